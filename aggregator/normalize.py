@@ -1,0 +1,327 @@
+"""Normalisation: pure functions that turn extracted values into archive values.
+
+Owns title clean-up, canonical URLs and dedupe keys, dates to UTC, the HTML sanitiser
+(allow-list, absolute URLs, lazy images), body text, content hashes, slugs and XML-safe
+text. Pure: no network, no Scrapy engine, no database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import datetime, timezone
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+import lxml.html
+import nh3
+from dateutil import parser as dateutil_parser
+
+# --- text ---------------------------------------------------------------------------
+
+# XML 1.0 forbids C0 controls except \t \n \r, U+FFFE/U+FFFF and lone surrogates.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+_WS = re.compile(r"[\s\u3000\u00a0\u200b\u200c\u200d\ufeff]+")
+
+
+def xml_safe(text: str | None) -> str:
+    """Remove characters XML 1.0 cannot carry (controls, lone surrogates, U+FFFE/F)."""
+    if not text:
+        return ""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def collapse_ws(text: str | None) -> str:
+    """One space for every run of white space (including U+3000 and zero-width)."""
+    return _WS.sub(" ", xml_safe(text or "")).strip()
+
+
+# Separators between a headline and the site name in <title> or og:title.
+_TITLE_SEP = re.compile(r"\s*(?:_|\||｜|--?|—+|–|·|::)\s*")
+# Site-name tails: words that end names of media and portals (网, 日报, 频道 ...).
+_SITE_TAIL = re.compile(r"(网|網|站|报|報|日报|晚报|频道|新闻|新聞|在线|在線|门户|政府|客户端|号|首页|\.com|\.cn|\.net)$", re.I)
+
+MAX_TITLE_CHARS = 300
+
+
+def clean_title(title: str | None, site_names: tuple[str, ...] = ()) -> str:
+    """Headline without site-name suffixes and with single spaces; bounded length."""
+    t = collapse_ws(title)
+    if not t:
+        return ""
+    for _ in range(3):
+        parts = _TITLE_SEP.split(t)
+        if len(parts) < 2:
+            break
+        tail = parts[-1].strip()
+        head = t[: len(t) - len(tail)].rstrip()
+        head = re.sub(r"\s*(?:_|\||｜|--?|—+|–|·|::)\s*$", "", head)
+        if not head or len(head) < 4:
+            break
+        if tail in site_names or (_SITE_TAIL.search(tail) and len(tail) <= 20) or len(tail) <= 6 and not re.search(r"[，。！？,.!?]", tail) and len(head) > 2 * len(tail):
+            t = head
+        else:
+            break
+    if len(t) > MAX_TITLE_CHARS:
+        t = t[: MAX_TITLE_CHARS - 1] + "…"
+    return t
+
+
+# --- URLs ---------------------------------------------------------------------------
+
+# Query parameters that identify a visit, not a page.
+_TRACKING = re.compile(
+    r"^(utm_\w+|spm|from|fromsource|from_source|share|share_token|shareid|sharefrom|isappinstalled|"
+    r"scene|srcid|wfr|for|timestamp|ts|_t|t|nsukey|ref|referer|refer|source|src|"
+    r"jsessionid|phpsessid|sessionid|sid|aspsessionid\w*|cfid|cftoken|gclid|fbclid|yclid|mc_cid|mc_eid|igshid)$",
+    re.I,
+)
+_SESSION_IN_PATH = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.I)
+_INDEX_PAGE = re.compile(r"/(index|default)\.(html?|shtml|php|asp|aspx|jsp)$", re.I)
+
+
+def canonical_url(url: str) -> str:
+    """URL with fragment, tracking parameters and session ids removed; host lower-cased."""
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    port = parts.port if parts.port and not ((scheme == "http" and parts.port == 80) or (scheme == "https" and parts.port == 443)) else None
+    netloc = host + (f":{port}" if port else "")
+    if parts.username:
+        netloc = parts.username + (f":{parts.password}" if parts.password else "") + "@" + netloc
+    path = _SESSION_IN_PATH.sub("", parts.path) or "/"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
+    return urlunsplit((scheme, netloc, path, urlencode(query), ""))
+
+
+def url_key(url: str) -> str:
+    """Dedupe key: the canonical URL without scheme, ``index.html`` or trailing slash.
+
+    ``http://x/a/``, ``https://x/a/index.html`` and ``https://x/a`` share one key.
+    """
+    c = urlsplit(canonical_url(url))
+    path = _INDEX_PAGE.sub("/", c.path).rstrip("/") or ""
+    host = c.netloc
+    if host.startswith("www."):
+        host = host[4:]
+    return host + path + (("?" + c.query) if c.query else "")
+
+
+# --- dates --------------------------------------------------------------------------
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def to_utc_iso(value: str | datetime | None, tz: str | ZoneInfo = SHANGHAI) -> str | None:
+    """ISO 8601 in UTC (``2022-01-19T04:20:06+00:00``); naive values are read in ``tz``."""
+    if value is None or value == "":
+        return None
+    if isinstance(tz, str):
+        tz = ZoneInfo(tz)
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        try:
+            dt = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                dt = dateutil_parser.parse(str(value))
+            except (ValueError, OverflowError):
+                return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=tz)
+    try:
+        return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+    except (OverflowError, ValueError):
+        return None
+
+
+def utc_now_iso() -> str:
+    """Now, in the archive's timestamp format."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+# --- HTML ---------------------------------------------------------------------------
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del",
+    "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "img", "ins", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "col": {"span"},
+    "colgroup": {"span"},
+}
+# Elements dropped with everything inside them (not just unwrapped).
+_DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template",
+                      "svg", "math", "form", "button", "select", "textarea", "input", "frame",
+                      "frameset", "applet", "base", "meta", "link", "title", "head"}
+# Lazy-loading attributes, most specific first.
+_LAZY_SRC = ("data-original", "data-src", "data-lazy-src", "data-lazyload", "data-url", "data-echo", "original", "file")
+
+MAX_BODY_CHARS = 1_000_000
+
+
+def _resolve(base: str, value: str) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        absu = urljoin(base, value) if base else value
+    except ValueError:
+        return None
+    scheme = urlsplit(absu).scheme.lower()
+    if scheme not in ("http", "https", "mailto", "") and not (scheme == "file" and base.startswith("file:")):
+        return None
+    return absu
+
+
+def sanitize_html(html: str | None, base_url: str = "") -> str:
+    """Allow-listed article HTML: no scripts/handlers/styles, absolute links, lazy images resolved.
+
+    Images get ``referrerpolicy="no-referrer"`` and ``loading="lazy"`` (Chinese sites block
+    hotlinked images with a referrer check).
+    """
+    html = xml_safe(html)
+    if not html or not html.strip():
+        return ""
+    if len(html) > 4 * MAX_BODY_CHARS:
+        html = html[: 4 * MAX_BODY_CHARS]
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return ""
+    for el in list(root.iter(lxml.etree.Comment, lxml.etree.ProcessingInstruction)):
+        el.drop_tree() if el.getparent() is not None else None
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        tag = el.tag.lower().split("}")[-1]
+        if tag in _DROP_WITH_CONTENT and el is not root:
+            el.drop_tree()
+    for img in root.iter("img"):
+        src = None
+        for attr in _LAZY_SRC:
+            v = img.get(attr)
+            if v and not v.strip().startswith("data:"):
+                src = v
+                break
+        if src is None:
+            src = img.get("src")
+        if src is None and img.get("srcset"):
+            src = img.get("srcset").split(",")[0].strip().split(" ")[0]
+        absu = _resolve(base_url, src) if src else None
+        if absu:
+            img.set("src", absu)
+        else:
+            img.drop_tree()
+    for a in root.iter("a"):
+        href = a.get("href")
+        absu = _resolve(base_url, href) if href else None
+        if absu:
+            a.set("href", absu)
+        elif href is not None:
+            del a.attrib["href"]
+    inner = lxml.html.tostring(root, encoding="unicode")
+    inner = inner[inner.find(">") + 1: inner.rfind("<")]
+    cleaned = nh3.clean(
+        inner,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=_DROP_WITH_CONTENT - {"head", "title", "meta", "link", "base"} | {"script", "style"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        set_tag_attribute_values={"img": {"referrerpolicy": "no-referrer", "loading": "lazy"}},
+        strip_comments=True,
+    )
+    cleaned = re.sub(r"(<p>\s*</p>\s*)+", "", cleaned).strip()
+    if len(cleaned) > MAX_BODY_CHARS:
+        cleaned = nh3.clean(cleaned[:MAX_BODY_CHARS], tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES)
+    return cleaned
+
+
+_BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "blockquote", "pre", "figcaption",
+          "figure", "table", "ul", "ol", "dl", "dt", "dd", "section", "article", "header", "footer", "caption"}
+
+
+def html_to_text(html: str | None) -> str:
+    """Plain text of (sanitised) HTML: one line per block element, single spaces within."""
+    if not html or not html.strip():
+        return ""
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return collapse_ws(re.sub(r"<[^>]+>", " ", html))
+    chunks: list[str] = []
+
+    def walk(el):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        block = tag in _BLOCK
+        if block:
+            chunks.append("\n")
+        if tag == "br":
+            chunks.append("\n")
+        if el.text and tag not in ("script", "style"):
+            chunks.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                chunks.append(child.tail)
+        if block:
+            chunks.append("\n")
+
+    walk(root)
+    lines = (collapse_ws(line) for line in "".join(chunks).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def content_hash(title: str, body_text: str) -> str:
+    """Stable hash of what a reader sees: title and body text, white space ignored."""
+    norm = re.sub(r"\s+", "", (title or "")) + "\x1f" + re.sub(r"\s+", "", (body_text or ""))
+    return hashlib.sha256(norm.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+# --- slugs --------------------------------------------------------------------------
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+MAX_SLUG = 64
+
+
+def slugify(text: str | None) -> str:
+    """Safe lowercase slug: Chinese as toneless pinyin (银川新闻网 -> ``yinchuanxinwenwang``).
+
+    Only ``[a-z0-9_-]`` survive, so a slug is always a safe file name (no ``/``, no
+    ``..``). A name with nothing transliterable becomes ``x-<hash>``; long slugs are cut and
+    get a hash suffix so two long names never collide.
+    """
+    raw = (text or "").strip()
+    if not raw:
+        return ""
+    if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", raw) and len(raw) <= MAX_SLUG:
+        return raw
+    from pypinyin import lazy_pinyin
+
+    out: list[str] = []
+    for piece in re.split(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)", raw):
+        if not piece:
+            continue
+        if _CJK.match(piece):
+            out.append("".join(lazy_pinyin(piece)))
+        else:
+            ascii_ = unicodedata.normalize("NFKD", piece).encode("ascii", "ignore").decode().lower()
+            out.append(re.sub(r"[^a-z0-9]+", "-", ascii_))
+    slug = re.sub(r"-{2,}", "-", "".join(out)).strip("-_")
+    slug = re.sub(r"[^a-z0-9_-]", "", slug)
+    digest = hashlib.sha1(raw.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    if not slug:
+        return f"x-{digest}"
+    if len(slug) > MAX_SLUG:
+        slug = slug[: MAX_SLUG - 9].rstrip("-_") + "-" + digest
+    return slug

@@ -1,0 +1,89 @@
+"""THE settings module: Scrapy's keys and ours (``AGGREGATOR_*``).
+
+How to add a setting: put it in the group it belongs to with a one-line comment, give
+it a row in the README's settings table (tests/test_docs.py checks), and read it with
+``crawler.settings`` in the component that owns it. Our keys start with ``AGGREGATOR_``
+and never with ``FEED``: Scrapy owns ``FEEDS``/``FEED_*`` and a collision would silently
+switch on Scrapy's own feed exports. Per-source overrides come from ``[source.settings]``
+(spider priority); ``-s NAME=VALUE`` beats everything.
+"""
+
+import os
+
+BOT_NAME = "aggregator"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+SPIDER_LOADER_CLASS = "aggregator.spiderloader.SourceSpiderLoader"
+
+# --- what to crawl, where to store -------------------------------------------------
+AGGREGATOR_SOURCES = None              # sources TOML; None = spiders/sources.toml
+AGGREGATOR_DB = os.environ.get("AGGREGATOR_DB", "archive.db")   # SQLite archive
+AGGREGATOR_FEEDS_DIR = "feeds"         # default output folder of the exporter
+AGGREGATOR_BATCH_SIZE = 200            # articles per archive transaction
+AGGREGATOR_MAX_BODY_CHARS = 1_000_000  # longer bodies are cut (counted: aggregator/body_truncated)
+AGGREGATOR_REFRESH = False             # True: re-fetch articles already in the archive
+AGGREGATOR_CONDITIONAL_LISTINGS = True # If-None-Match/If-Modified-Since on listing pages
+AGGREGATOR_NOW = None                  # ISO time used as "now" for relative dates (tests)
+
+# --- politeness ---------------------------------------------------------------------
+AGGREGATOR_CONTACT_URL = "https://github.com/aggregator-news/aggregator"
+USER_AGENT = f"aggregator/0.1 (+{AGGREGATOR_CONTACT_URL}; regional news archive bot)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024     # bigger responses are cancelled (counted as errors)
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+DEPTH_LIMIT = 0
+HTTPERROR_ALLOWED_CODES = [304]
+
+# --- pipeline ------------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "aggregator.pipelines.ValidatePipeline": 100,
+    "aggregator.pipelines.NormalizePipeline": 200,
+    "aggregator.pipelines.DedupePipeline": 300,
+    "aggregator.pipelines.StorePipeline": 900,
+}
+DOWNLOADER_MIDDLEWARES = {
+    "aggregator.middlewares.ConditionalListingMiddleware": 560,
+    "aggregator.middlewares.RetryAfterMiddleware": 540,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+}
+EXTENSIONS = {
+    "aggregator.extensions.CrawlRunRecorder": 500,
+}
+CONCURRENT_ITEMS = 50
+
+# --- logging -------------------------------------------------------------------------
+LOG_LEVEL = "INFO"
+LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+
+# --- runtime -------------------------------------------------------------------------
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"         # Scrapy's own key (used by `scrapy crawl -o`), not ours
+
+# --- scale-out (scrapy-redis) ---------------------------------------------------------
+# With REDIS_URL set, the same spiders share one frontier and push items to Redis; one
+# `aggregator ingest` process writes them to the archive (single SQLite writer).
+REDIS_URL = os.environ.get("REDIS_URL") or None
+if REDIS_URL:
+    SCHEDULER = "scrapy_redis.scheduler.Scheduler"
+    DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"
+    SCHEDULER_PERSIST = True
+    ITEM_PIPELINES = {
+        **ITEM_PIPELINES,
+        "aggregator.pipelines.StorePipeline": None,
+        "aggregator.pipelines.RedisItemPipeline": 900,
+    }
