@@ -47,6 +47,8 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 DEPTH_LIMIT = 0
 HTTPERROR_ALLOWED_CODES = [304]
+AGGREGATOR_RETRY_MAX_WAIT = 60.0       # longest Retry-After we honour, in seconds
+AGGREGATOR_RETRY_BACKOFF = 1.0         # first backoff before a retry without Retry-After (doubles)
 
 # --- pipeline ------------------------------------------------------------------------
 ITEM_PIPELINES = {

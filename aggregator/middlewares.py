@@ -1,0 +1,94 @@
+"""Downloader middlewares: conditional listing requests and polite retries.
+
+``ConditionalListingMiddleware`` sends If-None-Match / If-Modified-Since on listing pages
+whose validators the archive remembers (a 304 then means "nothing new here").
+``RetryAfterMiddleware`` is Scrapy's RetryMiddleware plus a wait before each retry:
+the server's ``Retry-After`` when given (capped), else exponential backoff.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import reactor, task
+
+logger = logging.getLogger(__name__)
+
+
+class ConditionalListingMiddleware:
+    """Add validators remembered for a listing page (see ListingSpider.remember_validators)."""
+
+    def __init__(self, crawler):
+        if not crawler.settings.getbool("AGGREGATOR_CONDITIONAL_LISTINGS", True):
+            raise NotConfigured
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        """Scrapy constructor."""
+        return cls(crawler)
+
+    def process_request(self, request):
+        """Set If-None-Match / If-Modified-Since on listing requests."""
+        if not request.meta.get("aggregator_listing") or self.crawler.settings.getbool("AGGREGATOR_REFRESH"):
+            return None
+        store = getattr(self.crawler, "aggregator_store", None)
+        if store is None or store.archive is None:
+            return None
+        validators = store.archive.get_validator(request.url)
+        if validators:
+            etag, last_modified = validators
+            if etag:
+                request.headers.setdefault(b"If-None-Match", etag)
+            if last_modified:
+                request.headers.setdefault(b"If-Modified-Since", last_modified)
+            self.crawler.stats.inc_value("aggregator/listing_conditional")
+        return None
+
+
+def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None."""
+    if not value:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("latin-1", "replace")
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """RetryMiddleware that waits before retrying: Retry-After (capped) or backoff."""
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.max_wait = settings.getfloat("AGGREGATOR_RETRY_MAX_WAIT", 60.0)
+        self.backoff_base = settings.getfloat("AGGREGATOR_RETRY_BACKOFF", 1.0)
+
+    async def process_response(self, request, response):
+        """Retry 429/5xx after the wait the server asked for (or a growing backoff)."""
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        retries = request.meta.get("retry_times", 0)
+        max_retries = request.meta.get("max_retry_times", self.max_retry_times)
+        if retries < max_retries:
+            wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+            if wait is None:
+                wait = self.backoff_base * (2 ** retries)
+            wait = min(wait, self.max_wait)
+            if wait > 0:
+                self.crawler.stats.inc_value("aggregator/retry_waits")
+                await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
+        return super().process_response(request, response)

@@ -1,0 +1,255 @@
+"""Item pipelines: validate (100) → normalise (200) → dedupe (300) → store (900).
+
+Thin Scrapy wrappers around the pure functions of ``aggregator.normalize`` and the
+archive. Every drop is a ``DropItem`` subclass, so Scrapy counts it per reason as
+``item_dropped_reasons_count/<Class>``; routine drops log at INFO, not WARNING.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import replace
+
+from scrapy.exceptions import DropItem, NotConfigured
+
+from aggregator import normalize as N
+from aggregator.items import Article, ArticleLink
+
+logger = logging.getLogger(__name__)
+
+
+class NotAnArticle(DropItem):
+    """The page has no URL or is not an article page."""
+
+
+class MissingTitle(DropItem):
+    """No headline could be found (or it was only white space)."""
+
+
+class MissingBody(DropItem):
+    """No body text survived extraction and sanitising."""
+
+
+class Duplicate(DropItem):
+    """The same article (by URL key) was already seen in this run."""
+
+
+def _drop(cls, msg):
+    return cls(msg, log_level="INFO")
+
+
+class ValidatePipeline:
+    """Drop items that cannot become an article: no URL, no title, no body."""
+
+    def __init__(self, crawler=None):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        """Scrapy constructor."""
+        return cls(crawler)
+
+    def process_item(self, item):
+        """Pass ArticleLinks through; check an Article's required fields."""
+        if isinstance(item, ArticleLink):
+            return item
+        if not isinstance(item, Article):
+            return item
+        if not item.url:
+            raise _drop(NotAnArticle, "article without URL")
+        if not N.collapse_ws(item.title):
+            raise _drop(MissingTitle, f"no title: {item.url}")
+        if not (item.body_html or "").strip() and not (item.body_text or "").strip():
+            raise _drop(MissingBody, f"no body: {item.url}")
+        return item
+
+
+def normalize_article(item: Article, max_body_chars: int = N.MAX_BODY_CHARS, site_names: tuple[str, ...] = (),
+                      tz: str = "Asia/Shanghai") -> tuple[Article, bool]:
+    """Pure normalisation of one Article; returns (article, body_was_truncated)."""
+    url = N.canonical_url(item.url)
+    title = N.clean_title(item.title, site_names)
+    published = N.to_utc_iso(item.published, tz) or None
+    body_html = N.sanitize_html(item.body_html, base_url=url) if item.body_html else ""
+    truncated = False
+    if len(body_html) > max_body_chars:
+        body_html = N.sanitize_html(body_html[:max_body_chars], base_url=url)
+        truncated = True
+    body_text = N.html_to_text(body_html) if body_html else N.collapse_ws(item.body_text)
+    source = N.collapse_ws(item.source)[:100] or (site_names[0] if site_names else None)
+    author = N.collapse_ws(item.author)[:100] or None
+    category = N.slugify(item.category) if item.category else ""
+    cats = []
+    for c in [category, *(item.categories or [])]:
+        s = N.slugify(c) if c else ""
+        if s and s not in cats:
+            cats.append(s)
+    art = replace(
+        item,
+        url=url,
+        title=title,
+        published=published,
+        published_guessed=bool(item.published_guessed),
+        source=source,
+        author=author,
+        category=category,
+        categories=cats,
+        category_name=N.collapse_ws(item.category_name)[:200] or None,
+        body_html=body_html,
+        body_text=body_text,
+        origin_url=N.canonical_url(item.origin_url) if item.origin_url else None,
+        fetched_at=N.to_utc_iso(item.fetched_at, "UTC") if item.fetched_at else N.utc_now_iso(),
+    )
+    art.content_hash = N.content_hash(art.title, art.body_text)
+    return art, truncated
+
+
+class NormalizePipeline:
+    """Canonical URL, clean title, UTC date, sanitised body_html, body_text, content_hash."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.max_body = crawler.settings.getint("AGGREGATOR_MAX_BODY_CHARS", N.MAX_BODY_CHARS)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        """Scrapy constructor."""
+        return cls(crawler)
+
+    def process_item(self, item):
+        """Normalise an Article; drop it when nothing of title or body survives."""
+        if not isinstance(item, Article):
+            if isinstance(item, ArticleLink):
+                item.url = N.canonical_url(item.url)
+            return item
+        spider = self.crawler.spider
+        src = getattr(spider, "source", None)
+        names = (src.title,) if src else ()
+        tz = src.timezone if src else "Asia/Shanghai"
+        art, truncated = normalize_article(item, self.max_body, names, tz)
+        stats = self.crawler.stats
+        if truncated:
+            stats.inc_value("aggregator/body_truncated")
+        if not art.title:
+            raise _drop(MissingTitle, f"title empty after clean-up: {art.url}")
+        if not art.body_text:
+            raise _drop(MissingBody, f"body empty after sanitising: {art.url}")
+        for f in ("published", "source", "author", "origin_url"):
+            if getattr(art, f) and not (f == "published" and art.published_guessed):
+                stats.inc_value(f"aggregator/coverage/{f}")
+        stats.inc_value("aggregator/coverage/articles")
+        return art
+
+
+class DedupePipeline:
+    """Drop the second copy of an article (same URL key) within one run.
+
+    Only 8-byte digests are kept, so memory stays flat; across runs the archive's upsert by
+    URL key and the incremental skip of known URLs do the deduplication.
+    """
+
+    def __init__(self):
+        self.seen: set[bytes] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        """Scrapy constructor."""
+        return cls()
+
+    def process_item(self, item):
+        """Drop an Article whose URL key was seen earlier in this run."""
+        if not isinstance(item, Article):
+            return item
+        key = hashlib.blake2b(N.url_key(item.url).encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        if key in self.seen:
+            raise _drop(Duplicate, f"duplicate in this run: {item.url}")
+        self.seen.add(key)
+        return item
+
+
+class StorePipeline:
+    """Write Articles to the archive in batched transactions; link known articles to categories.
+
+    It also lends its archive connection to the spider (``crawler.aggregator_store``) for
+    incremental lookups and listing validators, so one process has one writer.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.db_path = crawler.settings.get("AGGREGATOR_DB") or "archive.db"
+        self.batch_size = max(1, crawler.settings.getint("AGGREGATOR_BATCH_SIZE", 200))
+        self.buffer: list[Article] = []
+        self.archive = None
+        crawler.aggregator_store = self
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        """Scrapy constructor."""
+        return cls(crawler)
+
+    def open_spider(self):
+        """Open (create, migrate) the archive and register the spider's source."""
+        from aggregator.archive import Archive
+
+        self.archive = Archive(self.db_path)
+        self.crawler.aggregator_known = self.archive
+        src = getattr(self.crawler.spider, "source", None)
+        if src is not None:
+            self.archive.upsert_sources([src])
+
+    def process_item(self, item):
+        """Buffer an Article (flush per batch) or link an ArticleLink at once."""
+        if isinstance(item, ArticleLink):
+            self.flush()
+            if self.archive.link_category(item.url, item.category, item.category_name):
+                self.crawler.stats.inc_value("aggregator/articles/linked")
+            return item
+        if isinstance(item, Article):
+            self.buffer.append(item)
+            if len(self.buffer) >= self.batch_size:
+                self.flush()
+        return item
+
+    def flush(self) -> None:
+        """Store the buffered articles in one transaction and count the outcomes."""
+        if not self.buffer:
+            return
+        batch, self.buffer = self.buffer, []
+        outcomes = self.archive.store_articles(batch)
+        for outcome in outcomes:
+            self.crawler.stats.inc_value(f"aggregator/articles/{outcome}")
+
+    def close_spider(self):
+        """Flush what is left and close the archive."""
+        try:
+            self.flush()
+        finally:
+            if self.archive is not None:
+                self.archive.close()
+                self.crawler.aggregator_known = None
+
+
+class RedisItemPipeline:
+    """Scale-out: push normalised items to Redis for `aggregator ingest` (single SQLite writer)."""
+
+    def __init__(self, crawler):
+        from aggregator.scaleout import ItemQueue
+
+        url = crawler.settings.get("REDIS_URL")
+        if not url:
+            raise NotConfigured("REDIS_URL not set")
+        self.crawler = crawler
+        self.queue = ItemQueue(url)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        """Scrapy constructor."""
+        return cls(crawler)
+
+    def process_item(self, item):
+        """Push one item (Article or ArticleLink) as JSON."""
+        if isinstance(item, (Article, ArticleLink)):
+            self.queue.push(item)
+            self.crawler.stats.inc_value("aggregator/articles/queued")
+        return item

@@ -1,0 +1,299 @@
+"""Crawl orchestration: the lock, one Scrapy crawler per source, the run summary.
+
+``crawl()`` validates the sources file up front, holds the lock file next to the archive,
+runs every selected source in one Scrapy process and turns each crawler's run record
+(written by ``CrawlRunRecorder``) into a :class:`CrawlReport` whose ``exit_code`` the CLI
+returns. ``run()`` is crawl + export: the cron entry.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aggregator.errors import AggregatorError, LockHeld
+from aggregator.sources import load_feeds, load_sources, select_sources
+
+logger = logging.getLogger(__name__)
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def ensure_project_on_path() -> None:
+    """Make the top-level ``spiders`` package importable from any working directory (cron)."""
+    if str(PROJECT_DIR) not in sys.path:
+        sys.path.insert(0, str(PROJECT_DIR))
+
+
+# --- lock ------------------------------------------------------------------------------
+
+
+class RunLock:
+    """An exclusive ``flock`` on ``<db>.lock``: held for the whole run, released by the
+    kernel when the process dies, so a killed run's lock never blocks the next one."""
+
+    def __init__(self, db: str | os.PathLike):
+        self.path = Path(f"{db}.lock")
+        self.fd: int | None = None
+
+    def __enter__(self) -> "RunLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            holder = ""
+            try:
+                holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+            except OSError:
+                pass
+            os.close(fd)
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise LockHeld(f"another run holds {self.path}" + (f" (pid {holder})" if holder else "")) from None
+            raise
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            try:
+                os.ftruncate(self.fd, 0)
+            finally:
+                os.close(self.fd)
+                self.fd = None
+
+
+# --- reports ---------------------------------------------------------------------------
+
+
+@dataclass
+class SourceResult:
+    """Outcome of one source in one run."""
+
+    name: str
+    status: str = "ok"            # ok | degraded | failed
+    reason: str | None = None
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dropped: int = 0
+    errors: int = 0
+    pages: int = 0
+
+    def line(self) -> str:
+        """One human line: ``name: ok, 12 new, 0 updated, 1 dropped, 0 errors, 15 pages``."""
+        s = (f"{self.name}: {self.status}, {self.new} new, {self.updated} updated, {self.dropped} dropped, "
+             f"{self.errors} errors, {self.pages} pages")
+        return s + (f" ({self.reason})" if self.reason else "")
+
+
+@dataclass
+class CrawlReport:
+    """Outcome of a crawl: one SourceResult per source."""
+
+    results: list[SourceResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[SourceResult]:
+        """Sources that failed or are degraded."""
+        return [r for r in self.results if r.status != "ok"]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every source succeeded, else 1."""
+        return 1 if self.failed else 0
+
+    def failure_lines(self) -> list[str]:
+        """One line per failed/degraded source, for stderr."""
+        return [f"source {r.name} {r.status}: {r.reason or 'see aggregator status'}" for r in self.failed]
+
+
+# --- settings ---------------------------------------------------------------------------
+
+
+def project_settings(*, sources=None, db=None, overrides: dict | None = None, quiet=False, log_file=None,
+                     log_level=None):
+    """Scrapy Settings of the project, whatever the working directory (cron starts in $HOME)."""
+    ensure_project_on_path()
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("aggregator.settings", priority="project")
+    if sources:
+        settings.set("AGGREGATOR_SOURCES", str(Path(sources).resolve()), priority="cmdline")
+    if db:
+        settings.set("AGGREGATOR_DB", str(Path(db).resolve()), priority="cmdline")
+    level = log_level or ("ERROR" if quiet else "WARNING")
+    if log_file:
+        settings.set("LOG_FILE", str(log_file), priority="cmdline")
+        settings.set("LOG_FILE_APPEND", True, priority="cmdline")
+        level = log_level or "INFO"
+    settings.set("LOG_LEVEL", level, priority="cmdline")
+    settings.set("RETRY_GIVE_UP_LOG_LEVEL", "WARNING", priority="cmdline")
+    for k, v in (overrides or {}).items():
+        settings.set(k, v, priority="cmdline")
+    return settings
+
+
+# --- crawl ------------------------------------------------------------------------------
+
+
+def _result_from(crawler, name: str, failure: str | None) -> SourceResult:
+    row = getattr(crawler, "aggregator_run", None) if crawler is not None else None
+    if failure is not None and row is None:
+        return SourceResult(name, "failed", failure)
+    if row is None:
+        return SourceResult(name, "failed", "the crawl did not finish")
+    return SourceResult(
+        name=name, status=row["status"], reason=row.get("reason"), new=row["items_new"],
+        updated=row["items_updated"], unchanged=row["items_unchanged"], dropped=row["items_dropped"],
+        errors=row["errors"], pages=row["pages"],
+    )
+
+
+def crawl(names=(), *, sources=None, db="archive.db", quiet=False, log_file=None, log_level=None,
+          refresh=False, overrides: dict | None = None, progress: bool | None = None,
+          idle_exit: float | None = None, lock: bool = True) -> CrawlReport:
+    """Crawl the named sources (all when none) into ``db``; returns the report.
+
+    Raises SourcesError before any request when the sources file is invalid, and LockHeld
+    (exit 75) when another run holds the lock.
+    """
+    all_sources = load_sources(sources)
+    selected = select_sources(all_sources, list(names))
+    overrides = dict(overrides or {})
+    if refresh:
+        overrides["AGGREGATOR_REFRESH"] = True
+    if idle_exit is not None:
+        overrides["AGGREGATOR_IDLE_EXIT"] = float(idle_exit)
+    settings = project_settings(sources=sources, db=db, overrides=overrides, quiet=quiet,
+                                log_file=log_file, log_level=log_level)
+    with RunLock(db) if lock and not settings.get("REDIS_URL") else _nullcontext():
+        if not settings.get("REDIS_URL"):
+            from aggregator.archive import Archive
+
+            with Archive(db) as archive:
+                archive.upsert_sources(all_sources)
+        return _run_crawlers(selected, settings, quiet=quiet, progress=progress)
+
+
+class _nullcontext:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+
+def _run_crawlers(selected, settings, *, quiet, progress) -> CrawlReport:
+    from scrapy.crawler import CrawlerProcess
+
+    started = time.monotonic()
+    process = CrawlerProcess(settings, install_root_handler=True)
+    if settings.get("LOG_FILE") or quiet:
+        # Scrapy's root handler goes to the file (or ERROR+ to stderr); keep Twisted quiet too
+        logging.getLogger("py.warnings").setLevel(logging.ERROR)
+    crawlers, failures = [], {}
+    for src in selected:
+        crawler = process.create_crawler(src.name)
+        crawlers.append((src.name, crawler))
+        d = process.crawl(crawler)
+
+        def _fail(failure, name=src.name):
+            failures[name] = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+            logger.error("source %s crashed: %s", name, failure.getTraceback())
+            return None
+
+        d.addErrback(_fail)
+    live = Progress(crawlers) if (progress if progress is not None else (not quiet and sys.stderr.isatty())) else None
+    if live:
+        live.start()
+    try:
+        process.start()
+    finally:
+        if live:
+            live.stop()
+    report = CrawlReport(seconds=time.monotonic() - started)
+    for name, crawler in crawlers:
+        report.results.append(_result_from(crawler, name, failures.get(name)))
+    return report
+
+
+class Progress:
+    """A live line per source on a terminal (pages, items, errors), redrawn every second."""
+
+    def __init__(self, crawlers):
+        self.crawlers = crawlers
+        self.loop = None
+        self.lines = 0
+
+    def start(self) -> None:
+        """Start redrawing (inside the reactor)."""
+        from twisted.internet import task
+
+        self.loop = task.LoopingCall(self.draw)
+        self.loop.start(1.0, now=False)
+
+    def draw(self) -> None:
+        """Redraw the block of per-source lines in place."""
+        out = []
+        for name, c in self.crawlers:
+            st = c.stats.get_stats() if c.stats else {}
+            done = getattr(c, "aggregator_run", None)
+            out.append(
+                f"{name:<24} pages {st.get('response_received_count', 0):>5}  "
+                f"items {st.get('item_scraped_count', 0):>5}  errors {sum(v for k, v in st.items() if k.startswith('aggregator/errors/')):>3}"
+                + ("  done" if done else "")
+            )
+        if self.lines:
+            sys.stderr.write(f"\x1b[{self.lines}F")
+        sys.stderr.write("".join(f"\x1b[2K{line}\n" for line in out))
+        sys.stderr.flush()
+        self.lines = len(out)
+
+    def stop(self) -> None:
+        """Stop redrawing (after a last frame)."""
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        self.draw()
+
+
+# --- export and run ------------------------------------------------------------------------
+
+
+def export(*, db="archive.db", out="feeds", base_url=None, limit=50, days=None, jekyll=None, sources=None,
+           feeds_file=None, now=None):
+    """Write every feed of the archive into ``out`` (see aggregator.export.export_all)."""
+    from aggregator.export import export_all
+
+    if not Path(db).exists():
+        raise AggregatorError(f"archive {db} does not exist (run `aggregator crawl` first)")
+    feeds = []
+    if feeds_file:
+        feeds = load_feeds(feeds_file)
+    else:
+        try:
+            feeds = load_feeds(sources)
+        except AggregatorError:
+            feeds = []
+    return export_all(db, out, base_url=base_url, now=now, limit=limit, days=days, feeds=feeds, jekyll_dir=jekyll)
+
+
+def run(names=(), *, sources=None, db="archive.db", out="feeds", base_url=None, limit=50, days=None,
+        quiet=False, log_file=None, log_level=None, refresh=False, overrides=None, progress=None, jekyll=None):
+    """Crawl + export under one lock: the cron entry. Returns (CrawlReport, ExportReport)."""
+    load_sources(sources)
+    with RunLock(db):
+        report = crawl(names, sources=sources, db=db, quiet=quiet, log_file=log_file, log_level=log_level,
+                       refresh=refresh, overrides=overrides, progress=progress, lock=False)
+        exported = export(db=db, out=out, base_url=base_url, limit=limit, days=days, sources=sources, jekyll=jekyll)
+    return report, exported

@@ -1,0 +1,618 @@
+"""Generic spiders, one per source ``type``: listing, feed, sitemap, json, jekyll.
+
+Each is a thin Scrapy layer over the pure extractors in ``aggregator.extract``: the spider
+decides what to fetch (pagination, incremental skips, multi-page stitching) and hands
+pages to the extractors; pipelines normalise and store what it yields.
+
+A source that needs code gets ``spiders/<name>.py`` with a subclass overriding ONE hook:
+``extract_fields(page, url)`` (all fields of an article page) or ``post_process(article,
+page)`` (adjust the finished Article). Both are pure: page in, value out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import scrapy
+from scrapy import Request
+from scrapy.http import HtmlResponse, TextResponse
+
+from aggregator.extract.article import extract_article, stitch_pages
+from aggregator.extract.dates import date_from_url, parse_date
+from aggregator.extract.encoding import detect_encoding
+from aggregator.extract.links import discover_links
+from aggregator.items import Article, ArticleLink
+from aggregator.normalize import canonical_url, collapse_ws, url_key
+from aggregator.sources import Source
+
+MAX_ARTICLE_PAGES = 10
+
+
+def _pascal(name: str) -> str:
+    return "".join(p.capitalize() for p in re.split(r"[_\W]+", name) if p)
+
+
+def error_kind(failure) -> str:
+    """Short, stable name of a download failure (``http_500``, ``timeout``, ``dns`` ...)."""
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.internet import error as terr
+
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}"
+    name = type(exc).__name__
+    if isinstance(exc, (terr.TimeoutError, terr.TCPTimedOutError)) or "Timeout" in name:
+        return "timeout"
+    if isinstance(exc, terr.DNSLookupError):
+        return "dns"
+    if isinstance(exc, terr.ConnectionRefusedError):
+        return "connection_refused"
+    if isinstance(exc, (terr.ConnectionLost, terr.ConnectionDone)) or "ConnectionLost" in name or "ResponseFailed" in name:
+        return "connection_lost"
+    if "Cancelled" in name or "maxsize" in str(exc).lower():
+        return "cancelled"
+    if name == "IgnoreRequest":
+        return "ignored"
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+class SourceSpider(scrapy.Spider):
+    """Base of every generic spider: one Source bound per subclass (see ``for_source``)."""
+
+    name = "_source"
+    source: Source | None = None
+    abstract = True
+
+    @classmethod
+    def for_source(cls, src: Source) -> type:
+        """A subclass of this spider bound to ``src`` (name, settings, allowed domains)."""
+        attrs = {
+            "name": src.name,
+            "source": src,
+            "abstract": False,
+            "custom_settings": {**(getattr(cls, "custom_settings", None) or {}), **dict(src.settings)},
+            "__module__": cls.__module__,
+        }
+        if src.allowed_domains:
+            attrs["allowed_domains"] = list(src.allowed_domains)
+        return type(f"{_pascal(src.name)}Spider", (cls,), attrs)
+
+    # --- helpers shared by all types ----------------------------------------------------
+
+    @property
+    def store(self):
+        """The StorePipeline's archive (None in scale-out mode or before it opens)."""
+        return getattr(self.crawler, "aggregator_store", None)
+
+    @property
+    def now(self) -> datetime:
+        """Fetch time used for relative dates ("3小时前"); AGGREGATOR_NOW overrides it in tests."""
+        fixed = self.crawler.settings.get("AGGREGATOR_NOW") if getattr(self, "crawler", None) else None
+        if fixed:
+            return datetime.fromisoformat(fixed)
+        return datetime.now(timezone.utc)
+
+    def inc(self, key: str, n: int = 1) -> None:
+        """Increment an ``aggregator/…`` stat."""
+        self.crawler.stats.inc_value(f"aggregator/{key}", n)
+
+    def known(self, url: str) -> dict | None:
+        """The archive's row for an article URL when it need not be fetched again."""
+        if self.crawler.settings.getbool("AGGREGATOR_REFRESH"):
+            return None
+        known = getattr(self.crawler, "aggregator_known", None)
+        if known is None:
+            return None
+        row = known.lookup(url)
+        if row and self.source.revisit_days:
+            seen = row.get("published") or row.get("first_seen_at")
+            try:
+                age = self.now - datetime.fromisoformat(seen)
+            except (TypeError, ValueError):
+                age = None
+            if age is not None and age < timedelta(days=self.source.revisit_days):
+                return None
+        return row
+
+    def decoded(self, response):
+        """The response re-decoded with a charset we trust (see extract.encoding)."""
+        if not isinstance(response, TextResponse):
+            if not response.body:
+                return response
+            response = HtmlResponse(url=response.url, body=response.body, headers=response.headers,
+                                    status=response.status, request=response.request)
+        header = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        m = re.search(r"charset=([\w-]+)", header, re.I)
+        enc = self.source.encoding or detect_encoding(response.body, m.group(1) if m else None)
+        if self.source.encoding and enc.lower().replace("-", "") in ("gb2312", "gbk"):
+            enc = "gb18030"
+        if enc and enc.lower() != (response.encoding or "").lower():
+            response = response.replace(encoding=enc)
+        return response
+
+    def on_error(self, failure):
+        """Count a failed request by kind (``aggregator/errors/<kind>``); listing failures apart."""
+        kind = error_kind(failure)
+        request = failure.request
+        self.inc(f"errors/{kind}")
+        if request.meta.get("aggregator_listing"):
+            self.inc("listing_errors")
+            self.crawler.stats.set_value("aggregator/last_listing_error", f"{kind} on {request.url}")
+        else:
+            self.inc("article_errors")
+        self.logger.warning("%s: %s (%s)", self.name, request.url, kind)
+
+    def listing_request(self, url: str, page_no: int = 1, callback=None) -> Request:
+        """Request for a listing page (feed, API page, category page)."""
+        return Request(url, callback=callback or self.parse_listing, errback=self.on_error,
+                       meta={"aggregator_listing": True, "page_no": page_no}, dont_filter=page_no == 1)
+
+    def article_request(self, url: str, **hints) -> Request:
+        """Request for an article page; hints are what the listing said about it."""
+        return Request(url, callback=self.parse_article, errback=self.on_error, cb_kwargs={"hints": hints},
+                       meta={"aggregator_article": True})
+
+    def follow_links(self, response, links) -> tuple[list, int]:
+        """Requests for new article links and ArticleLinks for known ones; returns (out, new)."""
+        out, new = [], 0
+        for link in links:
+            url = canonical_url(link["url"])
+            if urlsplit(url).scheme not in ("http", "https", "file"):
+                continue
+            row = self.known(url)
+            if row is not None:
+                self.inc("links_known")
+                if self.source.category not in (row.get("categories") or []):
+                    out.append(ArticleLink(url=row.get("url") or url, category=self.source.category,
+                                           category_name=self.source.category_name, spider=self.name))
+                continue
+            new += 1
+            self.inc("links_new")
+            hints = {k: v for k, v in link.items() if k != "url" and v}
+            if hints.get("body_html"):
+                out.append(self.build_article(url, hints, hints))
+            else:
+                out.append(self.article_request(url, **hints))
+        return out, new
+
+    def remember_validators(self, response, had_new: bool) -> None:
+        """Store a listing page's ETag/Last-Modified once nothing on it was new.
+
+        Saving them only when the page held no new links means a page whose articles
+        failed to download is fetched in full again next time (nothing is lost to a 304).
+        """
+        store = self.store
+        if store is None or had_new or response.status != 200:
+            return
+        etag = response.headers.get(b"ETag")
+        lm = response.headers.get(b"Last-Modified")
+        if etag or lm:
+            store.archive.set_validator(response.url, etag.decode("latin-1") if etag else None,
+                                        lm.decode("latin-1") if lm else None)
+
+    # --- article pages -----------------------------------------------------------------
+
+    def extract_fields(self, page, url: str) -> dict:
+        """Hook: every field of one article page (default: the generic extractor)."""
+        return extract_article(page, self.source, url=url, now=self.now)
+
+    def post_process(self, article: Article, page) -> Article:
+        """Hook: adjust the finished Article (default: unchanged)."""
+        return article
+
+    def parse_article(self, response, hints=None, parts=None, first_url=None):
+        """Extract an article page; follow its next page (multi-page) before yielding."""
+        if response.status == 304 or not response.body:
+            self.inc("dropped_empty_response")
+            return
+        self.inc("article_pages")
+        response = self.decoded(response)
+        if not isinstance(response, TextResponse):
+            self.inc("errors/not_html")
+            return
+        fields = self.extract_fields(response, response.url)
+        parts = (parts or []) + [fields]
+        first_url = first_url or response.url
+        nxt = fields.get("next_page")
+        if nxt and len(parts) < MAX_ARTICLE_PAGES:
+            nxt = urljoin(response.url, nxt)
+            seen = {canonical_url(first_url), canonical_url(response.url)}
+            if canonical_url(nxt) not in seen:
+                self.inc("article_continuation_pages")
+                yield Request(nxt, callback=self.parse_article, errback=self.on_continuation_error,
+                              cb_kwargs={"hints": hints, "parts": parts, "first_url": first_url},
+                              meta={"aggregator_article": True, "aggregator_parts": parts,
+                                    "aggregator_first_url": first_url, "aggregator_hints": hints})
+                return
+        if len(parts) > 1:
+            fields = stitch_pages(parts[0], parts[1:])
+            fields["pages"] = len(parts)
+        article = self.build_article(canonical_url(first_url), fields, hints or {})
+        yield self.post_process(article, response)
+
+    def on_continuation_error(self, failure):
+        """A later page of a multi-page article failed: keep what we have, count it."""
+        self.on_error(failure)
+        meta = failure.request.meta
+        parts = meta.get("aggregator_parts") or []
+        if parts:
+            fields = stitch_pages(parts[0], parts[1:]) if len(parts) > 1 else parts[0]
+            fields["pages"] = len(parts)
+            self.inc("article_incomplete")
+            yield self.build_article(canonical_url(meta["aggregator_first_url"]), fields,
+                                     meta.get("aggregator_hints") or {})
+
+    def build_article(self, url: str, fields: dict, hints: dict) -> Article:
+        """Article from extracted fields plus listing hints, with the date fallback chain.
+
+        Date: page → listing → URL → fetch time; any fallback sets ``published_guessed``.
+        """
+        src = self.source
+        now = self.now
+        published, published_from, guessed = fields.get("published"), fields.get("published_from"), False
+        if not published and hints.get("date"):
+            dt = parse_date(hints["date"], tz=src.timezone, now=now)
+            if dt:
+                published, published_from, guessed = dt.isoformat(), "listing", True
+        if not published:
+            dt = date_from_url(url, tz=src.timezone)
+            if dt:
+                published, published_from, guessed = dt.isoformat(), "url", True
+        if not published:
+            published, published_from, guessed = now.isoformat(), "fetched", True
+        if guessed:
+            self.inc("date_guessed")
+        title = fields.get("title") or collapse_ws(hints.get("text") or hints.get("title"))
+        return Article(
+            url=url,
+            title=title or "",
+            published=published,
+            published_guessed=guessed or bool(fields.get("published_guessed")),
+            published_from=published_from,
+            source=fields.get("source") or hints.get("source") or None,
+            author=fields.get("author") or hints.get("author") or None,
+            category=src.category,
+            categories=[src.category],
+            category_name=src.category_name,
+            spider=self.name,
+            body_html=fields.get("body_html") or "",
+            body_text=fields.get("body_text") or "",
+            origin_url=fields.get("origin_url") or None,
+            fetched_at=now.astimezone(timezone.utc).replace(microsecond=0).isoformat(),
+            listing_published=hints.get("date"),
+            pages=fields.get("pages", 1),
+        )
+
+
+class ListingSpider(SourceSpider):
+    """``type = "listing"``: HTML category pages → article links, with pagination."""
+
+    name = "_listing"
+
+    async def start(self):
+        """First listing page of every start URL."""
+        for url in self.source.start_urls:
+            yield self.listing_request(url)
+
+    def parse_listing(self, response):
+        """Follow new article links; paginate while pages still hold new articles."""
+        page_no = response.meta.get("page_no", 1)
+        if response.status == 304:
+            self.inc("listing_not_modified")
+            return
+        self.inc("listing_pages")
+        response = self.decoded(response)
+        if not isinstance(response, TextResponse):
+            self.inc("errors/not_html")
+            return
+        found = discover_links(response, self.source, base_url=response.url)
+        links = [{"url": l.url, "text": l.text, "date": l.date} for l in found.articles]
+        if not links:
+            self.inc("listing_empty")
+        out, new = self.follow_links(response, links)
+        yield from out
+        self.remember_validators(response, had_new=bool(new))
+        if new == 0 and links:
+            self.logger.debug("%s: nothing new on %s, not paginating", self.name, response.url)
+            return
+        if page_no < self.source.max_pages:
+            for nxt in found.next_pages[:1]:
+                yield self.listing_request(urljoin(response.url, nxt), page_no + 1)
+
+
+class FeedSourceSpider(SourceSpider):
+    """``type = "feed"``: a site's RSS 2.0 / Atom feed, each item followed to its page."""
+
+    name = "_feed"
+
+    async def start(self):
+        """Every feed URL."""
+        for url in self.source.start_urls:
+            yield self.listing_request(url)
+
+    def parse_listing(self, response):
+        """Items of an RSS/Atom document → article requests (feed date as listing date)."""
+        if response.status == 304:
+            self.inc("listing_not_modified")
+            return
+        self.inc("listing_pages")
+        from lxml import etree
+
+        try:
+            root = etree.fromstring(response.body, etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False))
+        except etree.XMLSyntaxError:
+            root = None
+        if root is None:
+            self.inc("errors/bad_feed")
+            self.logger.warning("%s: not a feed: %s", self.name, response.url)
+            return
+        links = []
+        for item in root.iter("{*}item", "{*}entry"):
+            def first(*names):
+                for n in names:
+                    el = item.find(n)
+                    if el is not None:
+                        return el
+                return None
+            link_el = first("link", "{http://www.w3.org/2005/Atom}link")
+            href = None
+            if link_el is not None:
+                href = link_el.get("href") or (link_el.text or "").strip()
+            if not href:
+                guid = first("guid", "{http://www.w3.org/2005/Atom}id")
+                if guid is not None and (guid.text or "").startswith("http"):
+                    href = guid.text.strip()
+            if not href:
+                continue
+            title_el = first("title", "{http://www.w3.org/2005/Atom}title")
+            date_el = first("pubDate", "{http://purl.org/dc/elements/1.1/}date",
+                            "{http://www.w3.org/2005/Atom}published", "{http://www.w3.org/2005/Atom}updated")
+            author_el = first("author", "{http://purl.org/dc/elements/1.1/}creator")
+            links.append({
+                "url": urljoin(response.url, href),
+                "text": (title_el.text or "").strip() if title_el is not None else None,
+                "date": (date_el.text or "").strip() if date_el is not None else None,
+                "author": (author_el.findtext("{*}name") or author_el.text or "").strip() if author_el is not None else None,
+            })
+        if self.source.article_url:
+            links = [l for l in links if re.search(self.source.article_url, l["url"])]
+        out, new = self.follow_links(response, links)
+        yield from out
+        self.remember_validators(response, had_new=bool(new))
+
+
+class NewsSitemapSpider(SourceSpider):
+    """``type = "sitemap"``: (news) sitemaps and sitemap indexes → article requests."""
+
+    name = "_sitemap"
+
+    async def start(self):
+        """Every sitemap URL."""
+        for url in self.source.start_urls:
+            yield self.listing_request(url)
+
+    def parse_listing(self, response):
+        """``<url>`` entries (with news:publication_date / lastmod) or child sitemaps."""
+        from lxml import etree
+
+        if response.status == 304:
+            self.inc("listing_not_modified")
+            return
+        self.inc("listing_pages")
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            import gzip
+
+            try:
+                body = gzip.decompress(body)[: 50 * 1024 * 1024]
+            except OSError:
+                self.inc("errors/bad_sitemap")
+                return
+        try:
+            root = etree.fromstring(body, etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError:
+            root = None
+        if root is None:
+            self.inc("errors/bad_sitemap")
+            return
+        page_no = response.meta.get("page_no", 1)
+        if etree.QName(root).localname == "sitemapindex":
+            locs = [l.text.strip() for l in root.iter("{*}loc") if l.text]
+            for loc in locs[: self.source.max_pages]:
+                yield self.listing_request(urljoin(response.url, loc), page_no + 1)
+            return
+        links = []
+        for u in root.iter("{*}url"):
+            loc = u.findtext("{*}loc")
+            if not loc:
+                continue
+            date = u.findtext(".//{*}publication_date") or u.findtext("{*}lastmod")
+            title = u.findtext(".//{*}title")
+            links.append({"url": urljoin(response.url, loc.strip()), "date": date, "text": title})
+        if self.source.article_url:
+            links = [l for l in links if re.search(self.source.article_url, l["url"])]
+        out, new = self.follow_links(response, links)
+        yield from out
+        self.remember_validators(response, had_new=bool(new))
+
+
+def _dig(data, path: str | None):
+    if not path:
+        return data
+    for part in path.split("."):
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return None
+    return data
+
+
+def _find_item_list(data):
+    """The first list of dicts that look like articles (have a URL-ish and a title-ish key)."""
+    stack = [data]
+    while stack:
+        cur = stack.pop(0)
+        if isinstance(cur, list) and cur and all(isinstance(x, dict) for x in cur[:5]):
+            keys = set().union(*(x.keys() for x in cur[:5]))
+            if keys & set(_URL_KEYS) and keys & {"title", "name", "headline"}:
+                return cur
+        if isinstance(cur, dict):
+            stack.extend(cur.values())
+        elif isinstance(cur, list):
+            stack.extend(x for x in cur if isinstance(x, (dict, list)))
+    return []
+
+
+_URL_KEYS = ("url", "link", "href", "article_url", "share_url", "docurl", "detail_url")
+_FIELD_KEYS = {
+    "title": ("title", "headline", "name"),
+    "date": ("published", "pubtime", "pub_time", "publish_time", "time", "date", "ctime", "datetime", "pubDate"),
+    "source": ("source", "media", "media_name", "from"),
+    "author": ("author", "writer", "reporter"),
+    "body_html": ("content_html", "content", "body", "html"),
+}
+
+
+class JsonApiSpider(SourceSpider):
+    """``type = "json"``: a list API returning JSON; items followed to article pages
+    (or taken whole when they carry the body)."""
+
+    name = "_json"
+
+    async def start(self):
+        """Every API URL (page 1)."""
+        for url in self.source.start_urls:
+            yield self.listing_request(url)
+
+    def item_value(self, item: dict, field: str):
+        """One field of a JSON item, via ``json_fields`` or the usual key names."""
+        mapped = self.source.json_fields.get(field)
+        if mapped:
+            return _dig(item, mapped)
+        keys = _URL_KEYS if field == "url" else _FIELD_KEYS.get(field, (field,))
+        for k in keys:
+            if item.get(k) not in (None, ""):
+                return item[k]
+        return None
+
+    def parse_listing(self, response):
+        """Items of one API page; next page by ``page=N`` / ``_N.json`` while items are new."""
+        if response.status == 304:
+            self.inc("listing_not_modified")
+            return
+        self.inc("listing_pages")
+        try:
+            data = json.loads(response.body.decode(self.source.encoding or "utf-8", "replace"))
+        except ValueError:
+            self.inc("errors/bad_json")
+            self.logger.warning("%s: not JSON: %s", self.name, response.url)
+            return
+        items = _dig(data, self.source.json_items) if self.source.json_items else _find_item_list(data)
+        if not isinstance(items, list):
+            self.inc("errors/bad_json")
+            return
+        links = []
+        for it in items:
+            if not isinstance(it, dict):
+                continue
+            url = self.item_value(it, "url")
+            if not isinstance(url, str) or not url.strip():
+                continue
+            link = {"url": urljoin(response.url, url.strip())}
+            for f in ("title", "date", "source", "author", "body_html"):
+                v = self.item_value(it, f)
+                if v is not None and not isinstance(v, (dict, list)):
+                    link["text" if f == "title" else f] = str(v)
+            if link.get("date") and re.fullmatch(r"\d{10}(\d{3})?", link["date"]):
+                ts = int(link["date"][:10])
+                link["date"] = datetime.fromtimestamp(ts, timezone.utc).isoformat()
+            links.append(link)
+        out, new = self.follow_links(response, links)
+        yield from out
+        self.remember_validators(response, had_new=bool(new))
+        page_no = response.meta.get("page_no", 1)
+        if new and page_no < self.source.max_pages:
+            nxt = self.next_api_page(response.url, page_no)
+            if nxt:
+                yield self.listing_request(nxt, page_no + 1)
+
+    @staticmethod
+    def next_api_page(url: str, page_no: int) -> str | None:
+        """The URL of the next API page (``page=N``/``p=N`` query or ``_N.json`` path)."""
+        parts = urlsplit(url)
+        q = parse_qsl(parts.query, keep_blank_values=True)
+        for i, (k, v) in enumerate(q):
+            if k in ("page", "p", "pageNo", "page_no", "pn") and v.isdigit():
+                q[i] = (k, str(int(v) + 1))
+                return urlunsplit(parts._replace(query=urlencode(q)))
+        m = re.search(r"_(\d+)(\.json)$", parts.path)
+        if m:
+            path = parts.path[: m.start()] + f"_{int(m.group(1)) + 1}" + m.group(2)
+            return urlunsplit(parts._replace(path=path))
+        return None
+
+    def build_article(self, url, fields, hints):
+        """JSON items that carry their body are articles without a page fetch."""
+        if "body_html" in fields and "published" not in fields:
+            dt = parse_date(fields.get("date"), tz=self.source.timezone, now=self.now) if fields.get("date") else None
+            fields = {"title": fields.get("text"), "published": dt.isoformat() if dt else None,
+                      "published_from": "json" if dt else None, "source": fields.get("source"),
+                      "author": fields.get("author"), "body_html": fields.get("body_html")}
+        return super().build_article(url, fields, hints)
+
+
+class JekyllSpider(SourceSpider):
+    """``type = "jekyll"``: a folder of Jekyll ``_posts/*.md`` files (read via file:// URLs)."""
+
+    name = "_jekyll"
+
+    async def start(self):
+        """One file:// request per post (``_posts/`` inside ``path``, or ``path`` itself)."""
+        folder = Path(self.source.path)
+        posts = folder / "_posts" if (folder / "_posts").is_dir() else folder
+        for f in sorted(posts.glob("*.md")) + sorted(posts.glob("*.markdown")) + sorted(posts.glob("*.html")):
+            yield Request(f.resolve().as_uri(), callback=self.parse_post, errback=self.on_error,
+                          meta={"aggregator_article": True})
+
+    def parse_post(self, response):
+        """One post file → Article."""
+        from aggregator.extract.jekyll import parse_post
+
+        self.inc("article_pages")
+        path = Path(urlsplit(response.url).path)
+        try:
+            text = response.body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = response.body.decode("gb18030", "replace")
+            self.inc("errors/bad_encoding")
+        fields = parse_post(text, path.name, site=self.source.site, category=self.source.category,
+                            tz=self.source.timezone, file_url=response.url)
+        if fields is None:
+            self.inc("errors/bad_front_matter")
+            self.logger.warning("%s: no front matter in %s", self.name, path)
+            return
+        url = canonical_url(fields["url"])
+        if self.known(url) is not None:
+            self.inc("links_known")
+            return
+        cat = fields.get("category") or self.source.category
+        article = self.build_article(url, fields, {})
+        article.category = cat
+        article.categories = [cat]
+        article.category_name = fields.get("category_name") or (self.source.category_name if cat == self.source.category else cat)
+        yield self.post_process(article, response)
+
+
+GENERIC_BY_TYPE = {
+    "listing": ListingSpider,
+    "feed": FeedSourceSpider,
+    "sitemap": NewsSitemapSpider,
+    "json": JsonApiSpider,
+    "jekyll": JekyllSpider,
+}
