@@ -73,8 +73,11 @@ def normalize_article(item: Article, max_body_chars: int = N.MAX_BODY_CHARS, sit
     published = N.to_utc_iso(item.published, tz) or None
     body_html = N.sanitize_html(item.body_html, base_url=url) if item.body_html else ""
     truncated = False
-    if len(body_html) > max_body_chars:
-        body_html = N.sanitize_html(body_html[:max_body_chars], base_url=url)
+    cut = max_body_chars
+    while len(body_html) > max_body_chars and cut > 0:
+        # cutting may leave open tags that the sanitiser closes again: cut until it fits
+        cut = cut - max(64, cut // 20)
+        body_html = N.sanitize_html(body_html[:max(cut, 0)], base_url=url)
         truncated = True
     body_text = N.html_to_text(body_html) if body_html else N.collapse_ws(item.body_text)
     source = N.collapse_ws(item.source)[:100] or (site_names[0] if site_names else None)
