@@ -1,0 +1,1282 @@
+"""Generic article extraction: one parsed page -> title, date, source, author, body.
+
+Owns the field extractors for article pages and the stitching of multi-page articles.
+The page is parsed once (the parsel Selector / HtmlResponse the caller already has) and
+walked once into a list of text *lines* (one per block element or ``<br>``) with their
+link share and punctuation; every field is read from that one view:
+
+* body: the element whose subtree maximises the summed line value (prose is positive,
+  links and short furniture negative, class/id hints from ``patterns`` mark comments,
+  share bars and related boxes as negative), then boilerplate lines are cut;
+* title: the heading that the page's ``<title>``/og:title contains, else the first h1,
+  else the cleaned ``<title>``;
+* published/source/author: the lines between headline and body first, then metadata.
+
+Each field extractor is independent: a failure is logged with the URL and the other
+fields are still returned. Pure: no network, no Scrapy engine.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import re
+from datetime import datetime, tzinfo
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+from lxml import etree
+
+from aggregator.extract import patterns as pt
+from aggregator.extract.dates import date_from_url, find_dates, parse_date, to_tz
+
+__all__ = ["extract_article", "stitch_pages", "FIELDS"]
+
+logger = logging.getLogger(__name__)
+
+#: Keys of the dict returned by :func:`extract_article`.
+FIELDS = ("title", "published", "published_from", "source", "author", "body_html",
+          "body_text", "next_page")
+
+_WS = re.compile(r"[\s\u3000\u00a0\u200b\u200c\u200d\ufeff]+")
+_PUNCT_RE = re.compile("[%s]" % re.escape("".join(sorted(pt.SENTENCE_PUNCT))))
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_DIGITS = re.compile(r"\d")
+
+_BLOCK = pt.BLOCK_TAGS
+_IGNORED = pt.IGNORED_TAGS
+_ZONE_TAGS = frozenset({"nav", "footer", "aside"})
+
+
+def _collapse(text: str | None) -> str:
+    return _WS.sub(" ", text or "").strip()
+
+
+def _nows(text: str) -> str:
+    return _WS.sub("", text)
+
+
+# --- the one pass over the tree ------------------------------------------------------
+
+
+class _Line:
+    """One visual line of text: the text of a block element up to the next block or <br>."""
+
+    __slots__ = ("parts", "n", "links", "punct", "owner", "start", "end", "pieces", "inlines",
+                 "text", "value", "zone")
+
+    def __init__(self, owner: int, start: int):
+        self.parts: list[str] = []
+        self.n = 0          # non-link, non-space characters
+        self.links = 0      # link characters
+        self.punct = 0
+        self.owner = owner  # index of the innermost block element
+        self.start = start  # element index where the line begins (document order)
+        self.end = start
+        self.pieces: list[tuple[int, bool]] = []  # (element index, is_tail)
+        self.inlines: list[int] = []             # inline elements opened inside this line
+        self.text = ""
+        self.value = 0.0
+        self.zone = False
+
+
+class _Doc:
+    """The page as arrays over its elements (document order) plus its text lines."""
+
+    def __init__(self, root):
+        self.root = root
+        els: list = []
+        parent: list[int] = []
+        end: list[int] = []
+        tags: list[str] = []
+        hint: list[int] = []  # 0 none, 1 boilerplate, 2 content, 3 both
+        ignored: list[bool] = []
+        lines: list[_Line] = []
+        headings: list[int] = []
+        stack: list[int] = []
+        blocks: list[int] = []
+        link_depth = 0
+        line = _Line(-1, 0)
+
+        def flush():
+            nonlocal line
+            if line.parts:
+                text = _collapse("".join(line.parts))
+                if text:
+                    line.text = text
+                    line.end = len(els) - 1
+                    lines.append(line)
+            line = _Line(blocks[-1] if blocks else -1, len(els))
+
+        def add(text: str, idx: int, is_tail: bool):
+            if not text:
+                return
+            stripped = text.strip()
+            if not stripped:
+                if line.parts:
+                    line.parts.append(" ")
+                return
+            if not line.parts:
+                line.owner = blocks[-1] if blocks else -1
+                line.start = idx
+            chars = len("".join(stripped.split()))
+            if link_depth:
+                line.links += chars
+            else:
+                line.n += chars
+                line.punct += len(_PUNCT_RE.findall(stripped))
+            line.parts.append(text)
+            line.pieces.append((idx, is_tail))
+
+        walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+        boiler_re = pt.BOILERPLATE_HINTS
+        content_re = pt.CONTENT_HINTS
+        hidden_re = pt.HIDDEN_STYLE
+        for event, el in walker:
+            if event == "start":
+                tag = el.tag
+                if not isinstance(tag, str):
+                    continue
+                tag = tag.lower() if not tag.islower() else tag
+                idx = len(els)
+                els.append(el)
+                parent.append(stack[-1] if stack else -1)
+                end.append(idx)
+                tags.append(tag)
+                attrs = el.attrib
+                h = 0
+                if attrs:
+                    cls = attrs.get("class")
+                    ident = attrs.get("id")
+                    key = ((cls or "") + " " + (ident or "")) if (cls or ident) else ""
+                    if key:
+                        if boiler_re.search(key):
+                            h |= 1
+                        if content_re.search(key):
+                            h |= 2
+                    style = attrs.get("style")
+                    if (style and hidden_re.search(style)) or "hidden" in attrs:
+                        h |= 4
+                if tag in _ZONE_TAGS:
+                    h |= 1
+                hint.append(h)
+                stack.append(idx)
+                if tag in _IGNORED or h & 4:
+                    ignored.append(True)
+                    walker.skip_subtree()
+                    continue
+                ignored.append(False)
+                if tag in _BLOCK:
+                    flush()
+                    blocks.append(idx)
+                    line.owner = idx
+                    if tag in ("h1", "h2", "h3", "h4"):
+                        headings.append(idx)
+                elif tag == "br":
+                    flush()
+                else:
+                    if line.parts:
+                        line.inlines.append(idx)
+                    if tag == "a":
+                        link_depth += 1
+                    if tag == "img":
+                        alt = None  # alt text is not page text
+                add(el.text, idx, False)
+            elif event == "end":
+                tag = el.tag
+                if not isinstance(tag, str):
+                    continue
+                idx = stack.pop()
+                end[idx] = len(els) - 1
+                if not ignored[idx]:
+                    t = tags[idx]
+                    if t in _BLOCK:
+                        flush()
+                        blocks.pop()
+                        line.owner = blocks[-1] if blocks else -1
+                    elif t == "a":
+                        link_depth -= 1
+                add(el.tail, idx, True)
+            else:  # comment / processing instruction: only its tail is text
+                add(el.tail, len(els) - 1, True)
+        flush()
+        self.els = els
+        self.parent = parent
+        self.end = end
+        self.tags = tags
+        self.hint = hint
+        self.ignored = ignored
+        self.lines = lines
+        self.headings = headings
+        self._index = None
+        self._score()
+
+    # Line value for container scoring: prose is positive, links and short furniture
+    # negative. Constants tuned on the project's fixtures (not on single pages).
+    def _score(self):
+        n_el = len(self.els)
+        parent = self.parent
+        total = [0] * n_el
+        own = [0.0] * n_el
+        for ln in self.lines:
+            if ln.owner >= 0:
+                total[ln.owner] += ln.n + ln.links
+        for i in range(n_el - 1, 0, -1):
+            p = parent[i]
+            if p >= 0:
+                total[p] += total[i]
+        self.total = total
+        page_total = total[0] if n_el else 0
+        zone = [False] * n_el
+        hint = self.hint
+        for i in range(n_el):
+            p = parent[i]
+            z = zone[p] if p >= 0 else False
+            h = hint[i]
+            if not z and h & 1 and not h & 2 and total[i] < 0.5 * page_total:
+                z = True
+            zone[i] = z
+        self.zone = zone
+        for ln in self.lines:
+            o = ln.owner
+            if o < 0:
+                continue
+            n, links, punct = ln.n, ln.links, ln.punct
+            if zone[o]:
+                v = -(n + links) * 0.5 - 5
+                ln.zone = True
+            else:
+                v = n + 2.0 * punct - 3.0 * links - 8.0
+                if punct == 0 and n < 20:
+                    v -= 4
+            ln.value = v
+            own[o] += v
+        score = own
+        for i in range(n_el - 1, 0, -1):
+            p = parent[i]
+            if p >= 0:
+                score[p] += score[i]
+        self.score = score
+
+    def best_container(self) -> int:
+        """Index of the element whose subtree maximises the summed line value."""
+        best, best_score = 0, float("-inf")
+        tags, zone, ignored, score, hint = self.tags, self.zone, self.ignored, self.score, self.hint
+        containers = pt.CONTAINER_TAGS
+        for i in range(len(self.els)):
+            if tags[i] not in containers or zone[i] or ignored[i]:
+                continue
+            s = score[i]
+            if hint[i] & 2:
+                s *= 1.02
+            if s >= best_score:
+                best, best_score = i, s
+        return best
+
+    def index_of(self, el) -> int:
+        """Element index of an lxml element of this page, or -1."""
+        if self._index is None:
+            self._index = {e: i for i, e in enumerate(self.els)}
+        return self._index.get(el, -1)
+
+    def lines_in(self, i: int) -> list[_Line]:
+        """Lines owned by element ``i`` or its descendants."""
+        lo, hi = i, self.end[i]
+        return [ln for ln in self.lines if lo <= ln.owner <= hi]
+
+    def text_of(self, i: int, sep: str = " ") -> str:
+        """Text of element ``i`` (its lines joined by ``sep``)."""
+        return sep.join(ln.text for ln in self.lines_in(i))
+
+
+# --- page plumbing -------------------------------------------------------------------
+
+
+def _root_of(page):
+    root = getattr(page, "root", None)
+    if root is None:
+        sel = getattr(page, "selector", None)
+        root = getattr(sel, "root", None)
+    if root is None:
+        raise TypeError("extract_article needs a parsel Selector or scrapy HtmlResponse")
+    if hasattr(root, "getroottree"):
+        doc_root = root.getroottree().getroot()
+        if doc_root is not None:
+            return doc_root
+    return root
+
+
+def _select(page, sel: str):
+    sel = sel.strip()
+    if sel.startswith(("/", "(")):
+        return page.xpath(sel)
+    return page.css(sel)
+
+
+def _selected_text(page, sel: str) -> str:
+    out = []
+    for s in _select(page, sel):
+        node = s.root
+        if isinstance(node, str):
+            out.append(node)
+        elif hasattr(node, "itertext"):
+            out.append(" ".join(t for t in node.itertext()))
+    return _collapse(" ".join(out))
+
+
+def _meta(root) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for m in root.iter("meta"):
+        content = m.get("content")
+        if content is None:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = m.get(attr)
+            if key:
+                key = key.strip().lower()
+                if key not in meta:
+                    meta[key] = content.strip()
+    return meta
+
+
+def _jsonld(root) -> list[dict]:
+    out: list[dict] = []
+    for s in root.iter("script"):
+        if (s.get("type") or "").strip().lower() != "application/ld+json" or not s.text:
+            continue
+        try:
+            data = json.loads(s.text)
+        except ValueError:
+            try:
+                data = json.loads(re.sub(r"[\x00-\x1f]", " ", s.text))
+            except ValueError:
+                continue
+        stack = [data]
+        while stack:
+            d = stack.pop()
+            if isinstance(d, list):
+                stack.extend(d)
+            elif isinstance(d, dict):
+                out.append(d)
+                if "@graph" in d:
+                    stack.append(d["@graph"])
+    return out
+
+
+def _tz(source) -> tzinfo:
+    name = getattr(source, "timezone", None) or "Asia/Shanghai"
+    try:
+        return ZoneInfo(name)
+    except Exception:
+        return ZoneInfo("Asia/Shanghai")
+
+
+# --- extraction context --------------------------------------------------------------
+
+
+class _Ctx:
+    """Everything the field extractors share for one page (computed lazily)."""
+
+    def __init__(self, page, source, url, now):
+        self.page = page
+        self.source = source
+        self.url = url
+        self.tz = _tz(source)
+        self.now = now
+        self.root = _root_of(page)
+        self.doc = _Doc(self.root)
+        self._meta = None
+        self._jsonld = None
+        self.container = self.doc.best_container()
+        self.title = None
+        self.title_idx = -1
+        self.body_start = None
+        self.found_source = None   # publisher seen in a body/closing line
+        self.found_author = None   # byline seen in a body/closing line
+        self.header_lines: list[_Line] | None = None
+
+    @property
+    def meta(self) -> dict[str, str]:
+        if self._meta is None:
+            self._meta = _meta(self.root)
+        return self._meta
+
+    @property
+    def jsonld(self) -> list[dict]:
+        if self._jsonld is None:
+            self._jsonld = _jsonld(self.root)
+        return self._jsonld
+
+    def selector(self, fieldname: str) -> str | None:
+        sels = getattr(self.source, "selectors", None) or {}
+        sel = sels.get(fieldname)
+        return sel or None
+
+    def page_title(self) -> str:
+        for t in self.root.iter("title"):
+            return _collapse(t.text_content() if hasattr(t, "text_content") else t.text)
+        return ""
+
+    def site_names(self) -> tuple[str, ...]:
+        names = []
+        title = getattr(self.source, "title", None)
+        if title:
+            names.append(title)
+        sn = self.meta.get("og:site_name")
+        if sn:
+            names.append(_collapse(sn))
+        return tuple(names)
+
+
+# --- title ---------------------------------------------------------------------------
+
+
+def _title_references(ctx: _Ctx) -> list[str]:
+    refs = []
+    for t in (ctx.page_title(), ctx.meta.get("og:title"), ctx.meta.get("twitter:title"),
+              ctx.meta.get("title"), ctx.meta.get("headline")):
+        if t:
+            t = _collapse(t)
+            if t and t not in refs:
+                refs.append(t)
+    for d in ctx.jsonld:
+        h = d.get("headline") or (d.get("name") if d.get("@type") in ("NewsArticle", "Article") else None)
+        if isinstance(h, str) and h.strip():
+            refs.append(_collapse(h))
+    return refs
+
+
+def _title_candidates(ctx: _Ctx) -> list[int]:
+    doc = ctx.doc
+    cands = list(doc.headings)
+    title_re = pt.TITLE_HINTS
+    for i, el in enumerate(doc.els):
+        if doc.ignored[i] or doc.tags[i] in ("h1", "h2", "h3", "h4", "html", "body", "a"):
+            continue
+        cls = el.get("class")
+        ident = el.get("id")
+        if (cls and title_re.search(cls)) or (ident and title_re.search(ident)):
+            if 4 <= doc.total[i] <= 200:
+                cands.append(i)
+    return sorted(set(cands))
+
+
+def _extract_title(ctx: _Ctx) -> str | None:
+    sel = ctx.selector("title")
+    if sel:
+        t = _selected_text(ctx.page, sel)
+        if t:
+            return t
+    doc = ctx.doc
+    refs = [_nows(r) for r in _title_references(ctx)]
+    best, best_score = -1, 0.0
+    cont_start = ctx.container
+    cont_end = doc.end[cont_start]
+    texts: dict[int, str] = {}
+    for i in _title_candidates(ctx):
+        text = doc.text_of(i)
+        if not text or len(text) > 150:
+            continue
+        texts[i] = text
+        key = _nows(text)
+        if len(key) < 4:
+            continue
+        tag = doc.tags[i]
+        base = {"h1": 3.0, "h2": 2.0, "h3": 1.0, "h4": 0.5}.get(tag, 1.5)
+        if doc.zone[i]:
+            base -= 2.5
+        if i > cont_end:
+            base -= 2.0   # headings after the article are related items
+        elif cont_start <= i <= cont_end:
+            base += 0.5
+        sim = 0.0
+        for r in refs:
+            if key == r:
+                sim = max(sim, 1.0)
+            elif key in r:
+                sim = max(sim, len(key) / len(r))
+        if sim == 0:
+            score = base if tag == "h1" else base - 3.0
+        else:
+            score = base + 10.0 * sim
+        if score > best_score:
+            best, best_score = i, score
+    if best >= 0 and best_score > 0:
+        text = texts[best]
+        text = _join_two_line_title(ctx, best, text, refs, texts)
+        ctx.title_idx = best
+        return text
+    from aggregator.normalize import clean_title
+
+    for r in _title_references(ctx):
+        t = clean_title(r, ctx.site_names())
+        if t:
+            return t
+    return None
+
+
+def _join_two_line_title(ctx: _Ctx, i: int, text: str, refs: list[str], texts: dict[int, str]) -> str:
+    """Headlines set as two elements (主题 + 副题 on one level) are joined when the page
+    title holds both parts; a <br> inside one heading is already joined by the line view."""
+    doc = ctx.doc
+    par = doc.parent[i]
+    sibs = [j for j in texts if doc.parent[j] == par and j != i]
+    for j in sibs:
+        other = texts[j]
+        for joined in ((text, other) if j > i else (other, text),):
+            key = _nows(joined[0] + joined[1])
+            if any(key in r for r in refs):
+                return joined[0] + " " + joined[1]
+    return text
+
+
+# --- body ----------------------------------------------------------------------------
+
+
+def _is_content_line(ln: _Line) -> bool:
+    return ln.n >= 12 and ln.punct >= 1 and ln.links * 2 < ln.n
+
+
+def _classify_body(ctx: _Ctx, lines: list[_Line]) -> list[bool]:
+    """Keep/drop decision for each line of the article container."""
+    keep = [True] * len(lines)
+    title_key = _nows(ctx.title or "")
+    seen_content = False
+    last_content = max((k for k, ln in enumerate(lines) if _is_content_line(ln) and not ln.zone),
+                       default=len(lines) - 1)
+    for k, ln in enumerate(lines):
+        text = ln.text
+        total = ln.n + ln.links
+        if ln.zone:
+            keep[k] = False
+            continue
+        if ln.links and ln.links * 2 >= total and ln.n < 40:
+            keep[k] = False
+            continue
+        if not seen_content and title_key and (
+                _nows(text) == title_key or (title_key in _nows(text) and len(text) < len(ctx.title) + 20)):
+            keep[k] = False
+            continue
+        if pt.BOILERPLATE_LINE.match(text):
+            m = pt.CLOSING_SOURCE.match(text)
+            if m and k >= last_content - 1:
+                _note_source(ctx, m.group("name"))
+            keep[k] = False
+            continue
+        if len(text) <= 60 and pt.PAGE_BAR_LINE.match(text):
+            keep[k] = False
+            continue
+        if len(text) <= 40 and pt.BYLINE_LINE.match(text) and ln.punct <= 2:
+            keep[k] = False
+            if ctx.found_author is None:
+                ctx.found_author = _names_from_byline(text)
+            continue
+        if k >= last_content - 2 and len(text) <= 30:
+            m = pt.CLOSING_BYLINE.match(text)
+            if m:
+                name = m.group("name")
+                keep[k] = False
+                if name not in pt.END_MARKS and ctx.found_author is None:
+                    ctx.found_author = name
+                continue
+            m = pt.CLOSING_SOURCE.match(text)
+            if m:
+                keep[k] = False
+                _note_source(ctx, m.group("name"))
+                continue
+        if not seen_content:
+            if _is_meta_line(text):
+                keep[k] = False
+                continue
+            if _is_content_line(ln):
+                seen_content = True
+    return keep
+
+
+def _note_source(ctx: _Ctx, name: str | None) -> None:
+    name = _clean_source(name)
+    if name and ctx.found_source is None:
+        ctx.found_source = name
+
+
+_META_WORDS = re.compile(
+    r"来源|來源|作者|记者|記者|编辑|編輯|责编|发布|發布|时间|時間|日期|浏览|瀏覽|阅读|閱讀|点击|點擊|"
+    r"字号|分享|评论|評論|出处|稿源|人气|次数|打印|收藏|A\+|A-")
+
+
+def _is_meta_line(text: str) -> bool:
+    """A header line such as '2022-01-19 12:20 来源：宁夏日报 作者：张三 字号：大中小'."""
+    if len(text) > 90:
+        return False
+    if find_dates(text[:60]) and (len(text) < 45 or _META_WORDS.search(text)):
+        return True
+    return bool(len(text) < 60 and re.match(r"^\s*(?:%s|%s)" % (pt.SOURCE_LABELS, pt.AUTHOR_LABELS), text)
+                and _META_WORDS.search(text))
+
+
+def _body_from_container(ctx: _Ctx, ci: int) -> tuple[str, str]:
+    doc = ctx.doc
+    lines = doc.lines_in(ci)
+    keep = _classify_body(ctx, lines)
+    kept = [ln for ln, k in zip(lines, keep) if k]
+    for k, ln in enumerate(lines):
+        if keep[k] and _is_content_line(ln):
+            ctx.body_start = ln.start
+            break
+    if ctx.body_start is None and kept:
+        ctx.body_start = kept[0].start
+    text = "\n".join(ln.text for ln in kept)
+    html = _container_html(doc, ci, lines, keep)
+    return html, text
+
+
+def _container_html(doc: _Doc, ci: int, lines: list[_Line], keep: list[bool]) -> str:
+    """Serialise the container with dropped lines and furniture removed (on a copy)."""
+    orig = doc.els[ci]
+    dup = copy.deepcopy(orig)
+    lo, hi = ci, doc.end[ci]
+    # Map original element indices to the copy's elements: both iterate in the same order;
+    # comments and PIs are skipped the way _Doc skipped them.
+    mapping = {}
+    idx = lo
+    ignored = doc.ignored
+    orig_iter = orig.iter()
+    for o, c in zip(orig_iter, dup.iter()):
+        if not isinstance(o.tag, str):
+            continue
+        if idx > hi:
+            break
+        if doc.els[idx] is not o:
+            # skipped (ignored) subtrees are not in doc.els: realign
+            continue
+        mapping[idx] = c
+        idx += 1
+    drop_elems: set[int] = set()
+    blank: list[tuple[int, bool]] = []
+    # lines per owner to know when a whole block goes
+    by_owner: dict[int, list[int]] = {}
+    for k, ln in enumerate(lines):
+        by_owner.setdefault(ln.owner, []).append(k)
+    for k, ln in enumerate(lines):
+        if keep[k]:
+            continue
+        o = ln.owner
+        ks = by_owner[o]
+        if o != ci and all(not keep[x] for x in ks) and not _has_kept_descendant(doc, o, lines, keep, by_owner):
+            drop_elems.add(o)
+            continue
+        blank.extend(ln.pieces)
+        drop_elems.update(ln.inlines)
+    for i in range(lo, hi + 1):
+        if ignored[i] or doc.zone[i] and not doc.zone[ci]:
+            drop_elems.add(i)
+    # Remove the outermost dropped elements only.
+    for i in sorted(drop_elems):
+        p = doc.parent[i]
+        skip = False
+        while p >= lo:
+            if p in drop_elems:
+                skip = True
+                break
+            p = doc.parent[p]
+        if skip:
+            continue
+        c = mapping.get(i)
+        if c is None:
+            continue
+        _drop_keep_tail(c)
+    for i, is_tail in blank:
+        c = mapping.get(i)
+        if c is None:
+            continue
+        if is_tail:
+            if c.getparent() is not None or c is dup:
+                c.tail = None
+        else:
+            c.text = None
+    if dup.tail:
+        dup.tail = None
+    return etree.tostring(dup, encoding="unicode", method="html")
+
+
+def _has_kept_descendant(doc: _Doc, o: int, lines, keep, by_owner) -> bool:
+    hi = doc.end[o]
+    for owner, ks in by_owner.items():
+        if o < owner <= hi and any(keep[x] for x in ks):
+            return True
+    return False
+
+
+def _drop_keep_tail(el) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _extract_body(ctx: _Ctx) -> tuple[str, str]:
+    sel = ctx.selector("body")
+    if sel:
+        found = _select(ctx.page, sel)
+        for s in found:
+            node = s.root
+            if not isinstance(node, str):
+                i = ctx.doc.index_of(node)
+                if i >= 0:
+                    return _body_from_container(ctx, i)
+    return _body_from_container(ctx, ctx.container)
+
+
+# --- header zone (lines between headline and body) -------------------------------------
+
+
+def _header_lines(ctx: _Ctx) -> list[_Line]:
+    if ctx.header_lines is not None:
+        return ctx.header_lines
+    doc = ctx.doc
+    lines = doc.lines
+    start = ctx.title_idx
+    stop = ctx.body_start
+    out: list[_Line] = []
+    if start >= 0:
+        t_end = doc.end[start]
+        for ln in lines:
+            if ln.start <= t_end:
+                # lines of the headline element itself may carry the date (rare)
+                continue
+            if stop is not None and ln.start >= stop:
+                break
+            out.append(ln)
+            if len(out) >= 25:
+                break
+    else:
+        ci = ctx.container
+        cl = doc.lines_in(ci)
+        for ln in cl[:8]:
+            if stop is not None and ln.start >= stop:
+                break
+            out.append(ln)
+    # A headline far from the body (menus between them): keep it short.
+    ctx.header_lines = [ln for ln in out if len(ln.text) <= 200]
+    return ctx.header_lines
+
+
+def _after_body_lines(ctx: _Ctx, count: int = 8) -> list[_Line]:
+    doc = ctx.doc
+    hi = doc.end[ctx.container]
+    out = []
+    for ln in doc.lines:
+        if ln.start > hi and not ln.zone:
+            out.append(ln)
+            if len(out) >= count:
+                break
+    return out
+
+
+def _body_tail_lines(ctx: _Ctx, count: int = 4) -> list[_Line]:
+    lines = ctx.doc.lines_in(ctx.container)
+    return lines[-count:]
+
+
+# --- published -----------------------------------------------------------------------
+
+
+def _meta_dates(ctx: _Ctx, names) -> list[tuple[datetime, str]]:
+    out = []
+    meta = ctx.meta
+    for name in names:
+        v = meta.get(name)
+        if v:
+            dt = parse_date(v, ctx.tz, ctx.now)
+            if dt is not None:
+                out.append((dt, name))
+    return out
+
+
+def _jsonld_date(ctx: _Ctx) -> datetime | None:
+    for d in ctx.jsonld:
+        v = d.get("datePublished") or d.get("dateCreated")
+        if isinstance(v, str):
+            dt = parse_date(v, ctx.tz, ctx.now)
+            if dt is not None:
+                return dt
+    return None
+
+
+def _script_date(ctx: _Ctx) -> datetime | None:
+    for s in ctx.root.iter("script"):
+        text = s.text
+        if not text or len(text) > 500_000:
+            continue
+        if (s.get("type") or "").lower() == "application/ld+json":
+            continue
+        m = pt.SCRIPT_DATE.search(text)
+        if m:
+            dt = parse_date(m.group("v"), ctx.tz, ctx.now)
+            if dt is not None and dt.year >= 1995:
+                return dt
+    return None
+
+
+def _header_date(ctx: _Ctx) -> tuple[datetime, bool, bool, bool] | None:
+    """(date, has_time, has_year, relative) printed between headline and body."""
+    lines = _header_lines(ctx)
+    best = None
+    for rank_labelled in (True, False):
+        for ln in lines:
+            text = ln.text
+            if ln.links and ln.links > ln.n:
+                continue
+            found = find_dates(text, ctx.tz, ctx.now)
+            if not found:
+                continue
+            if rank_labelled:
+                for d in found:
+                    pre = text[max(0, d[2] - 8):d[2]]
+                    if re.search(r"(?:%s)\s*[:：]?\s*$" % pt.DATE_LABELS[0], pre) or \
+                       re.search(r"(?:%s)\s*[:：]\s*$" % pt.DATE_LABELS[1], pre):
+                        return d[0], d[3], d[4], d[5]
+            else:
+                d = found[0]
+                best = (d[0], d[3], d[4], d[5])
+                return best
+    return best
+
+
+def _labelled_date_anywhere(ctx: _Ctx) -> datetime | None:
+    """A date after a publication label in any non-furniture line (gov pages' metadata
+    tables, footers of the article)."""
+    from aggregator.extract.dates import find_date_in_text
+
+    label_re = re.compile(r"(?:%s)\s*[:：]" % pt.DATE_LABELS[0])
+    for ln in ctx.doc.lines:
+        if ln.zone or len(ln.text) > 200:
+            continue
+        if not label_re.search(ln.text):
+            continue
+        r = find_date_in_text(ln.text, ctx.tz, ctx.now, labelled_only=True)
+        if r:
+            return r[0]
+    return None
+
+
+def _extract_published(ctx: _Ctx) -> tuple[datetime | None, str | None]:
+    sel = ctx.selector("published")
+    if sel:
+        t = _selected_text(ctx.page, sel)
+        dt = parse_date(t, ctx.tz, ctx.now) if t else None
+        if dt is not None:
+            return dt, "selector"
+    header = _header_date(ctx)
+    machine = []
+    for dt, _name in _meta_dates(ctx, pt.META_DATE_NAMES):
+        machine.append((dt, "meta"))
+    jd = _jsonld_date(ctx)
+    if jd is not None:
+        machine.append((jd, "jsonld"))
+    if header is not None:
+        dt, has_time, has_year, relative = header
+        if relative and machine:
+            return machine[0]
+        if relative:
+            sd = _script_date(ctx)
+            if sd is not None:
+                return sd, "script"
+        if not has_year:
+            # 10-08 12:00: year from a machine-readable date of the same month and day.
+            extra = machine + [(d, "meta") for d, _ in _meta_dates(ctx, pt.META_UPDATE_NAMES)]
+            sd = _script_date(ctx)
+            if sd is not None:
+                extra.append((sd, "script"))
+            ud = date_from_url(ctx.url, ctx.tz)
+            if ud is not None:
+                extra.append((ud, "url"))
+            for m_dt, _src in extra:
+                local = to_tz(m_dt, ctx.tz)
+                if (local.month, local.day) == (dt.month, dt.day):
+                    try:
+                        dt = dt.replace(year=local.year)
+                    except ValueError:
+                        pass
+                    break
+        if not has_time:
+            for m_dt, src in machine:
+                local = to_tz(m_dt, ctx.tz)
+                if local.date() == dt.date() and (local.hour, local.minute) != (0, 0):
+                    return m_dt, src
+        return dt, "text"
+    if machine:
+        return machine[0]
+    dt = _labelled_date_anywhere(ctx)
+    if dt is not None:
+        return dt, "text"
+    sd = _script_date(ctx)
+    if sd is not None:
+        return sd, "script"
+    ud = date_from_url(ctx.url, ctx.tz)
+    if ud is not None:
+        return ud, "url"
+    return None, None
+
+
+# --- source & author -------------------------------------------------------------------
+
+_SOURCE_VALUE = re.compile(
+    r"(?:%s)\s*[:：]?\s*(?P<v>[^\s|丨｜│/／:：,，;；]{1,40}(?:\s(?![\s\S]*?[:：])[A-Za-z][\w.]*)?)" % pt.SOURCE_LABELS
+)
+_SOURCE_STOP = re.compile(
+    r"(?:作者|記者|记者|编辑|編輯|责编|責編|发布|發布|时间|時間|日期|浏览|點閱|阅读|閱讀|点击|"
+    r"字号|分享|评论|人气|打印|【|\[|（|\().*$"
+)
+_PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_MEDIA_TAIL = re.compile(
+    r"(?:网|網|报|報|社|台|刊|志|誌|号|號|之家|新闻|新聞|日报|晚报|周刊|在线|在線|传媒|傳媒|"
+    r"频道|頻道|客户端|时报|時報|电视|電視|广播|廣播|杂志|雜誌|出版|中心|TV|News|Daily|Times)$", re.I)
+
+
+def _clean_source(value: str | None) -> str | None:
+    if not value:
+        return None
+    v = _collapse(value)
+    v = _SOURCE_STOP.sub("", v).strip()
+    v = v.strip("《》<>「」“”\"'[]【】()（）:：-—_|·• ")
+    v = re.sub(r"\[.*?\]$|（.*?）$|\(.*?\)$", "", v).strip()
+    if not v or len(v) > 30 or len(v) < 2:
+        return None
+    if v in pt.NOT_A_SOURCE or _DIGITS.search(v[:4]) and not _HAN.search(v):
+        return None
+    if re.fullmatch(r"[\d\s:：\-/.年月日]+", v):
+        return None
+    return v
+
+
+def _source_from_lines(lines: list[_Line]) -> str | None:
+    for ln in lines:
+        text = ln.text
+        if len(text) > 160:
+            continue
+        for m in _SOURCE_VALUE.finditer(text):
+            v = _clean_source(m.group("v"))
+            if v:
+                return v
+            # a labelled non-name (转载文章, 本站原创): the slot is taken, no name here
+    return None
+
+
+def _slot_elements(ctx: _Ctx, hint_re) -> list[int]:
+    """Elements near the headline whose class/id matches ``hint_re`` (source/author slots)."""
+    doc = ctx.doc
+    lo = ctx.title_idx if ctx.title_idx >= 0 else max(0, ctx.container - 1)
+    hi = ctx.body_start if ctx.body_start is not None else doc.end[ctx.container]
+    out = []
+    for i in range(lo, min(hi, len(doc.els))):
+        if doc.ignored[i] and doc.tags[i] not in ("a",):
+            continue
+        el = doc.els[i]
+        key = (el.get("class") or "") + " " + (el.get("id") or "")
+        if key.strip() and hint_re.search(key):
+            out.append(i)
+    return out
+
+
+def _element_text(ctx: _Ctx, i: int) -> str:
+    el = ctx.doc.els[i]
+    try:
+        return _collapse(" ".join(el.itertext()))
+    except ValueError:
+        return ""
+
+
+_NEIGHBOUR_TOKEN = re.compile(r"[^\s|丨｜│]+")
+_NOT_SLOT_WORDS = re.compile(
+    r"^(?:原创|原創|独家|分享|转发|评论|評論|收藏|举报|舉報|关注|關注|阅读|閱讀|字号|打印|"
+    r"首页|正文|发布|發布|更新|来源|來源|作者|编辑|留言|列印|推薦|推荐|A-|A\+|\d.*|.*[:：].*|"
+    r"星期.|周.|[上下]午|.*次|优质原创作者|.*认证.*)$")
+
+
+def _neighbour_source(ctx: _Ctx) -> str | None:
+    """Media name printed next to the date without a 来源 label (原创 南方都市报 2019-09-09,
+    2020-10-04 15:05聯合報 記者…, 2019-09-05 11:10 游民星空[整理])."""
+    for ln in _header_lines(ctx):
+        text = ln.text
+        if len(text) > 80:
+            continue
+        found = find_dates(text, ctx.tz, ctx.now)
+        if not found:
+            continue
+        d = found[0]
+        before = text[:d[2]].strip()
+        after = text[d[2] + len(d[1]):].strip()
+        toks_before = _NEIGHBOUR_TOKEN.findall(before)
+        toks_after = _NEIGHBOUR_TOKEN.findall(after)
+        cands = []
+        if toks_before:
+            cands.append(toks_before[-1])
+        if toks_after:
+            cands.append(toks_after[0])
+        for tok in cands:
+            tok = re.sub(r"\[.*?\]|【.*?】|（.*?）|\(.*?\)", "", tok).strip()
+            if not tok or _NOT_SLOT_WORDS.match(tok) or pt.AUTHOR_LABEL_RE.match(tok):
+                continue
+            if re.search(r"[／/]", tok):
+                continue
+            if pt.EDITOR_LABEL_RE.search(tok):
+                continue
+            if not _HAN.search(tok) and not re.match(r"^[A-Za-z][\w.]{2,}$", tok):
+                continue
+            if _PERSON.match(tok) and not _MEDIA_TAIL.search(tok):
+                continue  # a bare person name next to the date is a byline, not a source
+            v = _clean_source(tok)
+            if v:
+                return v
+        return None
+    return None
+
+
+def _extract_source(ctx: _Ctx) -> str | None:
+    sel = ctx.selector("source")
+    if sel:
+        t = _selected_text(ctx.page, sel)
+        if t:
+            m = pt.SOURCE_LABEL_RE.match(t)
+            return _clean_source(t[m.end():] if m else t)
+    header = _header_lines(ctx)
+    v = _source_from_lines(header)
+    if v:
+        return v
+    if ctx.found_source:
+        return ctx.found_source
+    v = _source_from_lines(_body_tail_lines(ctx) + _after_body_lines(ctx, 4))
+    if v:
+        return v
+    for i in _slot_elements(ctx, pt.SOURCE_HINTS):
+        t = _element_text(ctx, i)
+        if not t or len(t) > 40:
+            continue
+        m = pt.SOURCE_LABEL_RE.search(t)
+        if m:
+            v = _clean_source(_SOURCE_VALUE.search(t).group("v")) if _SOURCE_VALUE.search(t) else None
+        else:
+            if pt.AUTHOR_LABEL_RE.match(t) or pt.EDITOR_LABEL_RE.search(t) or find_dates(t):
+                continue
+            v = _clean_source(t)
+            if v and _PERSON.match(v) and not _MEDIA_TAIL.search(v):
+                # an unlabelled person-like name in an author slot is a byline
+                continue
+        if v:
+            return v
+    return _neighbour_source(ctx)
+
+
+_AUTHOR_VALUE = re.compile(
+    r"(?:^|(?<=[\s|丨｜│\]】）)(（【\[〔]))(?:%s)\s*(?P<sep>[:：/／|｜]?)\s*(?P<v>[^|丨｜│:：\]】）)〕]{2,40})" % pt.AUTHOR_LABELS
+)
+_NAME_SPLIT = re.compile(r"[\s、，,;；/／]+")
+
+
+def _names_from_byline(text: str) -> str | None:
+    """'南都见习记者 林子沛' -> '林子沛'; '记者 张三 李四 报道' -> '张三 李四'."""
+    v = text.strip().strip("〔〕[]【】()（）")
+    m = pt.AUTHOR_LABEL_RE.search(v)
+    if m and m.start() <= 8:
+        v = v[m.end():]
+    v = pt.EDITOR_LABEL_RE.split(v)[0]
+    v = re.split(r"(?:%s)|[:：]" % pt.SOURCE_LABELS, v)[0]
+    v = re.sub(r"(?:报道|報導|摄影?|攝影?|发自.*|發自.*|综合报道|整理)$", "", v.strip())
+    v = re.sub(r"[／/].*$", "", v) if re.search(r"[／/](?:.{0,4}報導|.{0,4}报道)", v) else v
+    v = pt.NAME_PREFIX.sub("", v)
+    names = []
+    for tok in _NAME_SPLIT.split(v):
+        tok = pt.NAME_PREFIX.sub("", tok.strip()).strip("·")
+        if not tok:
+            continue
+        if find_dates(tok) or _DIGITS.search(tok):
+            break
+        if tok in pt.NOT_A_NAME:
+            return None
+        if _HAN.search(tok):
+            if not re.fullmatch(r"[\u4e00-\u9fff·]{2,5}", tok):
+                break
+        elif not re.fullmatch(r"[A-Za-z][A-Za-z.'\-]{1,30}", tok):
+            break
+        names.append(tok)
+        if len(names) >= 4:
+            break
+    if not names:
+        return None
+    return " ".join(names)
+
+
+def _author_from_lines(lines: list[_Line]) -> str | None:
+    for ln in lines:
+        text = ln.text
+        if len(text) > 200:
+            continue
+        for m in _AUTHOR_VALUE.finditer(text):
+            pre = text[max(0, m.start() - 4):m.start() + 4]
+            if pt.EDITOR_LABEL_RE.search(pre + "：") and "编辑" in pre:
+                continue
+            name = _names_from_byline(m.group(0))
+            if name:
+                return name
+        # desk／name bylines: 上報快訊／范姜佳鈺, 〔記者巫其倫／台北報導〕
+        m = re.search(r"(?:記者|记者)(?P<n>[\u4e00-\u9fff·]{2,4})[／/]", text)
+        if m:
+            return m.group("n")
+        m = re.match(r"^\s*[\u4e00-\u9fff]{2,6}(?:快訊|快讯|中心|新聞|新闻|報導|报道)[／/](?P<n>[\u4e00-\u9fff·]{2,5})(?:\s|$)", text)
+        if m:
+            return m.group("n")
+    return None
+
+
+def _extract_author(ctx: _Ctx) -> str | None:
+    sel = ctx.selector("author")
+    if sel:
+        t = _selected_text(ctx.page, sel)
+        if t:
+            return _names_from_byline(t) or t
+    v = _author_from_lines(_header_lines(ctx))
+    if v:
+        return v
+    body_lines = ctx.doc.lines_in(ctx.container)
+    v = _author_from_lines([ln for ln in body_lines[:3] if len(ln.text) < 60])
+    if v:
+        return v
+    if ctx.found_author:
+        return ctx.found_author
+    v = _author_from_lines([ln for ln in body_lines[-4:] if len(ln.text) < 80] + _after_body_lines(ctx, 4))
+    if v:
+        return v
+    for i in _slot_elements(ctx, pt.AUTHOR_HINTS):
+        t = _element_text(ctx, i)
+        if t and len(t) <= 30 and not pt.EDITOR_LABEL_RE.search(t):
+            m = pt.AUTHOR_LABEL_RE.search(t)
+            if m:
+                name = _names_from_byline(t)
+                if name:
+                    return name
+    return None
+
+
+# --- next page -----------------------------------------------------------------------
+
+_PAGE_SUFFIX = re.compile(r"(?:_\d{1,3})?(\.\w+)?$")
+
+
+def _extract_next_page(ctx: _Ctx) -> str | None:
+    url = ctx.url
+    if not url:
+        return None
+    doc = ctx.doc
+    base = url
+    for b in ctx.root.iter("base"):
+        if b.get("href"):
+            base = urljoin(url, b.get("href"))
+        break
+    cur = urlsplit(url)
+    stem = _PAGE_SUFFIX.sub("", cur.path)
+    lo = ctx.container
+    hi = doc.end[lo]
+    # Look in the container and just after it (page bars often follow the text).
+    after = hi
+    for ln in doc.lines:
+        if ln.start > hi:
+            after = ln.end
+            if ln.start > hi + 60:
+                break
+    for i in range(lo, min(after + 1, len(doc.els))):
+        if doc.tags[i] != "a":
+            continue
+        el = doc.els[i]
+        href = el.get("href")
+        if not href or href.startswith(("javascript:", "#")):
+            continue
+        text = _collapse(el.text_content())
+        if not pt.NEXT_PAGE_TEXT.match(text):
+            continue
+        target = urljoin(base, href.strip())
+        t = urlsplit(target)
+        if t.netloc != cur.netloc:
+            continue
+        if target.split("#")[0] == url.split("#")[0]:
+            continue
+        tstem = _PAGE_SUFFIX.sub("", t.path)
+        if tstem == stem or (t.path == cur.path and t.query != cur.query):
+            return target
+    return None
+
+
+# --- entry points --------------------------------------------------------------------
+
+
+def extract_article(page, source=None, url: str | None = None, now: datetime | None = None) -> dict:
+    """Extract the article fields of one parsed page.
+
+    ``page`` is a parsel ``Selector`` or scrapy ``HtmlResponse``; ``source`` an
+    :class:`aggregator.sources.Source` (its ``selectors``, ``timezone`` and ``title`` are
+    honoured) or None; ``url`` defaults to ``page.url``; ``now`` anchors relative dates
+    and dates without a year. Returns a dict with the keys in :data:`FIELDS`:
+    ``published`` is ISO 8601 with offset in the source's zone, ``published_from`` one of
+    selector/meta/jsonld/text/script/url, ``body_html`` the article container's HTML
+    with furniture removed (not sanitised). A field that cannot be extracted is None;
+    a failing field extractor is logged and does not affect the others.
+    """
+    url = url or getattr(page, "url", None)
+    ctx = _Ctx(page, source, url, now)
+    out: dict = dict.fromkeys(FIELDS)
+
+    def run(name, fn, default=None):
+        try:
+            return fn(ctx)
+        except Exception:  # one broken field must not lose the article (see module doc)
+            logger.warning("extracting %s failed on %s", name, url, exc_info=True)
+            return default
+
+    ctx.title = run("title", _extract_title)
+    out["title"] = ctx.title
+    body = run("body", _extract_body, ("", ""))
+    out["body_html"], out["body_text"] = body
+    pub = run("published", _extract_published, (None, None))
+    if pub[0] is not None:
+        out["published"] = to_tz(pub[0], ctx.tz).isoformat()
+        out["published_from"] = pub[1]
+    out["source"] = run("source", _extract_source)
+    out["author"] = run("author", _extract_author)
+    out["next_page"] = run("next_page", _extract_next_page)
+    return out
+
+
+def stitch_pages(first: dict, more: list[dict]) -> dict:
+    """One article from the extracted pages of a multi-page article (in page order).
+
+    Fields come from the first page; bodies are concatenated once each (a page whose
+    body equals an earlier one is skipped); ``next_page`` is cleared; ``pages`` counts
+    the pages used.
+    """
+    out = dict(first)
+    htmls = [first.get("body_html") or ""]
+    texts = [first.get("body_text") or ""]
+    seen = {texts[0]}
+    for page in more:
+        t = page.get("body_text") or ""
+        if not t or t in seen:
+            continue
+        seen.add(t)
+        htmls.append(page.get("body_html") or "")
+        texts.append(t)
+        for key in ("published", "published_from", "source", "author", "title"):
+            if not out.get(key) and page.get(key):
+                out[key] = page[key]
+    out["body_html"] = "\n".join(h for h in htmls if h)
+    out["body_text"] = "\n".join(t for t in texts if t)
+    out["next_page"] = None
+    out["pages"] = len(texts)
+    return out

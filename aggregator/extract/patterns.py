@@ -1,0 +1,239 @@
+"""Extraction heuristics kept as data: vocabularies, tag sets, selector lists, thresholds.
+
+Owns every word list and ordered fallback list the extractors in this package use, so a
+heuristic can be read, reviewed and changed in one place (the way trafilatura keeps its
+XPath lists in ``xpaths.py``). Each group has a comment saying what it catches. Pure data
+plus compiled regexes; no logic beyond building them.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- tree structure ----------------------------------------------------------------
+
+# Subtrees that never hold article text: skipped entirely (their tails still count).
+IGNORED_TAGS = frozenset({
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "select",
+    "textarea", "button", "svg", "canvas", "head", "input", "audio", "video", "map",
+    "title", "meta", "link", "base", "param", "source", "track", "option", "datalist",
+})
+
+# Tags that start a new line of text (block-level in browsers); <br> also breaks a line.
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
+    "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1",
+    "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "li", "main", "nav",
+    "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead",
+    "tr", "ul", "menu", "legend",
+})
+
+# Elements that may be chosen as the article container (the text-density winner).
+CONTAINER_TAGS = frozenset({
+    "div", "article", "section", "main", "td", "body", "center", "blockquote", "font",
+    "span", "form", "table", "tbody", "dd", "li",
+})
+
+HEADING_TAGS = ("h1", "h2", "h3", "h4")
+
+# --- class / id hints --------------------------------------------------------------
+
+# class/id tokens of page furniture: text inside counts against a container and is cut
+# from the body (comments, share bars, related-article boxes, navigation, ads, footers).
+BOILERPLATE_HINTS = re.compile(
+    r"(?:^|[-_\s])(?:comments?|cmt|reply|replies|discuss|pinglun|share|sharing|bdshare|jiathis|"
+    r"social|related|relate|recommend\w*|tuijian|xgxw|xgyd|hot(?:news|list)?|rank\w*|paihang|"
+    r"sidebar|side|aside|sidenav|nav|navbar|menu|breadcrumbs?|crumbs?|position|location|"
+    r"footer|foot|copyright|banquan|bottom|toolbar|tools?|ads?|advert\w*|adv|banner|"
+    r"guanggao|sponsor|popup|modal|qrcode|erweima|login|signin|search|pager|paging|"
+    r"pagination|page-?nav|pages|prenext|prev-?next|next-?prev|subscribe|follow|"
+    r"tags?|keywords?|widget|gotop|backtop|jubao|statement|disclaimer|"
+    r"author-?info|zebian|tuiguang|more)(?:$|[-_\s\d])",
+    re.I,
+)
+
+# class/id tokens of the article text container: a small bonus when scoring containers.
+CONTENT_HINTS = re.compile(
+    r"(?:^|[-_\s])(?:article|content|contents|text|body|detail|details|main|post|entry|"
+    r"story|news|zhengwen|zw|txt|neirong|nr|con|cont|artibody|rich_media|show)(?:$|[-_\s\d])",
+    re.I,
+)
+
+# class/id tokens of the headline element.
+TITLE_HINTS = re.compile(r"(?:title|headline|biaoti|tit|bt|heading|h1)", re.I)
+
+# class/id tokens of an element naming the publisher or platform account (来源 slot or the
+# byline position of Baijiahao/Toutiao/WeChat pages), in order of trust.
+SOURCE_HINTS = re.compile(
+    r"(?:^|[-_\s])(?:source|laiyuan|ly|media|media-?name|account|account-?name|author-?name|"
+    r"nickname|js_name|profile_nickname|origin|from|publisher|wemedia|pgc|mp-?name)(?:$|[-_\s])",
+    re.I,
+)
+
+# class/id tokens of an author/byline element.
+AUTHOR_HINTS = re.compile(r"(?:^|[-_\s])(?:author|byline|writer|zuozhe|reporter|jizhe)(?:$|[-_\s])", re.I)
+
+# Inline style or attributes that hide an element.
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+# --- text vocabularies -------------------------------------------------------------
+
+# Sentence punctuation: its density separates prose from navigation and lists.
+SENTENCE_PUNCT = frozenset("，。！？；：、,.!?;“”‘’「」…")
+
+# Labels in front of the publication date, most trusted first. The position in this list
+# is the preference order when a page prints several dates (发布日期 beats 成文日期).
+DATE_LABELS = [
+    r"发布时间|發布時間|发布日期|發布日期|发稿时间|發稿時間|发表时间|發表時間|发表日期|"
+    r"发布于|發佈於|发表于|發表於|发文日期|刊发时间|出版时间|出版日期|发布|發布|"
+    r"Published|Posted|Pub\s*Date",
+    r"时间|時間|日期|更新时间|更新時間|更新于|更新日期",
+]
+# Dates that are not the publication date of the page: used only when nothing else is.
+DATE_LABELS_WEAK = [r"成文日期|成文时间|撰写日期|生效日期|印发日期|修改时间|最后更新"]
+
+# Meta tags holding the publication time, most trusted first (name/property/itemprop).
+META_DATE_NAMES = (
+    "article:published_time", "og:article:published_time", "og:published_time",
+    "og:release_date", "published_time", "publishdate", "publish-date", "publish_date",
+    "publishtime", "publish_time", "pubdate", "pubtime", "pub_date", "publication_date",
+    "datepublished", "date.published", "dc.date.issued", "dc.date", "dcterms.created",
+    "dcterms.date", "sailthru.date", "parsely-pub-date", "weibo:article:create_at",
+    "bytedance:published_time", "firstpublishedtime", "releasedate", "article.published",
+    "date", "og:updated_time",
+)
+# Meta tags with a later (update) time: used only to supply a year/time to a printed date.
+META_UPDATE_NAMES = (
+    "article:modified_time", "og:updated_time", "dateupdate", "lastmodifieddate",
+    "datemodified", "last-modified", "modified", "dcterms.modified", "weibo:article:update_at",
+)
+
+# Inline-script assignments holding the publication time (WeChat var ct = "1581517074",
+# Toutiao publish_time: '...', JSON blobs "pubDate": "...").
+SCRIPT_DATE = re.compile(
+    r"""(?:\b(?:var\s+)?ct\s*=|publish_?time|publishTime|pub_?time|pubTime|pubDate|pub_date|"""
+    r"""datePublished|create_?time|createTime|publicTime|releaseTime|\bptime|"""
+    r"""news_?time|articleTime)["']?\s*[:=]\s*["']?"""
+    r"""(?P<v>1\d{9}(?:\d{3})?(?!\d)|(?:19|20)\d{2}[-/年.]\d{1,2}[-/月.]\d{1,2}[^"'<>]{0,25})""",
+    re.I,
+)
+
+# Labels of the publisher slot (来源：新华网), most specific first.
+SOURCE_LABELS = (
+    r"文章来源|信息来源|稿件来源|新闻来源|内容来源|資料來源|资料来源|消息来源|稿源|来源|來源|"
+    r"出处|出處|来自|來自|转自|轉自|转载自|轉載自|本文来源|原文来源"
+)
+SOURCE_LABEL_RE = re.compile(r"(?:%s)\s*[:：]?\s*" % SOURCE_LABELS)
+
+# Words in the 来源 slot that are not a publisher's name.
+NOT_A_SOURCE = frozenset({
+    "转载文章", "转载", "本站原创", "原创", "本站", "本网", "网络", "互联网", "网友投稿",
+    "投稿", "综合", "未知", "其他", "其它", "网络整理", "网络转载", "网上", "网传",
+    "本站整理", "整理", "匿名", "佚名", "自媒体", "用户投稿", "网友", "admin",
+    "本網", "網路", "網絡", "轉載", "原創",
+})
+
+# Labels of the author byline (编辑/责任编辑 are deliberately absent: editors are neither
+# author nor source).
+AUTHOR_LABELS = (
+    r"作\s*者|撰\s*文|撰稿人?|撰稿|采\s*写|採\s*寫|文\s*字|执\s*笔|記\s*者|记\s*者|"
+    r"特约记者|特約記者|本报记者|本報記者|通讯员|通訊員|文(?=\s*[/／|｜])|By"
+)
+AUTHOR_LABEL_RE = re.compile(r"(?:%s)\s*[:：/／|｜]?\s*" % AUTHOR_LABELS)
+
+# Editor labels: a name after one of these is never author or source.
+EDITOR_LABEL_RE = re.compile(
+    r"(?:责任编辑|責任編輯|值班编辑|编辑|編輯|责编|責編|审核|審核|校对|校對|监制|監製|"
+    r"统筹|統籌|策划|策劃|美编|美編|编审|編審|终审|终校|二审|三审|初审|主编|主編|制作|"
+    r"摄影|攝影|图|圖|供稿|排版|视频|視頻)\s*[:：|｜/／]"
+)
+
+# Words that look like names but are not people (作者：网络整理).
+NOT_A_NAME = frozenset({
+    "网络整理", "网络", "佚名", "本站", "本网", "admin", "管理员", "编辑部", "小编", "匿名",
+    "未知", "综合", "整理", "原创", "转载", "本站编辑", "网友", "本報", "本报", "新华社",
+})
+
+# Reporter-title words before a name (南都见习记者 林子沛 -> 林子沛).
+NAME_PREFIX = re.compile(
+    r"^(?:.{0,6}?(?:见习记者|見習記者|实习记者|實習記者|特约记者|特約記者|首席记者|记者|記者|"
+    r"通讯员|通訊員|实习生|實習生|特约撰稿人|撰稿人))\s*"
+)
+
+# Text that is never body: whole lines matching these are cut from the article text.
+BOILERPLATE_LINE = re.compile(
+    r"^\s*(?:"
+    r"原标题|原標題|原题|【?\s*责任编辑|責任編輯|责编|責編|编辑\s*[:：]|編輯\s*[:：]|"
+    r"（\s*(?:责任)?编辑|\(\s*(?:责任)?编辑|【\s*纠错|纠错|"
+    r"(?:文章|信息|稿件|新闻|本文)?来源\s*[:：]|(?:文章|信息|稿件|新聞)?來源\s*[:：]|出处\s*[:：]|"
+    r"分享到|分享至|分享：|一键分享|转发到|收藏本文|打印本页|打印本文|关闭窗口|關閉視窗|"
+    r"返回顶部|返回首页|返回列表|返回搜狐|返回.{0,6}查看更多|"
+    r"上一篇|下一篇|上一條|下一條|上一条|下一条|相关阅读|相关新闻|相关文章|相關新聞|延伸阅读|"
+    r"推荐阅读|热点推荐|热门推荐|猜你喜欢|更多精彩|更多资讯|往期回顾|"
+    r"扫一扫|扫描二维码|长按二维码|长按识别|关注我们|关注微信|微信扫一扫|点击关注|"
+    r"版权所有|版權所有|copyright|©|转载请注明|轉載請註明|未经授权|本文系|本文为.{0,10}原创|"
+    r"声明[:：]|免责声明|特别声明|凡本网注明|THE\s*END|END\s*$|"
+    r"本文标签|标签[:：]|關鍵字|关键词[:：]|关键字[:：]|TAGS?\s*[:：]|"
+    r"点击(?:进入|查看|阅读)|点击下载|下载.{0,6}客户端|下載.{0,6}APP|打开.{0,6}APP|"
+    r"字号[:：]|字體|【字体|大\s*中\s*小|"
+    r"举报|舉報|我要评论|发表评论|網友評論|网友评论|评论\s*\d|\d+\s*条评论|"
+    r"阅读\s*\d|阅读数|浏览次数|瀏覽次數|点击数|點閱|"
+    r"本期编辑|值班编辑|审核[:：]|校对[:：]|监制[:：]|统筹[:：]|终审"
+    r")",
+    re.I,
+)
+
+# A line that is only a page-number bar (1 2 3 下一页 / 上一页 共3页).
+PAGE_BAR_LINE = re.compile(
+    r"^[\s\d\[\]【】<>«»‹›|·.…/第页頁共首尾上下一末前后後next prev]*$|"
+    r"^.{0,20}(?:上一页|下一页|下一頁|上一頁|尾页|首页).{0,40}$",
+    re.I,
+)
+
+# A whole line that is a byline and nothing else (本报记者 张三 / 文/李四 / （羅森）).
+BYLINE_LINE = re.compile(
+    r"^\s*(?:[（(【\[〔]\s*)?(?:本报|本報|.{0,6}?)(?:记者|記者|通讯员|通訊員|作者|撰文|采写|採寫|文\s*[/／|｜])"
+    r"\s*[:：]?\s*[\w·•\s、，,／/]{1,30}(?:\s*[)）】\]〕])?\s*$"
+)
+# A closing standalone byline in parentheses: （羅森） / (记者 张三) / （完）
+CLOSING_BYLINE = re.compile(r"^\s*[（(]\s*(?P<name>[\u4e00-\u9fff·]{2,4}(?:\s+[\u4e00-\u9fff·]{2,4}){0,3})\s*[)）]\s*$")
+END_MARKS = frozenset({"完", "全文完", "本文完", "结束", "終", "end", "END"})
+
+# Source credit lines at the end of an article (转自《北京科技报》, （来源：人民日报）).
+CLOSING_SOURCE = re.compile(
+    r"^\s*[（(【\[]?\s*(?:%s)\s*[:：]?\s*《?(?P<name>[^》)）】\]\s]{2,20})》?\s*[)）】\]]?\s*" % SOURCE_LABELS
+)
+
+# Text of the "next page" link of multi-page articles and paginated listings.
+NEXT_PAGE_TEXT = re.compile(
+    r"^\s*(?:下一页|下一頁|下页|下頁|后页|後頁|next(?:\s*page)?|>|›|»|>>|＞|→|下一页\s*>+|下一页»)\s*$",
+    re.I,
+)
+
+# Link texts of "more"/navigation links on listing pages (never articles).
+MORE_LINK_TEXT = re.compile(
+    r"^\s*(?:更多|更多>+|more|查看更多|进入.{0,6}|返回.{0,6}|首页|尾页|上一页|下一页|末页|"
+    r"\d{1,3}|[<>«»‹›]+|登录|注册|English|设为首页|加入收藏|网站地图|联系我们|关于我们)\s*$",
+    re.I,
+)
+
+# URL shapes of article pages on Chinese news sites (dated paths, numeric ids, .shtml).
+ARTICLE_URL_SHAPES = re.compile(
+    r"(?:/20\d{2}[-/_]?\d{2}[-/_]?\d{2}/|/20\d{2}[-_]?\d{2}/\d{2}/|/t20\d{6}_|/20\d{6}/|"
+    r"/\d{4,}\.s?html?$|[_/-]\d{5,}\.s?html?$|/content_\d+|/art_\d+|/a/\d+|/article/|"
+    r"/detail/|/news/\d|/doc-|\?id=\d+|[?&](?:aid|articleid|newsid|id|p)=\d+|"
+    r"/\d{6,}/?$|\.s?html?$)",
+    re.I,
+)
+# URL shapes of list/index pages (never articles): index.html, list_2.html, /node_123.htm.
+LISTING_URL_SHAPES = re.compile(
+    r"(?:/index(?:_\d+)?\.s?html?$|/list(?:_\d+)?\.s?html?$|/node_\d+\.s?html?$|/$|"
+    r"/(?:category|tag|tags|column|channel|list|lm|lanmu)/)",
+    re.I,
+)
+# Pagination URL shapes: index_2.html, list_3.html, foo_2.html, ?page=2, /page/2/.
+PAGE_URL_NUMBER = re.compile(
+    r"(?:(?:index|list|default|node_\d+)?_(?P<a>\d{1,4})\.s?html?$|[?&](?:page|p|pageno|pn|pageNo|pageIndex|curpage|cp)=(?P<b>\d{1,4})(?:&|$)|"
+    r"/page/(?P<c>\d{1,4})/?$|-(?P<d>\d{1,3})\.s?html?$)",
+    re.I,
+)
