@@ -42,3 +42,85 @@ def make_response(body: bytes | str, url: str = "http://example.com/a.html", hea
         body = body.encode(encoding or "utf-8")
     kw = {"encoding": encoding} if encoding else {}
     return HtmlResponse(url=url, body=body, headers=headers or {}, request=Request(url), **kw)
+
+
+# --- exporter: golden files and fixture archives ---------------------------------------
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/* from the current output, then fail so you review the diff")
+
+
+@pytest.fixture
+def golden(request):
+    """``golden(actual: dict[relpath, bytes], case)``: compare bytes with tests/golden/feeds/<case>/.
+
+    Shows a unified diff on mismatch; with ``--update-golden`` rewrites the files and fails.
+    """
+    import difflib
+
+    def _check(actual: dict, case: str):
+        root = GOLDEN / "feeds" / case
+        if request.config.getoption("--update-golden"):
+            for rel, data in actual.items():
+                (root / rel).parent.mkdir(parents=True, exist_ok=True)
+                (root / rel).write_bytes(data)
+            for old in root.rglob("*"):
+                if old.is_file() and old.relative_to(root).as_posix() not in actual:
+                    old.unlink()
+            pytest.fail(f"golden files of {case!r} rewritten in {root}: review `git diff` and re-run without --update-golden")
+        expected = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()} if root.is_dir() else {}
+        assert sorted(actual) == sorted(expected), f"files differ from {root} (regenerate with --update-golden)"
+        for rel in sorted(actual):
+            if actual[rel] != expected[rel]:
+                diff = "".join(difflib.unified_diff(
+                    expected[rel].decode("utf-8", "replace").splitlines(True),
+                    actual[rel].decode("utf-8", "replace").splitlines(True),
+                    f"golden/feeds/{case}/{rel}", f"actual/{rel}"))
+                pytest.fail(f"{rel} differs from the golden file (pytest --update-golden to accept):\n{diff}")
+
+    return _check
+
+
+@pytest.fixture
+def export_archive(tmp_path):
+    """Factory: ``export_archive(data=None, name="archive.db") -> Path`` of an archive built
+    from tests/golden/export_archive.json (or ``data``) with the archive schema."""
+    import json
+
+    import sqlite_utils
+
+    def _make(data: dict | None = None, name: str = "archive.db") -> Path:
+        data = data or json.loads((GOLDEN / "export_archive.json").read_text("utf-8"))
+        path = tmp_path / name
+        db = sqlite_utils.Database(path)
+        db["sources"].create({"name": str, "title": str, "type": str, "category": str, "start_urls": str,
+                              "config": str, "added_at": str, "last_crawl_at": str, "last_success_at": str},
+                             pk="name", if_not_exists=True)
+        db["categories"].create({"slug": str, "name": str}, pk="slug", if_not_exists=True)
+        db.execute("""CREATE TABLE IF NOT EXISTS articles (id INTEGER PRIMARY KEY, url TEXT UNIQUE NOT NULL,
+            url_key TEXT UNIQUE NOT NULL, title TEXT, published TEXT, published_guessed INTEGER,
+            published_from TEXT, source TEXT, author TEXT, category TEXT REFERENCES categories(slug),
+            spider TEXT REFERENCES sources(name), body_html TEXT, body_text TEXT, origin_url TEXT,
+            fetched_at TEXT, first_seen_at TEXT, updated_at TEXT, content_hash TEXT,
+            duplicate_of INTEGER REFERENCES articles(id))""")
+        db.execute("""CREATE TABLE IF NOT EXISTS article_categories (article_id INTEGER, category TEXT,
+            PRIMARY KEY (article_id, category))""")
+        from aggregator.normalize import url_key
+
+        db["sources"].insert_all(data.get("sources", []), replace=True)
+        db["categories"].insert_all(data.get("categories", []), replace=True)
+        for a in data.get("articles", []):
+            row = {k: v for k, v in a.items() if k != "categories"}
+            row.setdefault("url_key", url_key(row["url"]))
+            row.setdefault("published_guessed", 0)
+            db["articles"].insert(row, replace=True)
+            for c in a.get("categories", []):
+                db["article_categories"].insert({"article_id": a["id"], "category": c}, replace=True)
+        db.close()
+        return path
+
+    return _make

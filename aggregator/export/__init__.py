@@ -109,8 +109,9 @@ def export_all(
         report.warnings.append(NO_BASE_URL_WARNING)
     view = ArchiveView.open(db_path)
     try:
-        built, warnings = build_feeds(view, base_url=base, now=now, limit=limit, days=days, custom=feeds)
-        report.warnings += warnings
+        built, notes = build_feeds(view, base_url=base, now=now, limit=limit, days=days, custom=feeds)
+        for note in notes:
+            _emit(log, f"export: {note}")
         files = render_feed_files(built)
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)

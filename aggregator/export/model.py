@@ -463,7 +463,7 @@ def build_feeds(view: ArchiveView, *, base_url: str | None, now: datetime, limit
     File names: ``all.*``; ``<category>.*`` at the top (a category slug ``all`` becomes
     ``all-category``); ``source/<name>.*``; ``feed/<name>.*``. Names that are not safe
     stems are re-slugged; two names that end up equal get ``-2``, ``-3``.
-    Returns the feeds and warnings (one line each).
+    Returns the feeds and notes for the log (one line each).
     """
     warnings: list[str] = []
     since = (now - timedelta(days=days)) if days else None
