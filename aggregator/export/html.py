@@ -36,11 +36,12 @@ document.querySelectorAll("button.copy-url").forEach(function (button) {
   button.addEventListener("click", function () {
     var input = document.getElementById(button.getAttribute("data-target"));
     var done = function () { button.textContent = "已复制"; setTimeout(function () { button.textContent = "复制"; }, 1500); };
+    // without clipboard access the URL stays selected, ready for Ctrl+C
+    var fallback = function () { input.focus(); input.select(); try { if (document.execCommand("copy")) { done(); } } catch (e) {} };
     if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(input.value).then(done, function () { input.select(); });
+      navigator.clipboard.writeText(input.value).then(done, fallback);
     } else {
-      input.select();
-      try { document.execCommand("copy"); done(); } catch (e) {}
+      fallback();
     }
   });
 });
