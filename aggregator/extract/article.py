@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import json
+from bisect import bisect_right
 import logging
 import re
 from datetime import datetime, tzinfo
@@ -41,11 +42,13 @@ FIELDS = ("title", "published", "published_from", "source", "author", "body_html
 
 _WS = re.compile(r"[\s\u3000\u00a0\u200b\u200c\u200d\ufeff]+")
 _PUNCT_RE = re.compile("[%s]" % re.escape("".join(sorted(pt.SENTENCE_PUNCT))))
+_SENT_RE = re.compile(r"[，。！？；]|[,.!?;](?=\s|$)")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _DIGITS = re.compile(r"\d")
 
 _BLOCK = pt.BLOCK_TAGS
 _IGNORED = pt.IGNORED_TAGS
+_HEADINGS = frozenset(pt.HEADING_TAGS)
 _ZONE_TAGS = frozenset({"nav", "footer", "aside"})
 
 
@@ -64,7 +67,7 @@ class _Line:
     """One visual line of text: the text of a block element up to the next block or <br>."""
 
     __slots__ = ("parts", "n", "links", "punct", "owner", "start", "end", "pieces", "inlines",
-                 "text", "value", "zone")
+                 "text", "spaced", "value", "zone", "sent")
 
     def __init__(self, owner: int, start: int):
         self.parts: list[str] = []
@@ -77,8 +80,10 @@ class _Line:
         self.pieces: list[tuple[int, bool]] = []  # (element index, is_tail)
         self.inlines: list[int] = []             # inline elements opened inside this line
         self.text = ""
+        self.spaced = ""    # text with a space between inline pieces (for dates/bylines)
         self.value = 0.0
         self.zone = False
+        self.sent = 0       # sentence punctuation marks (，。！？； and latin ,.!?; before a space)
 
 
 class _Doc:
@@ -105,6 +110,8 @@ class _Doc:
                 text = _collapse("".join(line.parts))
                 if text:
                     line.text = text
+                    line.spaced = _collapse(" ".join(line.parts)) if len(line.parts) > 1 else text
+                    line.sent = len(_SENT_RE.findall(text))
                     line.end = len(els) - 1
                     lines.append(line)
             line = _Line(blocks[-1] if blocks else -1, len(els))
@@ -171,7 +178,7 @@ class _Doc:
                     flush()
                     blocks.append(idx)
                     line.owner = idx
-                    if tag in ("h1", "h2", "h3", "h4"):
+                    if tag in _HEADINGS:
                         headings.append(idx)
                 elif tag == "br":
                     flush()
@@ -250,6 +257,10 @@ class _Doc:
                 v = n + 2.0 * punct - 3.0 * links - 8.0
                 if punct == 0 and n < 20:
                     v -= 4
+                if v < 0:
+                    # link boxes inside the text must not outweigh the paragraphs
+                    # around them; furniture outside still adds up against a container
+                    v *= pt.NEGATIVE_LINE_WEIGHT
             ln.value = v
             own[o] += v
         score = own
@@ -389,12 +400,33 @@ class _Ctx:
         self._meta = None
         self._jsonld = None
         self.container = self.doc.best_container()
+        self.line_starts = [ln.start for ln in self.doc.lines]
+        self.first_content_line = self._first_content_line()
         self.title = None
         self.title_idx = -1
         self.body_start = None
         self.found_source = None   # publisher seen in a body/closing line
         self.found_author = None   # byline seen in a body/closing line
         self.header_lines: list[_Line] | None = None
+
+    def _is_heading(self, i: int) -> bool:
+        if self.doc.tags[i] in _HEADINGS:
+            return True
+        el = self.doc.els[i]
+        key = (el.get("class") or "") + " " + (el.get("id") or "")
+        return bool(key.strip()) and bool(pt.TITLE_HINTS.search(key))
+
+    def _first_content_line(self) -> int:
+        doc = self.doc
+        lo, hi = self.container, doc.end[self.container]
+        first_in = -1
+        for k, ln in enumerate(doc.lines):
+            if lo <= ln.owner <= hi:
+                if first_in < 0:
+                    first_in = k
+                if _is_content_line(ln) and not ln.zone and not self._is_heading(ln.owner):
+                    return k
+        return first_in if first_in >= 0 else len(doc.lines) - 1
 
     @property
     def meta(self) -> dict[str, str]:
@@ -447,19 +479,33 @@ def _title_references(ctx: _Ctx) -> list[str]:
     return refs
 
 
-def _title_candidates(ctx: _Ctx) -> list[int]:
+def _title_candidates(ctx: _Ctx, refs: list[str]) -> list[int]:
+    """Headings, elements with a title-ish class/id, and blocks before the article text
+    whose text the page's <title>/og:title contains."""
     doc = ctx.doc
-    cands = list(doc.headings)
+    cands = set(doc.headings)
     title_re = pt.TITLE_HINTS
     for i, el in enumerate(doc.els):
-        if doc.ignored[i] or doc.tags[i] in ("h1", "h2", "h3", "h4", "html", "body", "a"):
+        if doc.ignored[i] or doc.tags[i] in ("html", "body", "a") or doc.tags[i] in pt.HEADING_TAGS:
             continue
         cls = el.get("class")
         ident = el.get("id")
         if (cls and title_re.search(cls)) or (ident and title_re.search(ident)):
             if 4 <= doc.total[i] <= 200:
-                cands.append(i)
-    return sorted(set(cands))
+                cands.add(i)
+    if refs:
+        stop = ctx.first_content_line
+        for ln in doc.lines[:stop + 1]:
+            if ln.owner < 0 or len(ln.text) > 150 or ln.links > ln.n:
+                continue
+            key = _nows(ln.text)
+            if len(key) >= 4 and any(key in r and len(key) * 5 >= len(r) * 2 for r in refs):
+                cands.add(ln.owner)
+    return sorted(cands)
+
+
+# Score of a headline candidate by tag (h1 is the headline on most pages).
+_TITLE_TAG_BASE = {"h1": 3.0, "h2": 2.0, "h3": 1.5, "h4": 1.0, "h5": 1.0, "h6": 1.0}
 
 
 def _extract_title(ctx: _Ctx) -> str | None:
@@ -470,11 +516,13 @@ def _extract_title(ctx: _Ctx) -> str | None:
             return t
     doc = ctx.doc
     refs = [_nows(r) for r in _title_references(ctx)]
-    best, best_score = -1, 0.0
-    cont_start = ctx.container
-    cont_end = doc.end[cont_start]
+    best, best_score = -1, 2.5
+    cont_end = doc.end[ctx.container]
+    fc = ctx.first_content_line
+    fc_start = doc.lines[fc].start if 0 <= fc < len(doc.lines) else cont_end
+    starts = ctx.line_starts
     texts: dict[int, str] = {}
-    for i in _title_candidates(ctx):
+    for i in _title_candidates(ctx, refs):
         text = doc.text_of(i)
         if not text or len(text) > 150:
             continue
@@ -483,26 +531,30 @@ def _extract_title(ctx: _Ctx) -> str | None:
         if len(key) < 4:
             continue
         tag = doc.tags[i]
-        base = {"h1": 3.0, "h2": 2.0, "h3": 1.0, "h4": 0.5}.get(tag, 1.5)
+        score = _TITLE_TAG_BASE.get(tag, 1.0)
         if doc.zone[i]:
-            base -= 2.5
-        if i > cont_end:
-            base -= 2.0   # headings after the article are related items
-        elif cont_start <= i <= cont_end:
-            base += 0.5
+            score -= 2.5
+        if i > cont_end or i >= fc_start:
+            score -= 3.0   # headings after the article text are related items
+        else:
+            # lines between the candidate and the first paragraph of the text
+            gap = fc - bisect_right(starts, doc.end[i])
+            if gap <= 3:
+                score += 3.0
+            elif gap <= 8:
+                score += 2.0
         sim = 0.0
         for r in refs:
             if key == r:
-                sim = max(sim, 1.0)
+                sim = 1.0
             elif key in r:
                 sim = max(sim, len(key) / len(r))
-        if sim == 0:
-            score = base if tag == "h1" else base - 3.0
-        else:
-            score = base + 10.0 * sim
+        score += 10.0 * sim
+        if find_dates(text) and len(text) < 40:
+            score -= 3.0
         if score > best_score:
             best, best_score = i, score
-    if best >= 0 and best_score > 0:
+    if best >= 0:
         text = texts[best]
         text = _join_two_line_title(ctx, best, text, refs, texts)
         ctx.title_idx = best
@@ -535,7 +587,7 @@ def _join_two_line_title(ctx: _Ctx, i: int, text: str, refs: list[str], texts: d
 
 
 def _is_content_line(ln: _Line) -> bool:
-    return ln.n >= 12 and ln.punct >= 1 and ln.links * 2 < ln.n
+    return ln.n >= 12 and ln.sent >= 1 and ln.links * 2 < ln.n
 
 
 def _classify_body(ctx: _Ctx, lines: list[_Line]) -> list[bool]:
@@ -543,6 +595,7 @@ def _classify_body(ctx: _Ctx, lines: list[_Line]) -> list[bool]:
     keep = [True] * len(lines)
     title_key = _nows(ctx.title or "")
     seen_content = False
+    value_next = False
     last_content = max((k for k, ln in enumerate(lines) if _is_content_line(ln) and not ln.zone),
                        default=len(lines) - 1)
     for k, ln in enumerate(lines):
@@ -586,11 +639,24 @@ def _classify_body(ctx: _Ctx, lines: list[_Line]) -> list[bool]:
                 _note_source(ctx, m.group("name"))
                 continue
         if not seen_content:
-            if _is_meta_line(text):
+            if _is_meta_line(ln.spaced):
+                keep[k] = False
+                continue
+            # metadata tables of government pages: 发布日期： | 2022年01月28日
+            if len(text) <= 24 and text[-1] in ":：" and ln.sent == 0:
+                keep[k] = False
+                value_next = True
+                continue
+            if value_next and len(text) <= 60 and ln.sent == 0:
+                keep[k] = False
+                value_next = False
+                continue
+            if len(text) <= 40 and ln.sent == 0 and _LABEL_VALUE.match(text):
                 keep[k] = False
                 continue
             if _is_content_line(ln):
                 seen_content = True
+        value_next = False
     return keep
 
 
@@ -603,6 +669,9 @@ def _note_source(ctx: _Ctx, name: str | None) -> None:
 _META_WORDS = re.compile(
     r"来源|來源|作者|记者|記者|编辑|編輯|责编|发布|發布|时间|時間|日期|浏览|瀏覽|阅读|閱讀|点击|點擊|"
     r"字号|分享|评论|評論|出处|稿源|人气|次数|打印|收藏|A\+|A-")
+
+
+_LABEL_VALUE = re.compile(r"^[\u4e00-\u9fff ]{2,8}[:：]\s*\S")
 
 
 def _is_meta_line(text: str) -> bool:
@@ -832,7 +901,7 @@ def _header_date(ctx: _Ctx) -> tuple[datetime, bool, bool, bool] | None:
     best = None
     for rank_labelled in (True, False):
         for ln in lines:
-            text = ln.text
+            text = ln.spaced
             if ln.links and ln.links > ln.n:
                 continue
             found = find_dates(text, ctx.tz, ctx.now)
@@ -929,14 +998,16 @@ def _extract_published(ctx: _Ctx) -> tuple[datetime | None, str | None]:
 
 # --- source & author -------------------------------------------------------------------
 
+# A 来源 slot: the label starts a token (not 來源於 inside a sentence), then the name.
 _SOURCE_VALUE = re.compile(
-    r"(?:%s)\s*[:：]?\s*(?P<v>[^\s|丨｜│/／:：,，;；]{1,40}(?:\s(?![\s\S]*?[:：])[A-Za-z][\w.]*)?)" % pt.SOURCE_LABELS
-)
+    r"(?:^|(?<=[\s|丨｜│\[【（(〔/]))(?:(?:%s)(?:\s*[:：]|\s+|(?![于於自是的地]))|(?:%s)\s*(?:[:：]|(?=《)))\s*"
+    r"(?P<v>[^\s|丨｜│/／:：,，;；]{1,40})" % (pt.SOURCE_LABELS, pt.SOURCE_LABELS_WEAK))
 _SOURCE_STOP = re.compile(
     r"(?:作者|記者|记者|编辑|編輯|责编|責編|发布|發布|时间|時間|日期|浏览|點閱|阅读|閱讀|点击|"
     r"字号|分享|评论|人气|打印|【|\[|（|\().*$"
 )
-_PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+# A bare Chinese personal name: 2-3 characters, or 4 with a two-character surname.
+_PERSON = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}|(?:%s)[\u4e00-\u9fff]{1,2})$" % pt.COMPOUND_SURNAMES)
 _MEDIA_TAIL = re.compile(
     r"(?:网|網|报|報|社|台|刊|志|誌|号|號|之家|新闻|新聞|日报|晚报|周刊|在线|在線|传媒|傳媒|"
     r"频道|頻道|客户端|时报|時報|电视|電視|广播|廣播|杂志|雜誌|出版|中心|TV|News|Daily|Times)$", re.I)
@@ -947,9 +1018,10 @@ def _clean_source(value: str | None) -> str | None:
         return None
     v = _collapse(value)
     v = _SOURCE_STOP.sub("", v).strip()
+    v = re.sub(r"^[于於自]", "", v)
     v = v.strip("《》<>「」“”\"'[]【】()（）:：-—_|·• ")
     v = re.sub(r"\[.*?\]$|（.*?）$|\(.*?\)$", "", v).strip()
-    if not v or len(v) > 30 or len(v) < 2:
+    if not v or len(v) > 30 or len(v) < 2 or re.search(r"[©@#=<>{}]|https?:|www\.", v):
         return None
     if v in pt.NOT_A_SOURCE or _DIGITS.search(v[:4]) and not _HAN.search(v):
         return None
@@ -960,7 +1032,7 @@ def _clean_source(value: str | None) -> str | None:
 
 def _source_from_lines(lines: list[_Line]) -> str | None:
     for ln in lines:
-        text = ln.text
+        text = ln.spaced
         if len(text) > 160:
             continue
         for m in _SOURCE_VALUE.finditer(text):
@@ -1006,7 +1078,7 @@ def _neighbour_source(ctx: _Ctx) -> str | None:
     """Media name printed next to the date without a 来源 label (原创 南方都市报 2019-09-09,
     2020-10-04 15:05聯合報 記者…, 2019-09-05 11:10 游民星空[整理])."""
     for ln in _header_lines(ctx):
-        text = ln.text
+        text = ln.spaced
         if len(text) > 80:
             continue
         found = find_dates(text, ctx.tz, ctx.now)
@@ -1024,7 +1096,7 @@ def _neighbour_source(ctx: _Ctx) -> str | None:
             cands.append(toks_after[0])
         for tok in cands:
             tok = re.sub(r"\[.*?\]|【.*?】|（.*?）|\(.*?\)", "", tok).strip()
-            if not tok or _NOT_SLOT_WORDS.match(tok) or pt.AUTHOR_LABEL_RE.match(tok):
+            if not tok or _NOT_SLOT_WORDS.match(tok) or pt.AUTHOR_LABEL_RE.match(tok) or _META_WORDS.search(tok):
                 continue
             if re.search(r"[／/]", tok):
                 continue
@@ -1057,9 +1129,10 @@ def _extract_source(ctx: _Ctx) -> str | None:
     v = _source_from_lines(_body_tail_lines(ctx) + _after_body_lines(ctx, 4))
     if v:
         return v
+    title_key = _nows(ctx.title or "")
     for i in _slot_elements(ctx, pt.SOURCE_HINTS):
         t = _element_text(ctx, i)
-        if not t or len(t) > 40:
+        if not t or len(t) > 40 or (title_key and title_key in _nows(t)):
             continue
         m = pt.SOURCE_LABEL_RE.search(t)
         if m:
@@ -1079,31 +1152,37 @@ def _extract_source(ctx: _Ctx) -> str | None:
 _AUTHOR_VALUE = re.compile(
     r"(?:^|(?<=[\s|丨｜│\]】）)(（【\[〔]))(?:%s)\s*(?P<sep>[:：/／|｜]?)\s*(?P<v>[^|丨｜│:：\]】）)〕]{2,40})" % pt.AUTHOR_LABELS
 )
+_DATELINE_AUTHOR = re.compile(
+    r"^\s*(?:本报讯|本報訊|[\u4e00-\u9fff]{0,8}讯|[\u4e00-\u9fff]{0,8}訊)?\s*[〔（(【\[]\s*(?P<v>(?:记者|記者|通讯员|通訊員)[^〕）)】\]]{2,30})[〕）)】\]]")
 _NAME_SPLIT = re.compile(r"[\s、，,;；/／]+")
 
 
 def _names_from_byline(text: str) -> str | None:
-    """'南都见习记者 林子沛' -> '林子沛'; '记者 张三 李四 报道' -> '张三 李四'."""
+    """'南都见习记者 林子沛' -> '林子沛'; '记者 张三 李四 报道' -> '张三 李四'; None when the
+    text holds no plausible name (作者：网络整理)."""
     v = text.strip().strip("〔〕[]【】()（）")
     m = pt.AUTHOR_LABEL_RE.search(v)
     if m and m.start() <= 8:
         v = v[m.end():]
     v = pt.EDITOR_LABEL_RE.split(v)[0]
     v = re.split(r"(?:%s)|[:：]" % pt.SOURCE_LABELS, v)[0]
+    v = re.sub(r"[／/].*$", "", v.strip())   # 巫其倫／台北報導, 张三/文
     v = re.sub(r"(?:报道|報導|摄影?|攝影?|发自.*|發自.*|综合报道|整理)$", "", v.strip())
-    v = re.sub(r"[／/].*$", "", v) if re.search(r"[／/](?:.{0,4}報導|.{0,4}报道)", v) else v
     v = pt.NAME_PREFIX.sub("", v)
     names = []
     for tok in _NAME_SPLIT.split(v):
         tok = pt.NAME_PREFIX.sub("", tok.strip()).strip("·")
         if not tok:
             continue
-        if find_dates(tok) or _DIGITS.search(tok):
+        if find_dates(tok) or _DIGITS.search(tok) or _META_WORDS.search(tok):
             break
-        if tok in pt.NOT_A_NAME:
-            return None
+        if tok in pt.NOT_A_NAME or pt.NOT_NAME_WORDS.search(tok):
+            return None if not names else " ".join(names)
         if _HAN.search(tok):
-            if not re.fullmatch(r"[\u4e00-\u9fff·]{2,5}", tok):
+            # people have 2-5 characters; a lone first token may be an organisation
+            # (作者：医技药剂党支部)
+            limit = 5 if names else 10
+            if not re.fullmatch(r"[\u4e00-\u9fff·]{2,%d}" % limit, tok):
                 break
         elif not re.fullmatch(r"[A-Za-z][A-Za-z.'\-]{1,30}", tok):
             break
@@ -1117,7 +1196,7 @@ def _names_from_byline(text: str) -> str | None:
 
 def _author_from_lines(lines: list[_Line]) -> str | None:
     for ln in lines:
-        text = ln.text
+        text = ln.spaced
         if len(text) > 200:
             continue
         for m in _AUTHOR_VALUE.finditer(text):
@@ -1150,6 +1229,13 @@ def _extract_author(ctx: _Ctx) -> str | None:
     v = _author_from_lines([ln for ln in body_lines[:3] if len(ln.text) < 60])
     if v:
         return v
+    for ln in body_lines[:3]:
+        # datelines opening the first paragraph: 〔記者巫其倫／台北報導〕, 本报讯（记者 张三）
+        m = _DATELINE_AUTHOR.search(ln.text[:40])
+        if m:
+            name = _names_from_byline(m.group("v"))
+            if name:
+                return name
     if ctx.found_author:
         return ctx.found_author
     v = _author_from_lines([ln for ln in body_lines[-4:] if len(ln.text) < 80] + _after_body_lines(ctx, 4))
@@ -1159,7 +1245,7 @@ def _extract_author(ctx: _Ctx) -> str | None:
         t = _element_text(ctx, i)
         if t and len(t) <= 30 and not pt.EDITOR_LABEL_RE.search(t):
             m = pt.AUTHOR_LABEL_RE.search(t)
-            if m:
+            if m and m.start() <= 2:
                 name = _names_from_byline(t)
                 if name:
                     return name

@@ -26,6 +26,7 @@ _FULLWIDTH = str.maketrans(
 )
 
 _TIME = (
+    r"(?:[,，]?\s*(?P<tzpre>格林尼治标准时间|格林威治标准时间|北京时间|台北时间|GMT|UTC)\s*)?"
     r"(?:(?P<ampm>上午|下午|晚上|早上|凌晨|中午|[AaPp]\.?[Mm]\.?)\s*)?"
     r"(?P<H>[01]?\d|2[0-3])\s*[:：时時點点]\s*(?P<M>[0-5]\d)"
     r"(?:\s*[:：分]\s*(?P<S>[0-5]\d)(?:\.\d+)?\s*秒?)?\s*分?"
@@ -111,6 +112,8 @@ def _offset(tztext: str | None, zone: tzinfo) -> tzinfo:
         return timezone.utc
     if t == "北京时间":
         return ZoneInfo("Asia/Shanghai")
+    if t == "台北时间":
+        return ZoneInfo("Asia/Taipei")
     if t.upper().startswith(("GMT", "UTC")):
         rest = t[3:].replace(" ", "")
         if not rest:
@@ -147,7 +150,7 @@ def _build(y: int, mo: int, d: int, g: dict, prefix: str, zone: tzinfo) -> datet
             dt = datetime(y, mo, d)
     except ValueError:
         return None
-    return dt.replace(tzinfo=_offset(g.get(prefix + "tz"), zone))
+    return dt.replace(tzinfo=_offset(g.get(prefix + "tz") or g.get(prefix + "tzpre"), zone))
 
 
 def _from_match(m: re.Match, zone: tzinfo, now: datetime) -> tuple[datetime, bool, bool, bool] | None:

@@ -28,13 +28,18 @@ BLOCK_TAGS = frozenset({
     "tr", "ul", "menu", "legend",
 })
 
+# Weight of a non-furniture line with negative value (links, short labels) when summing
+# a container's score: below 1 so that an ad or link box inside the article does not
+# push the choice to a smaller block.
+NEGATIVE_LINE_WEIGHT = 0.5
+
 # Elements that may be chosen as the article container (the text-density winner).
 CONTAINER_TAGS = frozenset({
     "div", "article", "section", "main", "td", "body", "center", "blockquote", "font",
     "span", "form", "table", "tbody", "dd", "li",
 })
 
-HEADING_TAGS = ("h1", "h2", "h3", "h4")
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 # --- class / id hints --------------------------------------------------------------
 
@@ -65,8 +70,8 @@ TITLE_HINTS = re.compile(r"(?:title|headline|biaoti|tit|bt|heading|h1)", re.I)
 # class/id tokens of an element naming the publisher or platform account (来源 slot or the
 # byline position of Baijiahao/Toutiao/WeChat pages), in order of trust.
 SOURCE_HINTS = re.compile(
-    r"(?:^|[-_\s])(?:source|laiyuan|ly|media|media-?name|account|account-?name|author-?name|"
-    r"nickname|js_name|profile_nickname|origin|from|publisher|wemedia|pgc|mp-?name)(?:$|[-_\s])",
+    r"(?:^|[-_\s])(?:source|laiyuan|media-?name|account-?name|author-?name|nickname|js_name|"
+    r"profile_nickname|origin|publisher|wemedia|mp-?name|pgc-?name)(?:$|[-_\s])",
     re.I,
 )
 
@@ -111,19 +116,24 @@ META_UPDATE_NAMES = (
 # Inline-script assignments holding the publication time (WeChat var ct = "1581517074",
 # Toutiao publish_time: '...', JSON blobs "pubDate": "...").
 SCRIPT_DATE = re.compile(
-    r"""(?:\b(?:var\s+)?ct\s*=|publish_?time|publishTime|pub_?time|pubTime|pubDate|pub_date|"""
+    r"""(?:\bct|publish_?time|publishTime|pub_?time|pubTime|pubDate|pub_date|"""
     r"""datePublished|create_?time|createTime|publicTime|releaseTime|\bptime|"""
     r"""news_?time|articleTime)["']?\s*[:=]\s*["']?"""
     r"""(?P<v>1\d{9}(?:\d{3})?(?!\d)|(?:19|20)\d{2}[-/年.]\d{1,2}[-/月.]\d{1,2}[^"'<>]{0,25})""",
     re.I,
 )
 
-# Labels of the publisher slot (来源：新华网), most specific first.
+# Labels of the publisher slot (来源：新华网), most specific first. The colon is optional
+# after these (来源CSDN, 稿件来源 河北日报).
 SOURCE_LABELS = (
-    r"文章来源|信息来源|稿件来源|新闻来源|内容来源|資料來源|资料来源|消息来源|稿源|来源|來源|"
-    r"出处|出處|来自|來自|转自|轉自|转载自|轉載自|本文来源|原文来源"
+    r"文章来源|信息来源|稿件来源|新闻来源|新聞來源|内容来源|資料來源|资料来源|消息来源|本文来源|"
+    r"原文来源|稿源|来源|來源|出处|出處"
 )
-SOURCE_LABEL_RE = re.compile(r"(?:%s)\s*[:：]?\s*" % SOURCE_LABELS)
+# Weaker labels: only with a colon or a 《title》 after them (转自《北京科技报》), since the
+# words also occur in running text (来自北京的消息).
+SOURCE_LABELS_WEAK = r"转载自|轉載自|转自|轉自|来自|來自|选自|選自|摘自"
+SOURCE_LABEL_RE = re.compile(
+    r"(?:(?:%s)\s*[:：]?|(?:%s)\s*(?:[:：]|(?=《)))\s*" % (SOURCE_LABELS, SOURCE_LABELS_WEAK))
 
 # Words in the 来源 slot that are not a publisher's name.
 NOT_A_SOURCE = frozenset({
@@ -153,6 +163,15 @@ NOT_A_NAME = frozenset({
     "网络整理", "网络", "佚名", "本站", "本网", "admin", "管理员", "编辑部", "小编", "匿名",
     "未知", "综合", "整理", "原创", "转载", "本站编辑", "网友", "本報", "本报", "新华社",
 })
+
+# Words inside a would-be name that show it is a heading or widget (作者最新文章).
+NOT_NAME_WORDS = re.compile(r"文章|最新|更多|简介|簡介|介绍|主页|其他|相关|推荐|专栏|热门|作品|动态|关注|粉丝|文集")
+
+# Two-character surnames: a four-character string starting with one can be a person.
+COMPOUND_SURNAMES = (
+    "欧阳|歐陽|司马|司馬|上官|诸葛|諸葛|东方|東方|皇甫|尉迟|尉遲|公孙|公孫|慕容|令狐|长孙|長孫|"
+    "宇文|司徒|夏侯|范姜|端木|独孤|獨孤|南宫|南宮|西门|西門|轩辕|軒轅|澹台|澹臺|申屠|张简|張簡"
+)
 
 # Reporter-title words before a name (南都见习记者 林子沛 -> 林子沛).
 NAME_PREFIX = re.compile(
@@ -201,7 +220,8 @@ END_MARKS = frozenset({"完", "全文完", "本文完", "结束", "終", "end", 
 
 # Source credit lines at the end of an article (转自《北京科技报》, （来源：人民日报）).
 CLOSING_SOURCE = re.compile(
-    r"^\s*[（(【\[]?\s*(?:%s)\s*[:：]?\s*《?(?P<name>[^》)）】\]\s]{2,20})》?\s*[)）】\]]?\s*" % SOURCE_LABELS
+    r"^\s*[（(【\[]?\s*(?:(?:%s)\s*[:：]?|(?:%s)\s*(?:[:：]|(?=《)))\s*《?(?P<name>[^》)）】\]\s]{2,20})》?"
+    r"\s*[)）】\]]?\s*" % (SOURCE_LABELS, SOURCE_LABELS_WEAK)
 )
 
 # Text of the "next page" link of multi-page articles and paginated listings.
