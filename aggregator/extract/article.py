@@ -676,7 +676,7 @@ _LABEL_VALUE = re.compile(r"^[\u4e00-\u9fff ]{2,8}[:：]\s*\S")
 
 def _is_meta_line(text: str) -> bool:
     """A header line such as '2022-01-19 12:20 来源：宁夏日报 作者：张三 字号：大中小'."""
-    if len(text) > 90:
+    if len(text) > 90 or len(_SENT_RE.findall(text)) >= 2:
         return False
     if find_dates(text[:60]) and (len(text) < 45 or _META_WORDS.search(text)):
         return True
@@ -1087,8 +1087,8 @@ def _neighbour_source(ctx: _Ctx) -> str | None:
         d = found[0]
         before = text[:d[2]].strip()
         after = text[d[2] + len(d[1]):].strip()
-        toks_before = _NEIGHBOUR_TOKEN.findall(before)
-        toks_after = _NEIGHBOUR_TOKEN.findall(after)
+        toks_before = _NEIGHBOUR_TOKEN.findall(re.sub(r"[()（）]", " ", before))
+        toks_after = _NEIGHBOUR_TOKEN.findall(re.sub(r"[()（）]", " ", after))
         cands = []
         if toks_before:
             cands.append(toks_before[-1])
