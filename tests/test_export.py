@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from aggregator.errors import ArchiveError
+from aggregator.errors import AggregatorError, ArchiveError
 from aggregator.export import NO_BASE_URL_WARNING, export_all
 from aggregator.export.model import item_id
 from aggregator.normalize import url_key
@@ -396,7 +396,7 @@ def test_without_base_url_no_self_links_and_one_warning(export_archive, tmp_path
 
 
 def test_base_url_must_be_http(export_archive, tmp_path):
-    with pytest.raises(ValueError, match="base-url"):
+    with pytest.raises(AggregatorError, match="base-url"):
         export_all(export_archive(), tmp_path / "feeds", base_url="feeds.example.org/x")
 
 

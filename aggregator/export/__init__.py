@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from aggregator.export.html import render_index
-from aggregator.export.jekyll import post_paths, render_post
+from aggregator.export.jekyll import PostNamer, render_post
 from aggregator.export.jsonfeed import render_json
 from aggregator.export.model import ArchiveView, ExportReport, Feed, build_feeds, normalize_base_url
 from aggregator.export.opml import render_opml
@@ -96,7 +96,8 @@ def export_all(
 
     Returns:
         An :class:`ExportReport`. Raises ``ArchiveError`` when the archive is missing or
-        is not an aggregator archive, ``ValueError`` for a base URL that is not http(s).
+        is not an aggregator archive, ``AggregatorError`` for a base URL that is not
+        http(s), ``ValueError`` for a limit below 1.
     """
     base = normalize_base_url(base_url)
     now = now or datetime.now(timezone.utc)
@@ -139,10 +140,14 @@ def _write(root: Path, rel: str, data: bytes, report: ExportReport) -> None:
 
 def _export_jekyll(view: ArchiveView, root: Path, report: ExportReport, log) -> None:
     root.mkdir(parents=True, exist_ok=True)
-    entries = view.select("a.duplicate_of IS NULL", limit=None, since=None)
+    # every article, oldest first (names are given in that order), a chunk at a time so
+    # that a large archive is never held in memory at once
+    ids = view.select_ids("a.duplicate_of IS NULL", limit=None, since=None, oldest_first=True)
+    namer = PostNamer()
     written = 0
-    for rel, entry in post_paths(entries):
-        before = report.files_written
-        _write(root, rel, render_post(entry).encode("utf-8"), report)
-        written += report.files_written - before
-    _emit(log, f"export: {len(entries)} Jekyll posts ({written} written) in {root / '_posts'}")
+    for start in range(0, len(ids), 500):
+        for entry in view.entries(ids[start: start + 500], cache=False):
+            before = report.files_written
+            _write(root, namer.name(entry), render_post(entry).encode("utf-8"), report)
+            written += report.files_written - before
+    _emit(log, f"export: {len(ids)} Jekyll posts ({written} written) in {root / '_posts'}")

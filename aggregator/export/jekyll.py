@@ -84,20 +84,28 @@ def render_post(entry: Entry) -> str:
     return f"{front_matter(entry)}{body}\n\n<{entry.origin_url or entry.url}>\n\n{back}\n"
 
 
-def post_paths(entries: list[Entry]) -> list[tuple[str, Entry]]:
-    """Unique ``_posts/…`` names for ``entries`` (oldest first).
+class PostNamer:
+    """Unique ``_posts/…`` names, given posts oldest first.
 
     A name already taken by an earlier post gets a short stable suffix derived from the
     item id, so it does not depend on how many posts collide.
     """
-    used: set[str] = set()
-    out = []
-    for e in sorted(entries, key=lambda e: (e.published, e.url)):
+
+    def __init__(self):
+        self.used: set[str] = set()
+
+    def name(self, e: Entry) -> str:
+        """The file name (relative to the Jekyll folder) of the post of ``e``."""
         day = f"{to_display(e.published):%Y-%m-%d}"
         slug = post_slug(e)
         name = f"_posts/{day}-{slug}.md"
-        if name in used:
+        if name in self.used:
             name = f"_posts/{day}-{slug}-{e.guid.rsplit(':', 1)[-1].replace('-', '')[:8]}.md"
-        used.add(name)
-        out.append((name, e))
-    return out
+        self.used.add(name)
+        return name
+
+
+def post_paths(entries: list[Entry]) -> list[tuple[str, Entry]]:
+    """Unique ``_posts/…`` names for ``entries`` (named oldest first, ties by URL)."""
+    namer = PostNamer()
+    return [(namer.name(e), e) for e in sorted(entries, key=lambda e: (e.published, e.url))]

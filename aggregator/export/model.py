@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
-from aggregator.errors import ArchiveError
+from aggregator.errors import AggregatorError, ArchiveError
 from aggregator.export.write import safe_name
 from aggregator.normalize import collapse_ws, html_to_text, slugify, url_key, xml_safe
 
@@ -286,9 +286,14 @@ class ArchiveView:
 
     # -- selection --
 
-    def select(self, where: str = "1", params: Sequence = (), *, limit: int | None, since: datetime | None,
-               ids: set[int] | None = None) -> list[Entry]:
-        """Newest-first entries of the articles matching the SQL ``where`` clause (alias ``a``)."""
+    def select_ids(self, where: str = "1", params: Sequence = (), *, limit: int | None, since: datetime | None,
+                   ids: set[int] | None = None, oldest_first: bool = False) -> list[int]:
+        """Ids of the articles matching the SQL ``where`` clause (alias ``a``), newest first.
+
+        Dates are compared as parsed instants, not strings; an undated article sorts by
+        when it was first seen. Ties are broken by URL, so the order never depends on
+        insertion order. ``limit`` keeps the newest, ``since`` drops older ones.
+        """
         rows = self.conn.execute(
             f"SELECT a.id, a.url, a.published, a.first_seen_at, a.fetched_at FROM articles a WHERE {where}",
             tuple(params),
@@ -301,16 +306,23 @@ class ArchiveView:
             if since is not None and when < since:
                 continue
             keyed.append((when, r["url"] or "", r["id"]))
-        # newest first; the URL breaks ties so the order never depends on insertion order
         keyed.sort(key=lambda k: (-k[0].timestamp(), k[1]))
         if limit is not None:
             keyed = keyed[:limit]
-        return self.entries([k[2] for k in keyed])
+        if oldest_first:
+            keyed.sort(key=lambda k: (k[0].timestamp(), k[1]))
+        return [k[2] for k in keyed]
 
-    def entries(self, ids: Iterable[int]) -> list[Entry]:
-        """Entries for article ids, in the given order (loaded once, then cached)."""
+    def select(self, where: str = "1", params: Sequence = (), *, limit: int | None, since: datetime | None,
+               ids: set[int] | None = None) -> list[Entry]:
+        """Newest-first entries of the articles matching ``where`` (see :meth:`select_ids`)."""
+        return self.entries(self.select_ids(where, params, limit=limit, since=since, ids=ids))
+
+    def entries(self, ids: Iterable[int], cache: bool = True) -> list[Entry]:
+        """Entries for article ids, in the given order (cached unless ``cache`` is False)."""
         ids = list(ids)
-        todo = [i for i in ids if i not in self._entries]
+        found: dict[int, Entry] = {i: self._entries[i] for i in ids if i in self._entries}
+        todo = [i for i in ids if i not in found]
         for chunk in range(0, len(todo), 500):
             part = todo[chunk: chunk + 500]
             marks = ",".join("?" * len(part))
@@ -321,8 +333,10 @@ class ArchiveView:
                 ):
                     links.setdefault(r["article_id"], []).append(r["category"])
             for r in self.conn.execute(f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE id IN ({marks})", part):
-                self._entries[r["id"]] = self._entry(r, links.get(r["id"], []))
-        return [self._entries[i] for i in ids if i in self._entries]
+                found[r["id"]] = self._entry(r, links.get(r["id"], []))
+        if cache:
+            self._entries.update(found)
+        return [found[i] for i in ids if i in found]
 
     def _entry(self, r: sqlite3.Row, linked: list[str]) -> Entry:
         url = r["url"]
@@ -441,7 +455,7 @@ def normalize_base_url(base_url: str | None) -> str | None:
         return None
     base = base_url.strip()
     if not re.match(r"^https?://[^/]", base, re.I):
-        raise ValueError(f"--base-url must be an absolute http(s) URL, not {base_url!r}")
+        raise AggregatorError(f"--base-url must be an absolute http(s) URL, not {base_url!r}")
     return base if base.endswith("/") else base + "/"
 
 
