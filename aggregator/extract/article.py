@@ -594,6 +594,7 @@ def _classify_body(ctx: _Ctx, lines: list[_Line]) -> list[bool]:
     """Keep/drop decision for each line of the article container."""
     keep = [True] * len(lines)
     title_key = _nows(ctx.title or "")
+    title_end = ctx.doc.end[ctx.title_idx] if ctx.title_idx >= 0 else -1
     seen_content = False
     value_next = False
     last_content = max((k for k, ln in enumerate(lines) if _is_content_line(ln) and not ln.zone),
@@ -607,8 +608,11 @@ def _classify_body(ctx: _Ctx, lines: list[_Line]) -> list[bool]:
         if ln.links and ln.links * 2 >= total and ln.n < 40:
             keep[k] = False
             continue
-        if not seen_content and title_key and (
-                _nows(text) == title_key or (title_key in _nows(text) and len(text) < len(ctx.title) + 20)):
+        if not seen_content and (ln.start <= title_end or title_key and (
+                _nows(text) == title_key or (title_key in _nows(text) and len(text) < len(ctx.title) + 20)
+                or (len(text) >= 4 and _nows(text) in title_key))):
+            # the headline (also set on two lines) and whatever precedes it (kicker,
+            # breadcrumbs) are not body
             keep[k] = False
             continue
         if pt.BOILERPLATE_LINE.match(text):
@@ -922,16 +926,21 @@ def _header_date(ctx: _Ctx) -> tuple[datetime, bool, bool, bool] | None:
 
 def _labelled_date_anywhere(ctx: _Ctx) -> datetime | None:
     """A date after a publication label in any non-furniture line (gov pages' metadata
-    tables, footers of the article)."""
+    tables, where label and value sit in neighbouring cells; footers of the article)."""
     from aggregator.extract.dates import find_date_in_text
 
     label_re = re.compile(r"(?:%s)\s*[:：]" % pt.DATE_LABELS[0])
-    for ln in ctx.doc.lines:
+    lines = ctx.doc.lines
+    for k, ln in enumerate(lines):
         if ln.zone or len(ln.text) > 200:
             continue
-        if not label_re.search(ln.text):
+        m = label_re.search(ln.spaced)
+        if not m:
             continue
-        r = find_date_in_text(ln.text, ctx.tz, ctx.now, labelled_only=True)
+        text = ln.spaced
+        if not ln.spaced[m.end():].strip() and k + 1 < len(lines):
+            text = text + " " + lines[k + 1].spaced[:60]
+        r = find_date_in_text(text, ctx.tz, ctx.now, labelled_only=True)
         if r:
             return r[0]
     return None
@@ -1170,6 +1179,9 @@ def _names_from_byline(text: str) -> str | None:
     v = re.sub(r"(?:报道|報導|摄影?|攝影?|发自.*|發自.*|综合报道|整理)$", "", v.strip())
     v = pt.NAME_PREFIX.sub("", v)
     names = []
+    # names typeset with spaces between characters: 杨　帆 -> 杨帆
+    v = re.sub(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])\s+([\u4e00-\u9fff])(?:\s+([\u4e00-\u9fff]))?(?![\u4e00-\u9fff])",
+               lambda m: "".join(g for g in m.groups() if g), v)
     for tok in _NAME_SPLIT.split(v):
         tok = pt.NAME_PREFIX.sub("", tok.strip()).strip("·")
         if not tok:
