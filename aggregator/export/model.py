@@ -483,7 +483,9 @@ def build_feeds(view: ArchiveView, *, base_url: str | None, now: datetime, limit
     since = (now - timedelta(days=days)) if days else None
     feeds: list[Feed] = []
 
-    def make(kind, name, title, description, stem, html_url, entries):
+    def make(kind, name, title, description, stem, html_url, entries, anchor=None):
+        if not html_url and base_url and anchor:
+            html_url = urljoin(base_url, f"index.html#{anchor}")
         urls = feed_self_urls(base_url, stem)
         fid = urls["atom"] if urls else item_id(f"aggregator-feed:{stem}")
         feeds.append(Feed(kind=kind, name=name, title=title, description=description, stem=stem,
@@ -526,7 +528,8 @@ def build_feeds(view: ArchiveView, *, base_url: str | None, now: datetime, limit
         stem = "source/" + _unique(safe_name(name), used_src)
         # a source feed keeps syndicated copies: it is that site's own view
         entries = view.select("a.spider = ?", [name], limit=limit, since=since)
-        make("source", name, title, f"来源“{title}”的最新新闻", stem, source_site(row), entries)
+        make("source", name, title, f"来源“{title}”的最新新闻", stem, source_site(row), entries,
+             anchor="src-" + stem.rsplit("/", 1)[-1])
 
     used_custom: set[str] = set()
     search_warned = False
@@ -567,5 +570,5 @@ def build_feeds(view: ArchiveView, *, base_url: str | None, now: datetime, limit
         stem = "feed/" + _unique(safe_name(fd.name), used_custom)
         title = xml_safe(collapse_ws(fd.title)) or fd.name
         desc = f"自定义订阅“{title}”" + (f"（检索：{xml_safe(fd.query)}）" if fd.query else "")
-        make("custom", fd.name, title, desc, stem, None, entries)
+        make("custom", fd.name, title, desc, stem, None, entries, anchor="feed-" + stem.rsplit("/", 1)[-1])
     return feeds, warnings
