@@ -624,6 +624,11 @@ def _classify_body(ctx: _Ctx, lines: list[_Line]) -> list[bool]:
         if len(text) <= 60 and pt.PAGE_BAR_LINE.match(text):
             keep[k] = False
             continue
+        if len(text) <= 60 and ln.sent == 0 and pt.CREDIT_LINE.match(ln.spaced):
+            keep[k] = False
+            if ctx.found_author is None and pt.AUTHOR_LABEL_RE.match(text.lstrip("（(【[ ")):
+                ctx.found_author = _names_from_byline(text)
+            continue
         if len(text) <= 40 and pt.BYLINE_LINE.match(text) and ln.punct <= 2:
             keep[k] = False
             if ctx.found_author is None:
@@ -1186,7 +1191,7 @@ def _names_from_byline(text: str) -> str | None:
         tok = pt.NAME_PREFIX.sub("", tok.strip()).strip("·")
         if not tok:
             continue
-        if find_dates(tok) or _DIGITS.search(tok) or _META_WORDS.search(tok):
+        if find_dates(tok) or _DIGITS.search(tok) or _META_WORDS.search(tok) or pt.ROLE_WORDS.match(tok):
             break
         if tok in pt.NOT_A_NAME or pt.NOT_NAME_WORDS.search(tok):
             return None if not names else " ".join(names)

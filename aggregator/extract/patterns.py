@@ -152,10 +152,24 @@ AUTHOR_LABELS = (
 AUTHOR_LABEL_RE = re.compile(r"(?:%s)\s*[:：/／|｜]?\s*" % AUTHOR_LABELS)
 
 # Editor labels: a name after one of these is never author or source.
-EDITOR_LABEL_RE = re.compile(
-    r"(?:责任编辑|責任編輯|值班编辑|编辑|編輯|责编|責編|审核|審核|校对|校對|监制|監製|"
+EDITOR_LABELS = (
+    r"责任编辑|責任編輯|值班编辑|编辑|編輯|责编|責編|审核|審核|校对|校對|监制|監製|"
     r"统筹|統籌|策划|策劃|美编|美編|编审|編審|终审|终校|二审|三审|初审|主编|主編|制作|"
-    r"摄影|攝影|图|圖|供稿|排版|视频|視頻)\s*[:：|｜/／]"
+    r"摄影|攝影|摄像|攝像|图|圖|供稿|排版|视频|視頻"
+)
+EDITOR_LABEL_RE = re.compile(r"(?:%s)\s*[:：|｜/／]" % EDITOR_LABELS)
+
+# Role words that end a list of names (记者：马强 摄像：杨帆).
+ROLE_WORDS = re.compile(
+    r"^(?:摄像|攝像|摄影|攝影|编辑|編輯|责编|責編|校对|校對|制作|製作|监制|監製|审核|審核|翻译|翻譯|"
+    r"配音|剪辑|剪輯|主持|图片|圖片|视频|視頻|出品|策划|策劃|统筹|統籌|设计|設計|美编|来源|來源|"
+    r"报道|報導|通讯员|通訊員|实习生|實習生)")
+
+# A credit line of label：name pairs and nothing else (作者：记者 刘志刚 编辑：王芳,
+# 记者：马强　摄像：杨帆): never body.
+CREDIT_LINE = re.compile(
+    r"^\s*[（(【\[]?\s*(?:(?:%s|%s)\s*[:：/／|｜]\s*[^\s:：，。！？,]{1,12}(?:\s+[^\s:：，。！？,]{1,6}){0,3}\s*){1,6}[)）】\]]?\s*$"
+    % (AUTHOR_LABELS, EDITOR_LABELS)
 )
 
 # Words that look like names but are not people (作者：网络整理).
