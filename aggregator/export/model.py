@@ -382,7 +382,8 @@ class ArchiveView:
 
             with Archive(self.db_path, readonly=True) as archive:
                 hits = archive.search(query, limit=1_000_000)
-        except (ImportError, AttributeError, TypeError):
+        except (ImportError, AttributeError, TypeError, ArchiveError, sqlite3.Error):
+            # no archive module yet, or an archive without its full-text index
             hits = None
         if hits is not None:
             ids: set[int] = set()
