@@ -472,3 +472,14 @@ def test_opml_lists_every_feed_grouped(exported):
     for f in feeds:
         assert f.get("text") and f.get("title") and f.get("htmlUrl").startswith("https://")
     assert groups[2].find("outline").get("htmlUrl") == "https://www.example-guyuan.cn/news/"
+
+
+def test_exporter_does_not_import_scrapy():
+    import subprocess
+    import sys
+
+    code = ("import sys, aggregator.export; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scrapy', 'twisted')))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
