@@ -88,7 +88,7 @@ def _is_zone(el, cache: dict) -> bool:
     x = el
     result = False
     while x is not None:
-        key = id(x)
+        key = x
         if key in cache:
             result = cache[key]
             break
@@ -103,7 +103,7 @@ def _is_zone(el, cache: dict) -> bool:
             break
         x = x.getparent()
     for c in chain:
-        cache[id(c)] = result
+        cache[c] = result
     return result
 
 
@@ -168,17 +168,19 @@ def _anchors(root, base: str) -> list[_Anchor]:
 
 def _item_of(a, child_tags: dict) -> tuple[object, object] | tuple[None, None]:
     """(item, list) where item is the nearest ancestor-or-self of ``a`` that repeats
-    (3+ siblings with the same tag) and list its parent."""
+    (3+ siblings with the same tag, each holding a link) and list its parent."""
     x = a
     for _ in range(6):
         p = x.getparent()
         if p is None:
             break
-        key = id(p)
-        counts = child_tags.get(key)
+        counts = child_tags.get(p)
         if counts is None:
-            counts = Counter(c.tag for c in p if isinstance(c.tag, str))
-            child_tags[key] = counts
+            # only siblings that hold a link count as repeated items (a table row's
+            # cells do not repeat a link, the rows of the table do)
+            counts = Counter(c.tag for c in p if isinstance(c.tag, str)
+                             and (c.tag == "a" or c.find(".//a") is not None))
+            child_tags[p] = counts
         if counts.get(x.tag, 0) >= 3 and (x.tag in _ITEM_TAGS or x.tag == "a"):
             return x, p
         x = p
@@ -249,9 +251,9 @@ def _generic_articles(anchors: list[_Anchor], page_url: str, tz, now, child_tags
     # one link per item: the one with the longest text (title link, not the image/more link)
     scored = []
     for key, members in groups.items():
-        per_item: dict[int, _Anchor] = {}
+        per_item: dict = {}
         for a in members:
-            k = id(a.item)
+            k = a.item
             if k not in per_item or len(a.text) > len(per_item[k].text):
                 per_item[k] = a
         chosen = sorted(per_item.values(), key=lambda a: a.order)
