@@ -393,3 +393,39 @@ def test_served_by_static_server(tmp_path):
         assert rss.findtext("channel/item/link").startswith(srv.base_url + "/wenlv/article/")
         conn.close()
     assert not os.listdir(root / "admin") == []
+
+
+# -- checking a crawled archive against the truth ------------------------------------------------
+
+
+def test_compare_archive_counts_matches_and_mismatches(tmp_path):
+    import sqlite3
+
+    from aggregator.demo.run import compare_archive
+
+    info = site_info(BASE)
+    db = tmp_path / "archive.db"
+    con = sqlite3.connect(db)
+    con.execute("create table articles (url text, title text, published text, source text, spider text, body_text text)")
+    wrong_title, missing = info.articles[0], info.articles[1]
+    for a in info.articles:
+        if a is missing:
+            continue
+        spider = "nxdaily" if a.path == info.dual_listed else a.spider  # either lister may store it
+        con.execute("insert into articles values (?, ?, ?, ?, ?, ?)", (
+            info.base_url + a.url_path + ("?utm_source=rss" if a.structure == "feed" else ""),
+            "错误标题" if a is wrong_title else a.title,
+            a.published_utc or "2022-04-01T00:00:00+00:00",
+            a.source, spider, a.body_text,
+        ))
+    con.execute("insert into articles values (?, '第二页', null, '', 'saishang', '')", (info.url(info.multi_page[1]),))
+    con.commit()
+    con.close()
+    check = compare_archive(db, info)
+    n = len(info.articles)
+    assert (check["expected"], check["stored"], check["unexpected"]) == (n, n - 1, 1)
+    assert check["missing"] == [missing.path]
+    assert check["title"] == n - 2 and check["source"] == n - 1 and check["spider"] == n - 1 and check["body"] == n - 1
+    dated = sum(1 for a in info.articles if a.published and a is not missing)
+    assert check["dated"] == dated and check["published"] == dated
+    assert check["mismatches"] == [(wrong_title.path, "title", "错误标题", wrong_title.title)]
