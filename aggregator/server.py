@@ -426,6 +426,22 @@ class StaticSiteServer:
             self._thread.join(timeout=5)
             self._thread = None
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the server is stopped (or ``timeout`` seconds pass); True when stopped.
+
+        For ``aggregator serve``: ``with StaticSiteServer(d, port=8000, verbose=True) as s: s.wait()``
+        (Ctrl-C raises KeyboardInterrupt in the waiting thread, and the ``with`` stops the server).
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            thread = self._thread
+            if thread is None or not thread.is_alive():
+                return True
+            step = 0.5 if deadline is None else max(0.0, min(0.5, deadline - time.monotonic()))
+            thread.join(step)
+            if deadline is not None and time.monotonic() >= deadline:
+                return not thread.is_alive()
+
     def __enter__(self) -> "StaticSiteServer":
         return self.start()
 

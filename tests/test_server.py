@@ -86,6 +86,14 @@ def test_base_url_before_start_is_an_error(site: Path):
     srv.stop()  # idempotent
 
 
+def test_wait_blocks_until_stopped(site: Path):
+    srv = StaticSiteServer(site).start()
+    assert srv.wait(timeout=0.1) is False
+    threading.Timer(0.1, srv.stop).start()
+    assert srv.wait(timeout=5) is True
+    assert not srv.running
+
+
 def test_root_must_exist(tmp_path: Path):
     with pytest.raises(FileNotFoundError):
         StaticSiteServer(tmp_path / "missing").start()
