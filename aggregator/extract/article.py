@@ -183,8 +183,7 @@ class _Doc:
                 elif tag == "br":
                     flush()
                 else:
-                    if line.parts:
-                        line.inlines.append(idx)
+                    line.inlines.append(idx)
                     if tag == "a":
                         link_depth += 1
                     if tag == "img":
@@ -254,7 +253,7 @@ class _Doc:
                 v = -(n + links) * 0.5 - 5
                 ln.zone = True
             else:
-                v = n + 2.0 * punct - 3.0 * links - 8.0
+                v = n + 2.0 * punct - pt.LINK_CHAR_PENALTY * links - 8.0
                 if punct == 0 and n < 20:
                     v -= 4
                 if v < 0:
@@ -283,6 +282,22 @@ class _Doc:
                 s *= 1.02
             if s >= best_score:
                 best, best_score = i, s
+        if best_score <= 0:
+            # nothing outweighs the furniture (short text among many links): take the
+            # element holding the most prose, ignoring negative lines
+            pos = [0.0] * len(self.els)
+            for ln in self.lines:
+                if ln.owner >= 0 and ln.value > 0:
+                    pos[ln.owner] += ln.value
+            for i in range(len(self.els) - 1, 0, -1):
+                if self.parent[i] >= 0:
+                    pos[self.parent[i]] += pos[i]
+            top = max(pos) if pos else 0
+            if top > 0:
+                # the smallest element that holds (nearly) all of it
+                for i in range(len(self.els) - 1, -1, -1):
+                    if tags[i] in containers and not ignored[i] and pos[i] >= 0.9 * top:
+                        return i
         return best
 
     def index_of(self, el) -> int:
@@ -590,8 +605,9 @@ def _is_content_line(ln: _Line) -> bool:
     return ln.n >= 12 and ln.sent >= 1 and ln.links * 2 < ln.n
 
 
-def _classify_body(ctx: _Ctx, lines: list[_Line]) -> list[bool]:
-    """Keep/drop decision for each line of the article container."""
+def _classify_body(ctx: _Ctx, lines: list[_Line], trusted: bool = False) -> list[bool]:
+    """Keep/drop decision for each line of the article container (``trusted``: the
+    container comes from a source's selector, so links and class hints are kept)."""
     keep = [True] * len(lines)
     title_key = _nows(ctx.title or "")
     title_end = ctx.doc.end[ctx.title_idx] if ctx.title_idx >= 0 else -1
@@ -602,13 +618,15 @@ def _classify_body(ctx: _Ctx, lines: list[_Line]) -> list[bool]:
     for k, ln in enumerate(lines):
         text = ln.text
         total = ln.n + ln.links
-        if ln.zone:
+        if trusted:
+            pass
+        elif ln.zone:
             keep[k] = False
             continue
-        if ln.links and ln.links * 2 >= total and ln.n < 40:
+        elif ln.links and ln.links * 2 >= total and ln.n < 40:
             keep[k] = False
             continue
-        if not seen_content and (ln.start <= title_end or title_key and (
+        if not seen_content and ((ln.start <= title_end and not trusted) or title_key and (
                 _nows(text) == title_key or (title_key in _nows(text) and len(text) < len(ctx.title) + 20)
                 or (len(text) >= 4 and _nows(text) in title_key))):
             # the headline (also set on two lines) and whatever precedes it (kicker,
@@ -693,10 +711,10 @@ def _is_meta_line(text: str) -> bool:
                 and _META_WORDS.search(text))
 
 
-def _body_from_container(ctx: _Ctx, ci: int) -> tuple[str, str]:
+def _body_from_container(ctx: _Ctx, ci: int, trusted: bool = False) -> tuple[str, str]:
     doc = ctx.doc
     lines = doc.lines_in(ci)
-    keep = _classify_body(ctx, lines)
+    keep = _classify_body(ctx, lines, trusted)
     kept = [ln for ln, k in zip(lines, keep) if k]
     for k, ln in enumerate(lines):
         if keep[k] and _is_content_line(ln):
@@ -705,11 +723,11 @@ def _body_from_container(ctx: _Ctx, ci: int) -> tuple[str, str]:
     if ctx.body_start is None and kept:
         ctx.body_start = kept[0].start
     text = "\n".join(ln.text for ln in kept)
-    html = _container_html(doc, ci, lines, keep)
+    html = _container_html(doc, ci, lines, keep, trusted)
     return html, text
 
 
-def _container_html(doc: _Doc, ci: int, lines: list[_Line], keep: list[bool]) -> str:
+def _container_html(doc: _Doc, ci: int, lines: list[_Line], keep: list[bool], trusted: bool = False) -> str:
     """Serialise the container with dropped lines and furniture removed (on a copy)."""
     orig = doc.els[ci]
     dup = copy.deepcopy(orig)
@@ -745,9 +763,9 @@ def _container_html(doc: _Doc, ci: int, lines: list[_Line], keep: list[bool]) ->
             drop_elems.add(o)
             continue
         blank.extend(ln.pieces)
-        drop_elems.update(ln.inlines)
+        drop_elems.update(i for i in ln.inlines if doc.end[i] <= ln.end)
     for i in range(lo, hi + 1):
-        if ignored[i] or doc.zone[i] and not doc.zone[ci]:
+        if ignored[i] or (doc.zone[i] and not doc.zone[ci] and not trusted):
             drop_elems.add(i)
     # Remove the outermost dropped elements only.
     for i in sorted(drop_elems):
@@ -809,7 +827,7 @@ def _extract_body(ctx: _Ctx) -> tuple[str, str]:
             if not isinstance(node, str):
                 i = ctx.doc.index_of(node)
                 if i >= 0:
-                    return _body_from_container(ctx, i)
+                    return _body_from_container(ctx, i, trusted=True)
     return _body_from_container(ctx, ctx.container)
 
 
@@ -1171,11 +1189,14 @@ _DATELINE_AUTHOR = re.compile(
 _NAME_SPLIT = re.compile(r"[\s、，,;；/／]+")
 
 
-def _names_from_byline(text: str) -> str | None:
+def _names_from_byline(text: str, allow_org: bool | None = None) -> str | None:
     """'南都见习记者 林子沛' -> '林子沛'; '记者 张三 李四 报道' -> '张三 李四'; None when the
     text holds no plausible name (作者：网络整理)."""
     v = text.strip().strip("〔〕[]【】()（）")
     m = pt.AUTHOR_LABEL_RE.search(v)
+    if allow_org is None:
+        # an organisation may be the author only when explicitly labelled 作者：
+        allow_org = bool(m and re.match(r"作\s*者\s*[:：]", v[m.start():]))
     if m and m.start() <= 8:
         v = v[m.end():]
     v = pt.EDITOR_LABEL_RE.split(v)[0]
@@ -1198,7 +1219,7 @@ def _names_from_byline(text: str) -> str | None:
         if _HAN.search(tok):
             # people have 2-5 characters; a lone first token may be an organisation
             # (作者：医技药剂党支部)
-            limit = 5 if names else 10
+            limit = 10 if allow_org and not names else 5
             if not re.fullmatch(r"[\u4e00-\u9fff·]{2,%d}" % limit, tok):
                 break
         elif not re.fullmatch(r"[A-Za-z][A-Za-z.'\-]{1,30}", tok):
@@ -1243,7 +1264,7 @@ def _extract_author(ctx: _Ctx) -> str | None:
     if v:
         return v
     body_lines = ctx.doc.lines_in(ctx.container)
-    v = _author_from_lines([ln for ln in body_lines[:3] if len(ln.text) < 60])
+    v = _author_from_lines([ln for ln in body_lines[:3] if len(ln.text) < 60 and ln.sent == 0])
     if v:
         return v
     for ln in body_lines[:3]:

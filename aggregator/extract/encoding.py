@@ -176,14 +176,32 @@ def _sniff(body: bytes) -> str:
     if _decodes_cleanly(body, "utf-8"):
         return "utf-8"
     gb_errors = _error_count(body, "gb18030", 50)
-    if gb_errors == 0:
-        return "gb18030"
     big5_errors = _error_count(body, "big5", 50)
-    if big5_errors < gb_errors:
-        return "big5"
+    if big5_errors <= gb_errors and big5_errors <= 50:
+        # Big5 bytes often decode as GB18030 without errors (and vice versa, less often):
+        # the decoding with more everyday characters is the right one.
+        sample = body[:20000]
+        if _common_ratio(sample.decode("big5", "ignore")) > _common_ratio(sample.decode("gb18030", "ignore")):
+            return "big5"
     if gb_errors <= 50:
         return "gb18030"
     return "utf-8"
+
+
+# Very frequent characters of Chinese text, simplified and traditional forms.
+_COMMON = frozenset(
+    "的一是不了在人有我他这這个個们們中大来來上国國到说說和地也子时時道出而要于於就下得可你年"
+    "生自会會那后後能对對着著事其里裡所去行过過家十用发發天如然作方成者多日都三小军軍二无無同"
+    "经經法当當起与與好看学學进進种種将將还還分此心前面又定见見只主没沒公从從以为為之市区區新"
+    "记記者报報开開月工业業高民政府表示相关關等月"
+)
+
+
+def _common_ratio(text: str) -> float:
+    cjk = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    if not cjk:
+        return 0.0
+    return sum(1 for c in cjk if c in _COMMON) / len(cjk)
 
 
 def decode_html(body: bytes, http_charset: str | None = None) -> tuple[str, str]:

@@ -32,6 +32,8 @@ BLOCK_TAGS = frozenset({
 # a container's score: below 1 so that an ad or link box inside the article does not
 # push the choice to a smaller block.
 NEGATIVE_LINE_WEIGHT = 0.5
+# Cost of one character of link text in a line's value (prose character = +1).
+LINK_CHAR_PENALTY = 2.0
 
 # Elements that may be chosen as the article container (the text-density winner).
 CONTAINER_TAGS = frozenset({
@@ -219,7 +221,7 @@ BOILERPLATE_LINE = re.compile(
 # A line that is only a page-number bar (1 2 3 下一页 / 上一页 共3页).
 PAGE_BAR_LINE = re.compile(
     r"^[\s\d\[\]【】<>«»‹›|·.…/第页頁共首尾上下一末前后後next prev]*$|"
-    r"^.{0,20}(?:上一页|下一页|下一頁|上一頁|尾页|首页).{0,40}$",
+    r"^.{0,20}(?:上一页|下一页|下一頁|上一頁|尾页|末页).{0,40}$",
     re.I,
 )
 
