@@ -49,6 +49,9 @@ _DIGITS = re.compile(r"\d")
 _BLOCK = pt.BLOCK_TAGS
 _IGNORED = pt.IGNORED_TAGS
 _HEADINGS = frozenset(pt.HEADING_TAGS)
+# class/id string -> hint bits (1 furniture, 2 content, 8 title); pages of one site repeat
+# the same few hundred class names, so this saves most regex searches.
+_HINT_CACHE: dict[str, int] = {}
 _ZONE_TAGS = frozenset({"nav", "footer", "aside"})
 
 
@@ -140,6 +143,7 @@ class _Doc:
         boiler_re = pt.BOILERPLATE_HINTS
         content_re = pt.CONTENT_HINTS
         hidden_re = pt.HIDDEN_STYLE
+        title_re = pt.TITLE_HINTS
         for event, el in walker:
             if event == "start":
                 tag = el.tag
@@ -158,13 +162,18 @@ class _Doc:
                     ident = attrs.get("id")
                     key = ((cls or "") + " " + (ident or "")) if (cls or ident) else ""
                     if key:
-                        if boiler_re.search(key):
-                            h |= 1
-                        if content_re.search(key):
-                            h |= 2
+                        kh = _HINT_CACHE.get(key)
+                        if kh is None:
+                            kh = ((1 if boiler_re.search(key) else 0) | (2 if content_re.search(key) else 0)
+                                  | (8 if title_re.search(key) else 0))
+                            if len(_HINT_CACHE) > 20000:
+                                _HINT_CACHE.clear()
+                            _HINT_CACHE[key] = kh
+                        h |= kh
                     style = attrs.get("style")
-                    if (style and hidden_re.search(style)) or "hidden" in attrs:
-                        h |= 4
+                    if style and "none" in style or style and "hidden" in style or "hidden" in attrs:
+                        if "hidden" in attrs or hidden_re.search(style):
+                            h |= 4
                 if tag in _ZONE_TAGS:
                     h |= 1
                 hint.append(h)
@@ -425,11 +434,7 @@ class _Ctx:
         self.header_lines: list[_Line] | None = None
 
     def _is_heading(self, i: int) -> bool:
-        if self.doc.tags[i] in _HEADINGS:
-            return True
-        el = self.doc.els[i]
-        key = (el.get("class") or "") + " " + (el.get("id") or "")
-        return bool(key.strip()) and bool(pt.TITLE_HINTS.search(key))
+        return self.doc.tags[i] in _HEADINGS or bool(self.doc.hint[i] & 8)
 
     def _first_content_line(self) -> int:
         doc = self.doc
@@ -499,15 +504,10 @@ def _title_candidates(ctx: _Ctx, refs: list[str]) -> list[int]:
     whose text the page's <title>/og:title contains."""
     doc = ctx.doc
     cands = set(doc.headings)
-    title_re = pt.TITLE_HINTS
-    for i, el in enumerate(doc.els):
-        if doc.ignored[i] or doc.tags[i] in ("html", "body", "a") or doc.tags[i] in pt.HEADING_TAGS:
-            continue
-        cls = el.get("class")
-        ident = el.get("id")
-        if (cls and title_re.search(cls)) or (ident and title_re.search(ident)):
-            if 4 <= doc.total[i] <= 200:
-                cands.add(i)
+    for i, h in enumerate(doc.hint):
+        if h & 8 and not doc.ignored[i] and doc.tags[i] not in ("html", "body", "a") \
+                and 4 <= doc.total[i] <= 200:
+            cands.add(i)
     if refs:
         stop = ctx.first_content_line
         for ln in doc.lines[:stop + 1]:
