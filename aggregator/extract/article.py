@@ -144,6 +144,7 @@ class _Doc:
         content_re = pt.CONTENT_HINTS
         hidden_re = pt.HIDDEN_STYLE
         title_re = pt.TITLE_HINTS
+        comment_re = pt.COMMENT_HINTS
         for event, el in walker:
             if event == "start":
                 tag = el.tag
@@ -165,7 +166,7 @@ class _Doc:
                         kh = _HINT_CACHE.get(key)
                         if kh is None:
                             kh = ((1 if boiler_re.search(key) else 0) | (2 if content_re.search(key) else 0)
-                                  | (8 if title_re.search(key) else 0))
+                                  | (8 if title_re.search(key) else 0) | (17 if comment_re.search(key) else 0))
                             if len(_HINT_CACHE) > 20000:
                                 _HINT_CACHE.clear()
                             _HINT_CACHE[key] = kh
@@ -233,16 +234,21 @@ class _Doc:
         n_el = len(self.els)
         parent = self.parent
         total = [0] * n_el
+        prose = [0] * n_el   # characters of sentence-like lines (not link lists, not labels)
         own = [0.0] * n_el
         for ln in self.lines:
             if ln.owner >= 0:
                 total[ln.owner] += ln.n + ln.links
+                if ln.sent and ln.links * 2 < ln.n:
+                    prose[ln.owner] += ln.n
         for i in range(n_el - 1, 0, -1):
             p = parent[i]
             if p >= 0:
                 total[p] += total[i]
+                prose[p] += prose[i]
         self.total = total
         page_total = total[0] if n_el else 0
+        page_prose = prose[0] if n_el else 0
         zone = [False] * n_el
         hint = self.hint
         for i in range(n_el):
@@ -250,8 +256,10 @@ class _Doc:
             z = zone[p] if p >= 0 else False
             h = hint[i]
             if not z and h & 1 and not h & 2 and total[i] < 0.5 * page_total:
-                z = True
-            zone[i] = z
+                # a furniture-looking class on the block that holds most of the page's
+                # prose (Blogger's "widget Blog") is not furniture, unless it names comments
+                z = h & 16 or prose[i] * 2 < page_prose or page_prose < 200
+            zone[i] = bool(z)
         self.zone = zone
         for ln in self.lines:
             o = ln.owner

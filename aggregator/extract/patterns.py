@@ -59,6 +59,13 @@ BOILERPLATE_HINTS = re.compile(
     re.I,
 )
 
+# class/id tokens of reader comments: furniture even when they hold most of the prose.
+COMMENT_HINTS = re.compile(
+    r"(?:^|[-_\s])(?:comments?|cmt|cmts|reply|replies|discuss|discussion|pinglun|pl-?(?:list|box|area)|"
+    r"respond|disqus|talk)(?:$|[-_\s\d])",
+    re.I,
+)
+
 # class/id tokens of the article text container: a small bonus when scoring containers.
 CONTENT_HINTS = re.compile(
     r"(?:^|[-_\s])(?:article|content|contents|text|body|detail|details|main|post|entry|"
