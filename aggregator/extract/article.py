@@ -621,6 +621,7 @@ def _classify_body(ctx: _Ctx, lines: list[_Line], trusted: bool = False) -> list
     title_end = ctx.doc.end[ctx.title_idx] if ctx.title_idx >= 0 else -1
     seen_content = False
     value_next = False
+    seen_lines: set[str] = set()
     last_content = max((k for k, ln in enumerate(lines) if _is_content_line(ln) and not ln.zone),
                        default=len(lines) - 1)
     for k, ln in enumerate(lines):
@@ -647,6 +648,14 @@ def _classify_body(ctx: _Ctx, lines: list[_Line], trusted: bool = False) -> list
                 _note_source(ctx, m.group("name"))
             keep[k] = False
             continue
+        if (len(text) <= 80 or text.startswith("This ")) and not _HAN.search(text[:20]) \
+                and pt.BOILERPLATE_LINE_EN.match(text):
+            keep[k] = False
+            continue
+        if len(text) >= 20 and text in seen_lines:
+            keep[k] = False   # slideshow captions and teasers repeated verbatim
+            continue
+        seen_lines.add(text)
         if len(text) <= 60 and pt.PAGE_BAR_LINE.match(text):
             keep[k] = False
             continue

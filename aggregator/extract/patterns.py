@@ -225,6 +225,15 @@ BOILERPLATE_LINE = re.compile(
     re.I,
 )
 
+# The same for English-language pages (short widget lines; checked on lines of <= 80 chars).
+BOILERPLATE_LINE_EN = re.compile(
+    r"^\s*(?:photo|image|picture|credit|caption|close|back to gallery|explore further|citation\s*:|"
+    r"advertisement|read more|related\s*:|related stories|share this|share on|sign up|subscribe|"
+    r"follow us|click here|more from|recommended|updated\s*[:\d]|published\s*[:\d]|posted\s*[:\d]|"
+    r"this (?:document|article|material) (?:is subject to|may not be)|all rights reserved)\b",
+    re.I,
+)
+
 # A line that is only a page-number bar (1 2 3 下一页 / 上一页 共3页).
 PAGE_BAR_LINE = re.compile(
     r"^[\s\d\[\]【】<>«»‹›|·.…/第页頁共首尾上下一末前后後next prev]*$|"
