@@ -190,6 +190,125 @@ def sources(sources, db, as_json):
             click.echo(f"{s.name:<24} {s.type:<8} {s.category:<24} {s.title}  {where}  [{state}]")
 
 
+def _open_readonly(db):
+    from aggregator.archive import Archive
+
+    if not os.path.exists(db):
+        raise AggregatorError(f"archive {db} does not exist (run `aggregator crawl` first)")
+    return Archive(db, readonly=True)
+
+
+@cli.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source on stdout")
+def status(db, as_json):
+    """Per-source health: last run, last success, recent articles, error rate, verdict.
+
+    Verdicts: ok, degraded (extraction broke), failing (site not crawlable), silent
+    (nothing new for 7 days or never crawled).
+
+    \b
+    Example:
+        aggregator status --db archive.db --json
+    """
+    with _open_readonly(db) as archive:
+        rows = archive.status()
+    if as_json:
+        for r in rows:
+            click.echo(json.dumps(r, ensure_ascii=False, default=str))
+        return
+    if not rows:
+        click.echo("no sources in this archive yet")
+        return
+    click.echo(f"{'source':<20} {'verdict':<9} {'last run':<26} {'last success':<26} {'24h':>5} {'7d':>5} {'errors':>7}")
+    for r in rows:
+        rate = r.get("error_rate")
+        click.echo(
+            f"{r['name']:<20} {r['verdict']:<9} {str(r.get('last_run') or '-'):<26} {str(r.get('last_success') or '-'):<26} "
+            f"{r.get('articles_24h', 0):>5} {r.get('articles_7d', 0):>5} {('-' if rate is None else f'{rate:.0%}'):>7}"
+            + (f"  {r['reason']}" if r.get("reason") else "")
+        )
+
+
+@cli.command()
+@click.argument("query")
+@db_option
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10000), help="Number of results")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per result on stdout")
+def search(query, db, limit, as_json):
+    """Full-text search of the archive, ranked; Chinese 1- and 2-character terms work.
+
+    Simplified and traditional forms find the same articles (乡村振兴 / 鄉村振興).
+
+    \b
+    Example:
+        aggregator search 银川 --limit 5 --json
+    """
+    with _open_readonly(db) as archive:
+        results = archive.search(query, limit=limit)
+    for r in results:
+        if as_json:
+            keep = {k: r.get(k) for k in ("url", "title", "published", "category", "source", "snippet")}
+            keep.update({k: v for k, v in r.items() if k not in keep and k not in ("body_text", "body_html")})
+            click.echo(json.dumps(keep, ensure_ascii=False, default=str))
+        else:
+            click.echo(f"{(r.get('published') or '')[:16]}  {r.get('title')}  [{r.get('source') or ''}]")
+            click.echo(f"    {r.get('url')}")
+            if r.get("snippet"):
+                click.echo(f"    {r['snippet']}")
+    if not results and not as_json:
+        click.echo("no results", err=True)
+
+
+@cli.command(name="rebuild-index")
+@db_option
+def rebuild_index(db):
+    """Rebuild the full-text index of an archive (old archives, rows edited by hand).
+
+    \b
+    Example:
+        aggregator rebuild-index --db archive.db
+    """
+    from aggregator.archive import Archive
+
+    if not os.path.exists(db):
+        raise AggregatorError(f"archive {db} does not exist")
+    with Archive(db) as archive:
+        n = archive.rebuild_fts()
+    click.echo(f"full-text index rebuilt ({n} articles)", err=True)
+
+
+@cli.command()
+@click.option("--dir", "directory", default="feeds", show_default=True, type=click.Path(file_okay=False),
+              help="Folder to serve (the feeds)")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one)")
+@click.option("--quiet", "-q", is_flag=True, help="No request log")
+def serve(directory, host, port, quiet):
+    """Serve the feeds folder (content types, ETag/Last-Modified, 304, gzip; nothing outside it).
+
+    \b
+    Example:
+        aggregator serve --dir feeds --port 8080
+    """
+    from aggregator.server import StaticSiteServer
+
+    if not os.path.isdir(directory):
+        raise AggregatorError(f"folder {directory} does not exist (run `aggregator export` first)")
+    try:
+        srv = StaticSiteServer(directory, host=host, port=port, verbose=not quiet)
+        srv.start()
+    except OSError as exc:
+        raise AggregatorError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    click.echo(f"serving {os.path.abspath(directory)} at {srv.base_url}/ (Ctrl-C to stop)", err=True)
+    try:
+        srv.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.stop()
+
+
 @cli.command()
 @click.option("--workdir", default="demo", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the demo site, archive and feeds")
