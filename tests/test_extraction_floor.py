@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent))
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE.parent))
 
-from test_spider_pages import CASES, extract_case, load_case  # noqa: E402
+from tests.test_spider_pages import CASES, extract_case, load_case  # noqa: E402
 
 BASELINE = HERE / "extraction_baseline.json"
 FIELDS = ("title", "published", "source", "author", "next_page")
