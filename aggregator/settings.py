@@ -61,6 +61,9 @@ DOWNLOADER_MIDDLEWARES = {
     "aggregator.middlewares.ConditionalListingMiddleware": 560,
     "aggregator.middlewares.RetryAfterMiddleware": 540,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    # robots.txt without Scrapy 2.19's race (see aggregator/robots.py)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "aggregator.robots.RobotsTxtMiddleware": 100,
 }
 EXTENSIONS = {
     "aggregator.extensions.CrawlRunRecorder": 500,
