@@ -37,27 +37,66 @@ def _pascal(name: str) -> str:
 
 
 def error_kind(failure) -> str:
-    """Short, stable name of a download failure (``http_500``, ``timeout``, ``dns`` ...)."""
+    """Short, stable name of a download failure (``http_500``, ``timeout``, ``dns`` ...).
+
+    Kinds: ``http_<status>``, ``timeout``, ``dns``, ``connection_refused``,
+    ``connection_lost`` (reset / closed before a complete answer), ``data_loss`` (body
+    shorter than its Content-Length), ``cancelled`` (Scrapy cancels a download that
+    exceeds DOWNLOAD_MAXSIZE), ``robots_forbidden``, ``redirect_loop`` (REDIRECT_MAX_TIMES reached),
+    ``offsite``, ``unsupported_scheme``, ``ignored``; anything else is its exception
+    class name in snake case. Scrapy >= 2.14 wraps Twisted's errors in its own classes
+    (DownloadTimeoutError, DownloadFailedError, ...); both spellings are recognised.
+    """
+    from scrapy import exceptions as sx
     from scrapy.spidermiddlewares.httperror import HttpError
     from twisted.internet import error as terr
+    from twisted.internet.defer import CancelledError
+    from twisted.web import _newclient
 
     exc = failure.value
     if isinstance(exc, HttpError):
         return f"http_{exc.response.status}"
-    name = type(exc).__name__
-    if isinstance(exc, (terr.TimeoutError, terr.TCPTimedOutError)) or "Timeout" in name:
+    chain = [exc]
+    while chain[-1].__cause__ is not None and len(chain) < 5:
+        chain.append(chain[-1].__cause__)
+
+    def has(*types) -> bool:
+        return any(isinstance(e, t) for e in chain for t in types if t is not None)
+
+    def wrapped(*types) -> bool:
+        """A Twisted ResponseFailed/ResponseNeverReceived carrying one of ``types``."""
+        for e in chain:
+            for reason in getattr(e, "reasons", None) or ():
+                if any(t and isinstance(getattr(reason, "value", None), t) for t in types):
+                    return True
+        return False
+
+    message = str(exc).lower()
+    if has(getattr(sx, "DownloadTimeoutError", None), terr.TimeoutError, terr.TCPTimedOutError) \
+            or "Timeout" in type(exc).__name__:
         return "timeout"
-    if isinstance(exc, terr.DNSLookupError):
+    if has(getattr(sx, "CannotResolveHostError", None), terr.DNSLookupError):
         return "dns"
-    if isinstance(exc, terr.ConnectionRefusedError):
+    if has(getattr(sx, "DownloadConnectionRefusedError", None), terr.ConnectionRefusedError):
         return "connection_refused"
-    if isinstance(exc, (terr.ConnectionLost, terr.ConnectionDone)) or "ConnectionLost" in name or "ResponseFailed" in name:
-        return "connection_lost"
-    if "Cancelled" in name or "maxsize" in str(exc).lower():
+    if has(getattr(sx, "ResponseDataLossError", None)) or wrapped(getattr(_newclient, "_DataLoss", ())):
+        return "data_loss"
+    if has(getattr(sx, "DownloadCancelledError", None), CancelledError):
         return "cancelled"
-    if name == "IgnoreRequest":
+    if has(getattr(sx, "DownloadFailedError", None), _newclient.ResponseFailed, _newclient.ResponseNeverReceived,
+           terr.ConnectionLost, terr.ConnectionDone):
+        return "connection_lost"
+    if has(getattr(sx, "UnsupportedURLSchemeError", None)):
+        return "unsupported_scheme"
+    if isinstance(exc, sx.IgnoreRequest):
+        if "robots.txt" in message:
+            return "robots_forbidden"
+        if "max redirections" in message:
+            return "redirect_loop"
+        if "offsite" in message:
+            return "offsite"
         return "ignored"
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
 
 
 class SourceSpider(scrapy.Spider):
