@@ -253,3 +253,17 @@ def test_stitch_pages_joins_bodies_once():
     assert out["next_page"] is None and out["pages"] == 2
     assert out["author"] == "A" and out["source"] == "S"
     assert first["body_text"] == "一"  # inputs are not modified
+
+
+@pytest.mark.parametrize("html", ["", " ", "<p>短</p>", "只有一行文字", "<html><body></body></html>",
+                                  "<html><body><script>var a = 1;</script><!-- x --></body></html>"])
+def test_degenerate_pages_give_empty_fields_not_errors(html):
+    got = extract_article(Selector(text=html or " "), url="http://a.example/x.html", now=NOW)
+    assert set(FIELDS) <= set(got)
+    assert got["published"] is None and got["source"] is None
+    assert (got["body_html"] == "") == (got["body_text"] == "")
+
+
+def test_single_short_line_is_kept():
+    got = extract_article(Selector(text="<html><body><p>x</p></body></html>"), url="http://a.example/")
+    assert got["body_text"] == "x"

@@ -740,6 +740,8 @@ def _body_from_container(ctx: _Ctx, ci: int, trusted: bool = False) -> tuple[str
     if ctx.body_start is None and kept:
         ctx.body_start = kept[0].start
     text = "\n".join(ln.text for ln in kept)
+    if not text:
+        return "", ""
     html = _container_html(doc, ci, lines, keep, trusted)
     return html, text
 

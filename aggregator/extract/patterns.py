@@ -236,7 +236,7 @@ BOILERPLATE_LINE_EN = re.compile(
 
 # A line that is only a page-number bar (1 2 3 下一页 / 上一页 共3页).
 PAGE_BAR_LINE = re.compile(
-    r"^[\s\d\[\]【】<>«»‹›|·.…/第页頁共首尾上下一末前后後next prev]*$|"
+    r"^(?:[\s\d\[\]【】<>«»‹›|·.…/第页頁共首尾上下一末前后後]|next|prev)*$|"
     r"^.{0,20}(?:上一页|下一页|下一頁|上一頁|尾页|末页).{0,40}$",
     re.I,
 )
