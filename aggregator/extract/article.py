@@ -495,7 +495,7 @@ class _Ctx:
 def _title_references(ctx: _Ctx) -> list[str]:
     refs = []
     for t in (ctx.page_title(), ctx.meta.get("og:title"), ctx.meta.get("twitter:title"),
-              ctx.meta.get("title"), ctx.meta.get("headline")):
+              ctx.meta.get("title"), ctx.meta.get("headline"), ctx.meta.get("articletitle")):
         if t:
             t = _collapse(t)
             if t and t not in refs:
@@ -941,29 +941,39 @@ def _script_date(ctx: _Ctx) -> datetime | None:
     return None
 
 
+_LABEL_STRONG_END = re.compile(r"(?:%s)\s*[:：]?\s*$" % pt.DATE_LABELS[0])
+_LABEL_WEAK_END = re.compile(r"(?:%s)\s*[:：]\s*$" % pt.DATE_LABELS[1])
+
+
+def _dates_in_lines(ctx: _Ctx, lines: list[_Line]) -> tuple[datetime, bool, bool, bool] | None:
+    """A labelled date in ``lines`` first, else the first date."""
+    first = None
+    for ln in lines:
+        if ln.links and ln.links > ln.n:
+            continue
+        text = ln.spaced
+        found = find_dates(text, ctx.tz, ctx.now)
+        for d in found:
+            pre = text[max(0, d[2] - 8):d[2]]
+            if _LABEL_STRONG_END.search(pre) or _LABEL_WEAK_END.search(pre):
+                return d[0], d[3], d[4], d[5]
+        if found and first is None:
+            d = found[0]
+            first = (d[0], d[3], d[4], d[5])
+    return first
+
+
 def _header_date(ctx: _Ctx) -> tuple[datetime, bool, bool, bool] | None:
-    """(date, has_time, has_year, relative) printed between headline and body."""
-    lines = _header_lines(ctx)
-    best = None
-    for rank_labelled in (True, False):
-        for ln in lines:
-            text = ln.spaced
-            if ln.links and ln.links > ln.n:
-                continue
-            found = find_dates(text, ctx.tz, ctx.now)
-            if not found:
-                continue
-            if rank_labelled:
-                for d in found:
-                    pre = text[max(0, d[2] - 8):d[2]]
-                    if re.search(r"(?:%s)\s*[:：]?\s*$" % pt.DATE_LABELS[0], pre) or \
-                       re.search(r"(?:%s)\s*[:：]\s*$" % pt.DATE_LABELS[1], pre):
-                        return d[0], d[3], d[4], d[5]
-            else:
-                d = found[0]
-                best = (d[0], d[3], d[4], d[5])
-                return best
-    return best
+    """(date, has_time, has_year, relative) printed between headline and body, else just
+    above the headline (some layouts print the date first)."""
+    found = _dates_in_lines(ctx, _header_lines(ctx))
+    if found is None and ctx.title_idx >= 0:
+        doc = ctx.doc
+        k = bisect_right(ctx.line_starts, ctx.title_idx) - 1
+        before = [ln for ln in doc.lines[max(0, k - 2):k + 1]
+                  if ln.start < ctx.title_idx and not ln.zone and len(ln.text) <= 80]
+        found = _dates_in_lines(ctx, before)
+    return found
 
 
 def _labelled_date_anywhere(ctx: _Ctx) -> datetime | None:

@@ -74,7 +74,7 @@ CONTENT_HINTS = re.compile(
 )
 
 # class/id tokens of the headline element.
-TITLE_HINTS = re.compile(r"(?:title|headline|biaoti|tit|bt|heading|h1)", re.I)
+TITLE_HINTS = re.compile(r"(?:title|headline|biaoti|heading)|(?:^|[-_\s])(?:tit|bt|h1|tt)(?:$|[-_\s\d])", re.I)
 
 # class/id tokens of an element naming the publisher or platform account (来源 slot or the
 # byline position of Baijiahao/Toutiao/WeChat pages), in order of trust.
