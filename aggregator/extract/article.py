@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import copy
 import json
-from bisect import bisect_right
 import logging
 import re
+from bisect import bisect_right
 from datetime import datetime, tzinfo
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from aggregator.extract import patterns as pt
-from aggregator.extract.dates import date_from_url, find_dates, parse_date, to_tz
+from aggregator.extract.dates import date_from_url, find_date_in_text, find_dates, parse_date, to_tz
 
 __all__ = ["extract_article", "stitch_pages", "FIELDS"]
 
@@ -196,8 +196,6 @@ class _Doc:
                     line.inlines.append(idx)
                     if tag == "a":
                         link_depth += 1
-                    if tag == "img":
-                        alt = None  # alt text is not page text
                 add(el.text, idx, False)
             elif event == "end":
                 tag = el.tag
@@ -979,8 +977,6 @@ def _header_date(ctx: _Ctx) -> tuple[datetime, bool, bool, bool] | None:
 def _labelled_date_anywhere(ctx: _Ctx) -> datetime | None:
     """A date after a publication label in any non-furniture line (gov pages' metadata
     tables, where label and value sit in neighbouring cells; footers of the article)."""
-    from aggregator.extract.dates import find_date_in_text
-
     label_re = re.compile(r"(?:%s)\s*[:：]" % pt.DATE_LABELS[0])
     lines = ctx.doc.lines
     for k, ln in enumerate(lines):
