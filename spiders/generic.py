@@ -91,7 +91,7 @@ def error_kind(failure) -> str:
     if isinstance(exc, sx.IgnoreRequest):
         if "robots.txt" in message:
             return "robots_forbidden"
-        if "max redirections" in message:
+        if "max redirections" in message or "redirect loop" in message:
             return "redirect_loop"
         if "offsite" in message:
             return "offsite"
