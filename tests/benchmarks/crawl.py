@@ -1,0 +1,155 @@
+"""Crawl measurements: the ceiling spider and ``aggregator crawl``/``run`` as child processes.
+
+Every crawl runs in its own process (one Twisted reactor each), started with the venv's
+Python; its wall time and its peak resident set size come from ``os.wait4`` (the
+kernel's ``ru_maxrss`` of exactly that child), pages and crawl time from Scrapy's stats
+(``response_received_count`` / ``elapsed_time_seconds``: engine open to close, so the
+interpreter start-up is not counted; the wall time is reported too).
+
+- :func:`ceiling_crawl` runs :mod:`tests.benchmarks.ceiling`;
+- :func:`our_crawl` writes a sources TOML for the same categories (one source, its
+  ``[source.settings]`` = :data:`BENCH_CRAWL_SETTINGS`) and runs ``aggregator crawl``
+  into a fresh archive, reading the ``crawl_runs`` row it recorded;
+- :func:`our_run` runs ``aggregator run`` (crawl + export) on an existing archive.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.benchmarks.ceiling import BENCH_CRAWL_SETTINGS
+
+REPO = Path(__file__).resolve().parents[2]
+PYTHON = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv" / "bin" / "python").exists() else sys.executable
+
+
+@dataclass
+class Measured:
+    """One child process: exit code, wall seconds, peak RSS in MiB, output."""
+
+    returncode: int
+    wall: float
+    rss_mib: float
+    stdout: str = ""
+    stderr: str = ""
+
+
+@dataclass
+class CrawlResult:
+    """One crawl: pages (responses), Scrapy's crawl seconds, wall seconds, peak RSS."""
+
+    pages: int
+    seconds: float
+    wall: float
+    rss_mib: float
+    status: str = "ok"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        """Pages per second of crawl time."""
+        return self.pages / self.seconds if self.seconds else 0.0
+
+
+def run_measured(cmd: list[str], cwd: str | Path | None = None, env: dict | None = None,
+                 timeout: float = 3600) -> Measured:
+    """Run ``cmd``; wall time and the child's own peak RSS (``os.wait4``)."""
+    full_env = {**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})}
+    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy", "REDIS_URL"):
+        full_env.pop(var, None)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=out, stderr=err)
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+            time.sleep(0.02)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Measured(proc.returncode, wall, usage.ru_maxrss / 1024.0,
+                        out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+
+
+def ceiling_crawl(base_url: str, categories: list[dict], workdir: Path) -> CrawlResult:
+    """The link-following ceiling over ``categories`` (manifest entries)."""
+    out = Path(workdir) / "ceiling-stats.json"
+    cmd = [PYTHON, "-m", "tests.benchmarks.ceiling", "--out", str(out)]
+    for c in categories:
+        cmd += ["--allow", f"/c/{c['slug']}/"]
+    cmd += [base_url + c["start"] for c in categories]
+    m = run_measured(cmd, cwd=REPO)
+    if m.returncode != 0:
+        raise RuntimeError(f"ceiling crawl failed ({m.returncode}): {m.stderr[-2000:]}")
+    st = json.loads(out.read_text())
+    return CrawlResult(st.get("response_received_count", 0), st.get("elapsed_time_seconds", 0.0), m.wall, m.rss_mib,
+                       extra={"stats": st})
+
+
+def sources_toml(base_url: str, categories: list[dict], max_pages: int = 10_000) -> str:
+    """One listing source over the categories' start pages, politeness off (BENCH_CRAWL_SETTINGS)."""
+    urls = ", ".join(json.dumps(base_url + c["start"]) for c in categories)
+    settings = "\n".join(f"{k} = {json.dumps(v)}" for k, v in BENCH_CRAWL_SETTINGS.items())
+    return (f'[[source]]\nname = "bench"\ntitle = "塞上新闻网"\ncategory = "bench"\nstart_urls = [{urls}]\n'
+            f"max_pages = {max_pages}\n[source.settings]\n{settings}\n")
+
+
+def _last_run(db: Path) -> dict:
+    con = sqlite3.connect(db)
+    con.row_factory = sqlite3.Row
+    try:
+        row = con.execute("select * from crawl_runs order by id desc limit 1").fetchone()
+        return dict(row) if row else {}
+    finally:
+        con.close()
+
+
+def _article_count(db: Path) -> int:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("select count(*) from articles").fetchone()[0]
+    finally:
+        con.close()
+
+
+def our_crawl(base_url: str, categories: list[dict], workdir: Path, command: str = "crawl",
+              fresh: bool = True, extra_args: list[str] | None = None) -> CrawlResult:
+    """``aggregator crawl`` (or ``run``) of the categories into ``workdir/archive.db``."""
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    sources = workdir / "sources.toml"
+    sources.write_text(sources_toml(base_url, categories), encoding="utf-8")
+    db = workdir / "archive.db"
+    if fresh:
+        for suffix in ("", "-wal", "-shm", ".lock"):
+            p = Path(f"{db}{suffix}")
+            if p.exists():
+                p.unlink()
+    cmd = [PYTHON, "-m", "aggregator", command, "--sources", str(sources), "--db", str(db), "--quiet",
+           *(extra_args or [])]
+    if command == "run":
+        cmd += ["--out", str(workdir / "feeds")]
+    m = run_measured(cmd, cwd=workdir)
+    if not db.exists():
+        raise RuntimeError(f"aggregator {command} wrote no archive ({m.returncode}): {m.stderr[-2000:]}")
+    row = _last_run(db)
+    stats = json.loads(row.get("stats") or "{}")
+    res = CrawlResult(row.get("pages", 0), stats.get("elapsed_time_seconds", 0.0), m.wall, m.rss_mib,
+                      status=row.get("status", "?"),
+                      extra={"run": {k: v for k, v in row.items() if k != "stats"}, "stats": stats,
+                             "returncode": m.returncode, "stderr": m.stderr[-2000:],
+                             "articles": _article_count(db)})
+    return res
