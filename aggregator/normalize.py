@@ -206,20 +206,24 @@ def sanitize_html(html: str | None, base_url: str = "") -> str:
         tag = el.tag.lower().split("}")[-1]
         if tag in _DROP_WITH_CONTENT and el is not root:
             el.drop_tree()
-    for img in root.iter("img"):
-        src = None
-        for attr in _LAZY_SRC:
-            v = img.get(attr)
-            if v and not v.strip().startswith("data:"):
-                src = v
-                break
-        if src is None:
-            src = img.get("src")
-        if src is None and img.get("srcset"):
-            src = img.get("srcset").split(",")[0].strip().split(" ")[0]
-        absu = _resolve(base_url, src) if src else None
+    for img in list(root.iter("img")):
+        # the first candidate that resolves to a safe URL: lazy attributes, src, srcset
+        candidates = [img.get(attr) for attr in _LAZY_SRC]
+        candidates.append(img.get("src"))
+        if img.get("srcset"):
+            candidates.append(img.get("srcset").split(",")[0].strip().split(" ")[0])
+        absu = None
+        for cand in candidates:
+            if cand and not cand.strip().lower().startswith("data:"):
+                absu = _resolve(base_url, cand)
+                if absu:
+                    break
         if absu:
             img.set("src", absu)
+            # set here, not by nh3's set_tag_attribute_values: that one iterates a hash
+            # map, so the attribute order (and the bytes) would change from run to run
+            img.set("referrerpolicy", "no-referrer")
+            img.set("loading", "lazy")
         else:
             img.drop_tree()
     for a in root.iter("a"):
@@ -231,20 +235,25 @@ def sanitize_html(html: str | None, base_url: str = "") -> str:
             del a.attrib["href"]
     inner = lxml.html.tostring(root, encoding="unicode")
     inner = inner[inner.find(">") + 1: inner.rfind("<")]
-    cleaned = nh3.clean(
-        inner,
+    cleaned = _allow_list(inner)
+    cleaned = re.sub(r"(<p>\s*</p>\s*)+", "", cleaned).strip()
+    if len(cleaned) > MAX_BODY_CHARS:
+        cleaned = _allow_list(cleaned[:MAX_BODY_CHARS])
+    return cleaned
+
+
+def _allow_list(html: str) -> str:
+    """The nh3 (ammonia) pass: allow-listed tags, attributes and URL schemes only."""
+    return nh3.clean(
+        html,
         tags=ALLOWED_TAGS,
         clean_content_tags=_DROP_WITH_CONTENT - {"head", "title", "meta", "link", "base"} | {"script", "style"},
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
-        set_tag_attribute_values={"img": {"referrerpolicy": "no-referrer", "loading": "lazy"}},
+        tag_attribute_values={"img": {"referrerpolicy": {"no-referrer"}, "loading": {"lazy"}}},
         strip_comments=True,
     )
-    cleaned = re.sub(r"(<p>\s*</p>\s*)+", "", cleaned).strip()
-    if len(cleaned) > MAX_BODY_CHARS:
-        cleaned = nh3.clean(cleaned[:MAX_BODY_CHARS], tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES)
-    return cleaned
 
 
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "blockquote", "pre", "figcaption",
