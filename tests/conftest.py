@@ -87,15 +87,28 @@ def golden(request):
 
 @pytest.fixture
 def export_archive(tmp_path):
-    """Factory: ``export_archive(data=None, name="archive.db") -> Path`` of an archive built
-    from tests/golden/export_archive.json (or ``data``) with the archive schema."""
+    """Factory: ``export_archive(data=None, name="archive.db", raw=False) -> Path``: an archive
+    built from tests/golden/export_archive.json (or ``data``).
+
+    Stored with ``aggregator.archive.Archive.store_articles`` (each article with
+    ``now=updated_at``, so every timestamp is fixed); ``raw=True`` writes the rows with
+    plain SQL instead, as a hand-edited archive would hold them (for hostile values).
+    """
     import json
 
     import sqlite_utils
 
-    def _make(data: dict | None = None, name: str = "archive.db") -> Path:
+    def _make(data: dict | None = None, name: str = "archive.db", raw: bool = False) -> Path:
         data = data or json.loads((GOLDEN / "export_archive.json").read_text("utf-8"))
         path = tmp_path / name
+        if not raw:
+            try:
+                import aggregator.archive  # noqa: F401
+            except ImportError:  # archive module not in this tree yet: plain SQL below
+                pass
+            else:
+                _store_with_archive(path, data)
+                return path
         db = sqlite_utils.Database(path)
         db["sources"].create({"name": str, "title": str, "type": str, "category": str, "start_urls": str,
                               "config": str, "added_at": str, "last_crawl_at": str, "last_success_at": str},
@@ -124,3 +137,30 @@ def export_archive(tmp_path):
         return path
 
     return _make
+
+
+def _store_with_archive(path: Path, data: dict) -> None:
+    """Store fixture rows through the archive's own API; checks ids and duplicate_of came out as written."""
+    import json
+
+    from aggregator.archive import Archive
+    from aggregator.items import Article
+    from aggregator.sources import Source
+
+    with Archive(path) as archive:
+        archive.upsert_sources([
+            Source(name=s["name"], title=s["title"], type=s.get("type") or "listing",
+                   start_urls=tuple(json.loads(s.get("start_urls") or "[]")), category=s.get("category") or "")
+            for s in data.get("sources", [])
+        ])
+        for c in data.get("categories", []):
+            archive.ensure_category(c["slug"], c["name"])
+        for a in data.get("articles", []):
+            art = Article(url=a["url"], title=a["title"], published=a["published"], source=a["source"],
+                          author=a["author"], category=a["category"], categories=a["categories"], spider=a["spider"],
+                          body_html=a["body_html"], body_text=a["body_text"], origin_url=a["origin_url"],
+                          fetched_at=a["fetched_at"])
+            archive.store_articles([art], now=a["updated_at"])
+        got = {r[0]: r[1] for r in archive.db.execute("SELECT id, duplicate_of FROM articles")}
+    expected = {a["id"]: a.get("duplicate_of") for a in data.get("articles", [])}
+    assert got == expected, f"fixture ids/duplicate_of differ from the archive's: {got} != {expected}"

@@ -416,7 +416,7 @@ def test_hostile_names_stay_inside_out_dir(export_archive, tmp_path):
                              "category": "../../evil", "spider": "a/../../b", "categories": ["all", "/etc/passwd"]})
     root = tmp_path / "deep" / "er"
     out = root / "feeds"
-    report = export_all(export_archive(data), out, base_url=BASE, now=NOW)
+    report = export_all(export_archive(data, raw=True), out, base_url=BASE, now=NOW)
     written = [Path(p).resolve() for p in report.paths_written]
     assert all(out.resolve() in p.parents for p in written)
     assert not any(p.is_file() for p in (tmp_path / "deep").rglob("*") if out not in p.parents and p != out)
@@ -483,3 +483,30 @@ def test_exporter_does_not_import_scrapy():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_recrawl_through_the_archive_keeps_item_ids(export_archive, tmp_path):
+    archive_mod = pytest.importorskip("aggregator.archive")
+    from aggregator.items import Article
+
+    db = export_archive()
+    out = tmp_path / "feeds"
+    export_all(db, out, base_url=BASE, now=NOW)
+    before = {i.findtext("link"): i.findtext("guid") for p in out.rglob("*.xml") for i in rss_items(p)}
+    first = fixture_data()["articles"][0]
+    with archive_mod.Archive(db) as archive:
+        # the same article found again under another URL variant, edited, and in a new category
+        outcome = archive.store_articles([Article(
+            url=first["url"].replace("https://www.", "http://") + "?utm_source=wx", title=first["title"] + "（更新）",
+            published=first["published"], source=first["source"], author=first["author"], category="sannong",
+            spider="yinchuan", body_html="<p>活动日程调整。</p>", body_text="活动日程调整。",
+        )], now="2022-01-21T00:00:00+00:00")
+        assert outcome == ["updated"]
+        assert archive.link_category(first["url"], "guyuanribao")
+    report = export_all(db, out, base_url=BASE, now=NOW)
+    after = {i.findtext("link"): i.findtext("guid") for p in out.rglob("*.xml") for i in rss_items(p)}
+    assert set(after) == set(before) and all(after[link] == guid for link, guid in before.items())
+    assert {ARTICLE1} <= set(rss_links(out / "sannong.xml")) & set(rss_links(out / "guyuanribao.xml"))
+    assert report.files_written > 0
+    item = [i for i in rss_items(out / "all.xml") if i.findtext("link") == ARTICLE1][0]
+    assert item.findtext("title").endswith("（更新）") and item.findtext("guid") == before[ARTICLE1]
