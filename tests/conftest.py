@@ -12,6 +12,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+# Hypothesis profiles (tests/test_properties.py): "ci" is the default, small enough for every
+# run; `pytest --hypothesis-profile=long` for a long local or nightly run.
+from hypothesis import HealthCheck, settings as _hyp_settings  # noqa: E402
+
+_hyp_settings.register_profile("ci", max_examples=200, deadline=None,
+                               suppress_health_check=[HealthCheck.too_slow])
+_hyp_settings.register_profile("long", max_examples=20_000, deadline=None,
+                               suppress_health_check=[HealthCheck.too_slow])
+_hyp_settings.load_profile("ci")
+
 # No test may reach the internet: make sure no proxy redirects 127.0.0.1 traffic either.
 for _var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy", "REDIS_URL"):
     os.environ.pop(_var, None)
@@ -127,7 +137,7 @@ def export_archive(tmp_path):
         db["sources"].insert_all(data.get("sources", []), replace=True)
         db["categories"].insert_all(data.get("categories", []), replace=True)
         for a in data.get("articles", []):
-            row = {k: v for k, v in a.items() if k != "categories"}
+            row = {k: v for k, v in a.items() if k not in ("categories", "first_version")}
             row.setdefault("url_key", url_key(row["url"]))
             row.setdefault("published_guessed", 0)
             db["articles"].insert(row, replace=True)
@@ -156,11 +166,14 @@ def _store_with_archive(path: Path, data: dict) -> None:
         for c in data.get("categories", []):
             archive.ensure_category(c["slug"], c["name"])
         for a in data.get("articles", []):
-            art = Article(url=a["url"], title=a["title"], published=a["published"], source=a["source"],
+            fields = dict(url=a["url"], title=a["title"], published=a["published"], source=a["source"],
                           author=a["author"], category=a["category"], categories=a["categories"], spider=a["spider"],
                           body_html=a["body_html"], body_text=a["body_text"], origin_url=a["origin_url"],
                           fetched_at=a["fetched_at"])
-            archive.store_articles([art], now=a["updated_at"])
-        got = {r[0]: r[1] for r in archive.db.execute("SELECT id, duplicate_of FROM articles")}
-    expected = {a["id"]: a.get("duplicate_of") for a in data.get("articles", [])}
-    assert got == expected, f"fixture ids/duplicate_of differ from the archive's: {got} != {expected}"
+            if a.get("first_version"):  # stored first in an earlier version, revised at updated_at
+                archive.store_articles([Article(**{**fields, **a["first_version"]})], now=a["first_seen_at"])
+            archive.store_articles([Article(**fields)], now=a["updated_at"])
+        got = {r[0]: tuple(r[1:]) for r in archive.db.execute(
+            "SELECT id, duplicate_of, first_seen_at, updated_at FROM articles")}
+    expected = {a["id"]: (a.get("duplicate_of"), a["first_seen_at"], a["updated_at"]) for a in data.get("articles", [])}
+    assert got == expected, f"fixture rows differ from the archive's: {got} != {expected}"

@@ -44,7 +44,7 @@ def feeds_dir(tmp_path_factory):
     db["sources"].insert_all(data["sources"], pk="name")
     db["categories"].insert_all(data["categories"], pk="slug")
     for a in data["articles"]:
-        db["articles"].insert({**{k: v for k, v in a.items() if k != "categories"}, "url_key": url_key(a["url"])}, pk="id")
+        db["articles"].insert({**{k: v for k, v in a.items() if k not in ("categories", "first_version")}, "url_key": url_key(a["url"])}, pk="id")
         for c in a["categories"]:
             db["article_categories"].insert({"article_id": a["id"], "category": c}, pk=("article_id", "category"))
     db.close()

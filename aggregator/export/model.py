@@ -341,7 +341,12 @@ class ArchiveView:
     def _entry(self, r: sqlite3.Row, linked: list[str]) -> Entry:
         url = r["url"]
         published = parse_ts(r["published"]) or parse_ts(r["first_seen_at"]) or parse_ts(r["fetched_at"]) or EMPTY_FEED_DATE
-        updated = max(published, parse_ts(r["updated_at"]) or published)
+        # An article counts as updated only when the archive revised it after first storing
+        # it (updated_at later than first_seen_at); storing it is not an update, else every
+        # article of one crawl would share the crawl's time as its Atom <updated>.
+        changed, first_seen = parse_ts(r["updated_at"]), parse_ts(r["first_seen_at"])
+        revised = changed if changed and (first_seen is None or changed > first_seen) else None
+        updated = max(published, revised or published)
         slugs = [r["category"]] if r["category"] else []
         slugs += sorted(set(s for s in linked if s and s not in slugs))
         cats = tuple((s, self.categories.get(s, s)) for s in slugs)

@@ -99,7 +99,7 @@ def export_demo(tmp: Path) -> None:
     db["sources"].insert_all(data["sources"], pk="name")
     db["categories"].insert_all(data["categories"], pk="slug")
     for a in data["articles"]:
-        row = {k: v for k, v in a.items() if k != "categories"}
+        row = {k: v for k, v in a.items() if k not in ("categories", "first_version")}
         row["url_key"] = url_key(row["url"])
         db["articles"].insert(row, pk="id")
         for c in a["categories"]:
