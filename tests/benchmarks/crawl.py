@@ -33,18 +33,19 @@ PYTHON = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv" / "bin" / "py
 
 @dataclass
 class Measured:
-    """One child process: exit code, wall seconds, peak RSS in MiB, output."""
+    """One child process: exit code, wall seconds, peak RSS in MiB, CPU seconds, output."""
 
     returncode: int
     wall: float
     rss_mib: float
     stdout: str = ""
     stderr: str = ""
+    cpu: float = 0.0
 
 
 @dataclass
 class CrawlResult:
-    """One crawl: pages (responses), Scrapy's crawl seconds, wall seconds, peak RSS."""
+    """One crawl: pages (responses), Scrapy's crawl seconds, wall seconds, peak RSS, CPU seconds."""
 
     pages: int
     seconds: float
@@ -52,11 +53,17 @@ class CrawlResult:
     rss_mib: float
     status: str = "ok"
     extra: dict = field(default_factory=dict)
+    cpu: float = 0.0
 
     @property
     def rate(self) -> float:
         """Pages per second of crawl time."""
         return self.pages / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_rate(self) -> float:
+        """Pages per CPU second of the crawl process (user + system, start-up included)."""
+        return self.pages / self.cpu if self.cpu else 0.0
 
 
 def run_measured(cmd: list[str], cwd: str | Path | None = None, env: dict | None = None,
@@ -81,7 +88,8 @@ def run_measured(cmd: list[str], cwd: str | Path | None = None, env: dict | None
         out.seek(0)
         err.seek(0)
         return Measured(proc.returncode, wall, usage.ru_maxrss / 1024.0,
-                        out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+                        out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
+                        usage.ru_utime + usage.ru_stime)
 
 
 def ceiling_crawl(base_url: str, categories: list[dict], workdir: Path) -> CrawlResult:
@@ -96,7 +104,7 @@ def ceiling_crawl(base_url: str, categories: list[dict], workdir: Path) -> Crawl
         raise RuntimeError(f"ceiling crawl failed ({m.returncode}): {m.stderr[-2000:]}")
     st = json.loads(out.read_text())
     return CrawlResult(st.get("response_received_count", 0), st.get("elapsed_time_seconds", 0.0), m.wall, m.rss_mib,
-                       extra={"stats": st})
+                       extra={"stats": st}, cpu=m.cpu)
 
 
 def sources_toml(base_url: str, categories: list[dict], max_pages: int = 10_000) -> str:
@@ -151,5 +159,5 @@ def our_crawl(base_url: str, categories: list[dict], workdir: Path, command: str
                       status=row.get("status", "?"),
                       extra={"run": {k: v for k, v in row.items() if k != "stats"}, "stats": stats,
                              "returncode": m.returncode, "stderr": m.stderr[-2000:],
-                             "articles": _article_count(db)})
+                             "articles": _article_count(db)}, cpu=m.cpu)
     return res
