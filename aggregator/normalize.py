@@ -162,7 +162,10 @@ ALLOWED_ATTRIBUTES = {
 # Elements dropped with everything inside them (not just unwrapped).
 _DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template",
                       "svg", "math", "form", "button", "select", "textarea", "input", "frame",
-                      "frameset", "applet", "base", "meta", "link", "title", "head"}
+                      "frameset", "applet", "base", "meta", "link", "title", "head",
+                      # raw-text elements: their markup would come out as escaped text
+                      # (plaintext even swallows the rest of the page)
+                      "xmp", "plaintext", "noembed", "noframes"}
 # Lazy-loading attributes, most specific first.
 _LAZY_SRC = ("data-original", "data-src", "data-lazy-src", "data-lazyload", "data-url", "data-echo", "original", "file")
 
