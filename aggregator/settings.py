@@ -80,15 +80,12 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"         # Scrapy's own key (used by `scrapy crawl -o`), not ours
 
 # --- scale-out (scrapy-redis) ---------------------------------------------------------
-# With REDIS_URL set, the same spiders share one frontier and push items to Redis; one
-# `aggregator ingest` process writes them to the archive (single SQLite writer).
+# With REDIS_URL set (environment, this module or -s), the same spiders share one frontier
+# and push items to Redis; one `aggregator ingest` process writes them to the archive
+# (single SQLite writer). The switch is an add-on, so it also sees -s REDIS_URL=...:
+# it swaps in aggregator.scaleout.Scheduler (scrapy-redis, adapted to Scrapy 2.19),
+# RedisItemPipeline for StorePipeline, the ScaleOut extension and the SeedOnce middleware.
 REDIS_URL = os.environ.get("REDIS_URL") or None
-if REDIS_URL:
-    SCHEDULER = "scrapy_redis.scheduler.Scheduler"
-    DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"
-    SCHEDULER_PERSIST = True
-    ITEM_PIPELINES = {
-        **ITEM_PIPELINES,
-        "aggregator.pipelines.StorePipeline": None,
-        "aggregator.pipelines.RedisItemPipeline": 900,
-    }
+AGGREGATOR_IDLE_EXIT = None            # scale-out worker: exit once the shared frontier was empty this long (None: 30 s)
+AGGREGATOR_WORKER_TTL = 15.0           # scale-out: seconds without heartbeat before a worker's requests are re-queued
+ADDONS = {"aggregator.scaleout.ScaleOutAddon": 0}
