@@ -327,6 +327,35 @@ def demo(workdir, quiet):
     sys.exit(summary.exit_code)
 
 
+@cli.command()
+@db_option
+@click.option("--idle-exit", type=click.FloatRange(0), default=None,
+              help="Exit once no item arrived for this many seconds (default: run until stopped)")
+@click.option("--batch-size", type=click.IntRange(1, 100000), default=None,
+              help="Items per archive transaction  [default: AGGREGATOR_BATCH_SIZE, 200]")
+@click.option("--redis-url", envvar="REDIS_URL", default=None, metavar="URL",
+              help="Redis server the crawl workers push to  [env REDIS_URL]")
+@click.option("--quiet", "-q", is_flag=True, help="Nothing on stderr unless something failed")
+def ingest(db, idle_exit, batch_size, redis_url, quiet):
+    """Scale-out: store the items crawl workers pushed to Redis in the archive (the one SQLite writer).
+
+    \b
+    Example (next to the archive; workers run `aggregator crawl` with the same REDIS_URL):
+        REDIS_URL=redis://10.0.0.5:6379/0 aggregator ingest --db archive.db --idle-exit 60
+    """
+    import logging
+
+    from aggregator import scaleout
+
+    logging.basicConfig(level=logging.ERROR if quiet else logging.WARNING,
+                        format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+    report = scaleout.ingest(redis_url=redis_url, db=db, batch_size=batch_size, idle_exit=idle_exit)
+    if not quiet:
+        click.echo(report.line(), err=True)
+    if report.dead:
+        _fail(f"{report.dead} queued items could not be stored (kept in Redis list aggregator:items:dead)")
+
+
 def main(argv=None):
     """Console-script entry point: maps AggregatorError to its exit code with one line."""
     try:
