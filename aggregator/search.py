@@ -1,0 +1,209 @@
+"""Chinese full-text search text processing: folding, bigram index text, queries, snippets.
+
+Owns the pure half of the archive's search (``aggregator.archive`` owns the SQL):
+
+* :func:`fold` maps text to the form that is indexed and searched: traditional
+  characters to simplified (OpenCC's character table, first choice), full-width ASCII to
+  ASCII, ASCII upper case to lower case. It never changes the length of a string, so an
+  offset found in folded text is the same offset in the original (snippets rely on it).
+* :func:`index_text` turns folded text into the text of the bigram index: every run of
+  CJK characters becomes its overlapping two-character tokens plus its last character
+  alone (``银川市`` -> ``银川 川市 市``); other words stay words. The FTS5 table reads
+  it with the ``ascii`` tokenizer (space separated tokens, non-ASCII kept verbatim).
+* :func:`parse_query` turns what a user typed into :class:`Term` objects and
+  :func:`match_expression` into an FTS5 MATCH expression: a one-character term is a
+  prefix query (``"川"*`` matches ``川市`` and the run-final ``川``), a longer one is the
+  AND of its bigrams. Bigram AND can over-match (``乡村…村振…振兴`` apart), so the archive
+  checks every candidate with :func:`matches` on the folded title and body.
+
+Pure: no database, no Scrapy. See README "Full-text search" for why bigrams.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+#: Bump when fold()/index_text() change: the archive rebuilds its bigram index when the
+#: stored version differs, because deleting rows from a contentless FTS5 table needs
+#: exactly the tokens that were indexed.
+SEARCH_VERSION = "1"
+
+# CJK ideographs: Extension A, the basic block, compatibility ideographs, Extensions B-G.
+_CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_CJK = re.compile(f"[{_CJK_CLASS}]")
+# A token run: CJK characters, or letters/digits that are not CJK.
+_RUNS = re.compile(f"([{_CJK_CLASS}]+)|([^\\W_{_CJK_CLASS}]+)")
+_QUERY_TERMS = re.compile(r'"([^"]*)"|(\S+)')
+
+#: Characters of the lead (same as the archive's generated ``lead`` column): hits there weigh more.
+LEAD_CHARS = 150
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, int]:
+    """str.translate table: traditional -> simplified, full-width -> ASCII, A-Z -> a-z."""
+    table: dict[int, int] = {}
+    try:
+        import opencc
+
+        path = Path(opencc.__file__).resolve().parent / "dictionary" / "TSCharacters.txt"
+        lines = path.read_text("utf-8").splitlines()
+    except (ImportError, OSError):  # pragma: no cover - opencc is a dependency
+        lines = []
+    for line in lines:
+        key, _, values = line.partition("\t")
+        first = values.split(" ")[0] if values else ""
+        if len(key) == 1 and len(first) == 1 and key != first:
+            table[ord(key)] = ord(first)
+    # Chains (A -> B where B -> C) resolve to the end, so fold() is idempotent.
+    for key, value in list(table.items()):
+        seen = {key}
+        while value in table and value not in seen:
+            seen.add(value)
+            value = table[value]
+        table[key] = value
+    for code in range(0xFF01, 0xFF5F):  # full-width ASCII forms
+        table[code] = code - 0xFEE0
+    table[0x3000] = 0x20  # ideographic space
+    for code in range(ord("A"), ord("Z") + 1):
+        table[code] = code + 32
+    for code in range(0xFF21, 0xFF3B):  # full-width A-Z -> a-z
+        table[code] = code - 0xFEE0 + 32
+    return table
+
+
+def fold(text: str | None) -> str:
+    """Searchable form of ``text``: simplified Chinese, half-width, ASCII lower case.
+
+    Length-preserving: ``len(fold(t)) == len(t)`` and characters stay at their offsets.
+    """
+    if not text:
+        return ""
+    return text.translate(_fold_table())
+
+
+def _tokens(folded: str, *, final_unigram: bool) -> list[str]:
+    out: list[str] = []
+    for m in _RUNS.finditer(folded):
+        cjk = m.group(1)
+        if cjk:
+            if len(cjk) > 1:
+                out.extend(map(operator.add, cjk, cjk[1:]))
+                if final_unigram:
+                    out.append(cjk[-1])
+            else:
+                out.append(cjk)
+        else:
+            out.append(m.group(2))
+    return out
+
+
+def index_text(text: str | None) -> str:
+    """Bigram index text of (unfolded) ``text``: space separated tokens, see module docs."""
+    if not text:
+        return ""
+    return " ".join(_tokens(fold(text), final_unigram=True))
+
+
+def index_columns(title: str | None, body: str | None) -> tuple[str, str, str]:
+    """The ``articles_search`` columns (title, lead, body) for an article's title and body text."""
+    return index_columns_folded(fold(title), fold(body))
+
+
+def index_columns_folded(title: str, body: str) -> tuple[str, str, str]:
+    """:func:`index_columns` for text already passed through :func:`fold`."""
+    return (
+        " ".join(_tokens(title, final_unigram=True)),
+        " ".join(_tokens(body[:LEAD_CHARS], final_unigram=True)),
+        " ".join(_tokens(body, final_unigram=True)),
+    )
+
+
+@dataclass(frozen=True)
+class Term:
+    """One search term: folded text that must occur (as a substring) in title or body."""
+
+    text: str
+
+    @property
+    def tokens(self) -> list[str]:
+        """Index tokens of the term (bigrams; a lone CJK character stays one character)."""
+        return _tokens(self.text, final_unigram=False)
+
+    def fts(self) -> str:
+        """FTS5 expression for this term (AND of its tokens; lone CJK character = prefix)."""
+        parts = []
+        for tok in self.tokens:
+            quoted = '"' + tok.replace('"', '""') + '"'
+            parts.append(quoted + "*" if len(tok) == 1 and _CJK.match(tok) else quoted)
+        return " AND ".join(parts)
+
+
+def parse_query(query: str | None) -> list[Term]:
+    """Terms of a user query: white space separates terms (all must match); ``"…"`` keeps one.
+
+    Terms are folded, so ``鄉村振興`` and ``乡村振兴`` give the same term. Terms with
+    nothing searchable (punctuation only) are dropped.
+    """
+    terms: list[Term] = []
+    for quoted, bare in _QUERY_TERMS.findall(query or ""):
+        raw = re.sub(r"\s+", " ", (quoted if quoted else bare)).strip()
+        text = fold(raw)
+        if text and _tokens(text, final_unigram=False) and Term(text) not in terms:
+            terms.append(Term(text))
+    return terms
+
+
+def match_expression(terms: list[Term]) -> str:
+    """FTS5 MATCH expression for the bigram index: every term, ANDed."""
+    return " AND ".join(f"({t.fts()})" for t in terms)
+
+
+def matches(terms: list[Term], folded_text: str) -> bool:
+    """True when every term occurs in ``folded_text`` (the verification step)."""
+    return all(t.text in folded_text for t in terms)
+
+
+def snippet(text: str | None, terms: list[Term], width: int = 60, markers: tuple[str, str] = ("", "")) -> str:
+    """About ``width`` characters of ``text`` around the first hit of a term, with ``…`` marks.
+
+    ``markers`` wrap every hit (for example ``("【", "】")`` or ANSI bold codes).
+    Falls back to the start of the text when no term occurs in it.
+    """
+    text = text or ""
+    folded = fold(text)
+    hits = [(folded.find(t.text), t) for t in terms]
+    hits = [(pos, t) for pos, t in hits if pos >= 0]
+    if hits:
+        pos, term = min(hits, key=lambda h: h[0])
+        start = max(0, pos - (width - len(term.text)) // 2)
+    else:
+        start = 0
+    end = min(len(text), start + width)
+    start = max(0, min(start, end - width))
+    piece, fpiece = text[start:end], folded[start:end]
+    if markers != ("", "") and hits:
+        spans: list[tuple[int, int]] = []
+        for t in terms:
+            i = fpiece.find(t.text)
+            while i >= 0:
+                spans.append((i, i + len(t.text)))
+                i = fpiece.find(t.text, i + len(t.text))
+        merged: list[list[int]] = []
+        for s, e in sorted(spans):
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        out, last = [], 0
+        for s, e in merged:
+            out += [piece[last:s], markers[0], piece[s:e], markers[1]]
+            last = e
+        out.append(piece[last:])
+        piece = "".join(out)
+    piece = piece.replace("\n", " ")
+    return ("…" if start > 0 else "") + piece + ("…" if end < len(text) else "")
