@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 #: Seconds a connection waits for another writer before giving up (PRAGMA busy_timeout).
 BUSY_TIMEOUT = 10.0
 #: Bodies with fewer significant characters than this are never linked as duplicates.
-MIN_FINGERPRINT_CHARS = 80
+MIN_FINGERPRINT_CHARS = 50
 #: FTS5 in-memory pending-terms budget per index (bytes). The default (1 MB) flushes a
 #: tiny segment every ~300 articles; 16 MB lets one batch become one segment, which
 #: measured ~1.5x faster ingest of 3 KB articles (README "Full-text search").
@@ -247,7 +247,7 @@ def m003_search(db: Database) -> None:
             title, lead, content="articles", content_rowid="id", tokenize="trigram", detail=full
         );
         CREATE VIRTUAL TABLE articles_search USING fts5(
-            title, lead, body, content='', tokenize='ascii', detail=column
+            title, lead, body, content='', tokenize='ascii', detail=full
         );
         INSERT INTO articles_search(articles_search, rank) VALUES ('rank', 'bm25(10.0, 3.0, 1.0)');
         CREATE TRIGGER articles_ai_search AFTER INSERT ON articles BEGIN

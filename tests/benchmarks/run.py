@@ -206,18 +206,24 @@ def incremental_section(rep: Report, server: SiteServer, manifest: dict, prof: d
         d = work / f"incr-{r}"
         C.our_crawl(server.base_url, cats, d, command="run")  # the first run: crawl + export
         for bucket in (second, third):
-            before = server.requests()
+            before = server.statuses()
             res = C.our_crawl(server.base_url, cats, d, command="run", fresh=False)
-            after = server.requests()
-            fetched = (after - before) if before is not None else res.pages
-            bucket.append((fetched, res.wall, res.pages, res.extra["run"].get("items_new", 0), res.status))
+            after = server.statuses()
+            if before is not None:
+                fetched = sum(after.values()) - sum(before.values())
+                not_modified = after.get(304, 0) - before.get(304, 0)
+            else:
+                fetched, not_modified = res.pages, res.extra["stats"].get("downloader/response_status_count/304", 0)
+            bucket.append((fetched, res.wall, res.pages, res.extra["run"].get("items_new", 0), res.status,
+                           not_modified))
         log(f"(6) incremental run {r + 1}: 2nd run {second[-1][0]} requests in {second[-1][1]:.2f}s, "
             f"3rd run {third[-1][0]} requests in {third[-1][1]:.2f}s")
     for label, b in (("second", second), ("third", third)):
         m, s = fmt([x[0] for x in b], 0, "requests")
         wm, ws = fmt([x[1] for x in b], 2, "s")
-        rep.add("6", f"incremental: {label} `aggregator run` on the unchanged site ({len(cats)} listings): requests served",
-                m, s, f"wall {wm} ({ws}); {med([x[3] for x in b]):.0f} new articles")
+        rep.add("6", f"incremental: {label} `aggregator run` on the unchanged site ({len(cats)} start pages): requests",
+                m, s, f"{med([x[5] for x in b]):.0f} of them 304; wall {wm} ({ws}), incl. export; "
+                      f"{med([x[3] for x in b]):.0f} new articles")
     rep.raw["incremental"] = {"second": second, "third": third}
 
 

@@ -6,7 +6,8 @@ starts nginx in the foreground as our child process with a temporary configurati
 worker, keep-alive, sendfile, ETag, an access log we can count), listening on a free
 port of 127.0.0.1: never as a system service. Without nginx it runs the project's
 threaded :class:`aggregator.server.StaticSiteServer` in a child process. ``.kind`` says
-which; ``.requests()`` counts requests served so far (nginx only, else None).
+which; ``.requests()`` counts requests served so far and ``.statuses()`` counts them by
+HTTP status (nginx only, else None).
 """
 
 from __future__ import annotations
@@ -143,6 +144,21 @@ class SiteServer:
             return 0
         with log.open("rb") as fh:
             return sum(buf.count(b"\n") for buf in iter(lambda: fh.read(1 << 20), b""))
+
+    def statuses(self) -> dict[int, int] | None:
+        """Requests logged so far by HTTP status (nginx), else None."""
+        if self.kind != "nginx":
+            return None
+        log = Path(self.tmp) / "access.log"
+        out: dict[int, int] = {}
+        if log.exists():
+            for line in log.read_bytes().splitlines():
+                try:
+                    code = int(line.split(b'" ', 1)[1].split(b" ", 1)[0])
+                except (IndexError, ValueError):
+                    continue
+                out[code] = out.get(code, 0) + 1
+        return out
 
     def stop(self) -> None:
         """Stop the server process (the one we started) and remove its temp folder."""
