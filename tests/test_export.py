@@ -510,3 +510,21 @@ def test_recrawl_through_the_archive_keeps_item_ids(export_archive, tmp_path):
     assert report.files_written > 0
     item = [i for i in rss_items(out / "all.xml") if i.findtext("link") == ARTICLE1][0]
     assert item.findtext("title").endswith("（更新）") and item.findtext("guid") == before[ARTICLE1]
+
+
+def test_raw_rows_are_sanitised_again(export_archive, tmp_path):
+    data = fixture_data()
+    data["articles"][0]["body_html"] = (
+        '<p onclick="steal()">正文第一段。</p><script>alert(1)</script>'
+        '<p><a href="javascript:alert(2)">链接</a><img src="x.jpg" onerror="alert(3)"></p>'
+        '<iframe src="https://evil.example/"></iframe><p style="position:fixed">第二段。</p>'
+    )
+    out = tmp_path / "feeds"
+    export_all(export_archive(data, raw=True), out, base_url=BASE, now=NOW)
+    for name in ("all.xml", "all.atom", "all.json", "yinchuanxinwenwang.xml", "index.html"):
+        text = (out / name).read_text("utf-8").lower()
+        for bad in ("script>", "alert", "onclick", "onerror", "iframe", "evil.example", "javascript:", "position:fixed"):
+            assert bad not in text, (name, bad)
+    html = [i for i in rss_items(out / "all.xml") if i.findtext("link") == ARTICLE1][0].findtext("content:encoded", namespaces=NS)
+    assert "<p>正文第一段。</p>" in html and "第二段。" in html
+    assert '<img src="https://www.example-yinchuan.cn/news/2022-01/19/x.jpg"' in html

@@ -25,7 +25,7 @@ import lxml.html
 
 from aggregator.errors import AggregatorError, ArchiveError
 from aggregator.export.write import safe_name
-from aggregator.normalize import collapse_ws, html_to_text, slugify, url_key, xml_safe
+from aggregator.normalize import collapse_ws, html_to_text, sanitize_html, slugify, url_key, xml_safe
 
 #: Every date in the exports is written in Beijing time. A fixed +08:00 offset, not the
 #: Asia/Shanghai zone: the zone's historical rules (LMT +08:05:43 before 1901, DST in
@@ -171,11 +171,13 @@ def _abs(base: str, value: str | None, schemes=_URL_OK + ("mailto",)) -> str | N
 
 
 def prepare_body(html: str | None, base_url: str) -> str:
-    """Article HTML made safe for every feed: XML-legal characters only, absolute link and
-    image URLs (resolved against the article URL), ``referrerpolicy="no-referrer"`` on
-    every image. The archive's body is sanitised already; this is belt and braces for
-    rows written by older versions or other tools."""
-    html = xml_safe(html)
+    """Article HTML made safe for every feed: the allow-list sanitiser again
+    (:func:`aggregator.normalize.sanitize_html`), XML-legal characters only, absolute
+    http(s) link and image URLs (resolved against the article URL),
+    ``referrerpolicy="no-referrer"`` on every image. The archive's body is sanitised
+    already; this is belt and braces for rows written by older versions or other tools
+    (readers render this HTML, so a script in it would run in the reader)."""
+    html = sanitize_html(xml_safe(html), base_url)
     if not html.strip():
         return ""
     try:
