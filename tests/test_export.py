@@ -523,8 +523,10 @@ def test_raw_rows_are_sanitised_again(export_archive, tmp_path):
     export_all(export_archive(data, raw=True), out, base_url=BASE, now=NOW)
     for name in ("all.xml", "all.atom", "all.json", "yinchuanxinwenwang.xml", "index.html"):
         text = (out / name).read_text("utf-8").lower()
-        for bad in ("script>", "alert", "onclick", "onerror", "iframe", "evil.example", "javascript:", "position:fixed"):
+        for bad in ("alert", "onclick", "onerror", "iframe", "evil.example", "javascript:", "position:fixed"):
             assert bad not in text, (name, bad)
+        # the page's own copy-button script is the only one
+        assert text.count("script>") == (2 if name == "index.html" else 0), name
     html = [i for i in rss_items(out / "all.xml") if i.findtext("link") == ARTICLE1][0].findtext("content:encoded", namespaces=NS)
     assert "<p>正文第一段。</p>" in html and "第二段。" in html
     assert '<img src="https://www.example-yinchuan.cn/news/2022-01/19/x.jpg"' in html
