@@ -13,8 +13,9 @@ Owns the pure half of the archive's search (``aggregator.archive`` owns the SQL)
 * :func:`parse_query` turns what a user typed into :class:`Term` objects and
   :func:`match_expression` into an FTS5 MATCH expression: a one-character term is a
   prefix query (``"川"*`` matches ``川市`` and the run-final ``川``), a longer one is the
-  AND of its bigrams. Bigram AND can over-match (``乡村…村振…振兴`` apart), so the archive
-  checks every candidate with :func:`matches` on the folded title and body.
+  phrase of its bigrams (``"乡村 村振 振兴"``), so it only matches the characters in a
+  row. The archive still checks every candidate with :func:`matches` on the folded title
+  and body (a row edited by another client may carry old tokens until it is re-indexed).
 
 Pure: no database, no Scrapy. See README "Full-text search" for why bigrams.
 """
@@ -38,6 +39,7 @@ _CJK = re.compile(f"[{_CJK_CLASS}]")
 # A token run: CJK characters, or letters/digits that are not CJK.
 _RUNS = re.compile(f"([{_CJK_CLASS}]+)|([^\\W_{_CJK_CLASS}]+)")
 _QUERY_TERMS = re.compile(r'"([^"]*)"|(\S+)')
+_EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 
 #: Characters of the lead (same as the archive's generated ``lead`` column): hits there weigh more.
 LEAD_CHARS = 150
@@ -131,28 +133,39 @@ class Term:
 
     @property
     def tokens(self) -> list[str]:
-        """Index tokens of the term (bigrams; a lone CJK character stays one character)."""
-        return _tokens(self.text, final_unigram=False)
+        """Index tokens of the term in text order, as the index holds them where it occurs.
+
+        Like :func:`index_text`, but the last run keeps no run-final character: in the
+        text the term may be followed by more CJK characters.
+        """
+        toks = _tokens(self.text, final_unigram=True)
+        last = _RUNS.findall(self.text)[-1][0] if toks else ""
+        if len(last) > 1:
+            toks.pop()
+        return toks
 
     def fts(self) -> str:
-        """FTS5 expression for this term (AND of its tokens; lone CJK character = prefix)."""
-        parts = []
-        for tok in self.tokens:
-            quoted = '"' + tok.replace('"', '""') + '"'
-            parts.append(quoted + "*" if len(tok) == 1 and _CJK.match(tok) else quoted)
-        return " AND ".join(parts)
+        """FTS5 phrase for this term; a trailing lone CJK character is a prefix (``"川"*``).
+
+        The phrase needs its tokens at consecutive positions, so ``乡村振兴`` (``"乡村 村振
+        振兴"``) does not match ``乡村…村振…振兴`` scattered over a text.
+        """
+        toks = self.tokens
+        phrase = '"' + " ".join(toks) + '"'
+        return phrase + "*" if toks and len(toks[-1]) == 1 and _CJK.match(toks[-1]) else phrase
 
 
 def parse_query(query: str | None) -> list[Term]:
     """Terms of a user query: white space separates terms (all must match); ``"…"`` keeps one.
 
-    Terms are folded, so ``鄉村振興`` and ``乡村振兴`` give the same term. Terms with
-    nothing searchable (punctuation only) are dropped.
+    Terms are folded, so ``鄉村振興`` and ``乡村振兴`` give the same term. Punctuation at
+    either end of a term is dropped (``银川，`` is ``银川``); terms with nothing searchable
+    are dropped.
     """
     terms: list[Term] = []
     for quoted, bare in _QUERY_TERMS.findall(query or ""):
-        raw = re.sub(r"\s+", " ", (quoted if quoted else bare)).strip()
-        text = fold(raw)
+        raw = re.sub(r"\s+", " ", (quoted if quoted else bare))
+        text = _EDGE_PUNCT.sub("", fold(raw))
         if text and _tokens(text, final_unigram=False) and Term(text) not in terms:
             terms.append(Term(text))
     return terms

@@ -506,6 +506,9 @@ def test_search_needs_contiguous_terms(fresh_archive):
     whole = make("https://t.example.cn/2.html", "乡村振兴新貌", "全面推进乡村振兴。", spider="t")
     fresh_archive.store_articles([scattered, whole], now=T1)
     assert titles(fresh_archive.search("乡村振兴")) == ["乡村振兴新貌"]
+    # the index itself only matches the characters in a row (a phrase of bigrams)
+    expr = fts.match_expression(fts.parse_query("乡村振兴"))
+    assert rows(fresh_archive.db, "SELECT rowid FROM articles_search WHERE articles_search MATCH ?", [expr]) == [(2,)]
 
 
 def test_search_result_fields_rank_and_snippet(filled):
