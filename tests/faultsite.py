@@ -66,6 +66,20 @@ def article_page(title: str, n: int, date_line: str | None = "2022年03月15日 
 <div class="footer">版权所有 故障测试网</div></body></html>"""
 
 
+#: title of the megabyte page: this sentence repeated to about 1 MB of UTF-8
+MEGA_TITLE_UNIT = "超长标题测试"
+#: body limit the fault source sets (AGGREGATOR_MAX_BODY_CHARS)
+MAX_BODY_CHARS = 200_000
+
+
+def megabyte_page() -> bytes:
+    """An article with a 1 MB title and a 5 MB body (under DOWNLOAD_MAXSIZE)."""
+    title = MEGA_TITLE_UNIT * (1024 * 1024 // len(MEGA_TITLE_UNIT.encode()))
+    para = "<p>" + "银川市持续推进老旧小区改造，居民生活条件不断改善。" * 40 + "</p>"
+    page = article_page(title, 7).replace('<div class="content">', '<div class="content">' + para * 1400)
+    return page.encode("utf-8")
+
+
 def good_title(n: int) -> str:
     """Headline of good article number ``n`` (unique)."""
     return f"故障测试站第{n}号正常稿件：{_LEADS[n % len(_LEADS)][:10]}"
@@ -236,7 +250,7 @@ class FaultSite:
         conf = {
             "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "DOWNLOAD_TIMEOUT": 2, "RETRY_TIMES": 1,
             "AGGREGATOR_RETRY_MAX_WAIT": 1, "AGGREGATOR_RETRY_BACKOFF": 0.2,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": 8, **settings,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "AGGREGATOR_MAX_BODY_CHARS": MAX_BODY_CHARS, **settings,
         }
         lines = "\n".join(f"{k} = {_toml(v)}" for k, v in conf.items())
         return (f'[[source]]\nname = "{name}"\ntitle = "故障测试网"\nstart_urls = ["{self.listing_url}"]\n'
@@ -290,6 +304,7 @@ def fault_site(root: Path):
             "/a/f/loop1.html": redirect_route("/a/f/loop2.html"),
             "/a/f/loop2.html": redirect_route("/a/f/loop1.html"),
             "/a/f/offsite.html": redirect_route(f"{other_base}/a/moved.html", 301),
+            "/a/f/megabyte.html": bytes_body_route(megabyte_page(), "text/html; charset=utf-8"),
             "/a/f/gbk.html": bytes_body_route(
                 article_page("标签写着UTF-8实际是GBK编码的稿件", 301, charset="utf-8").encode("gbk"),
                 "text/html; charset=utf-8"),
@@ -325,6 +340,7 @@ def fault_site(root: Path):
             F("redirect loop", "/a/f/loop1.html", "error:redirect_loop")
             F("redirect to another host", "/a/f/offsite.html", "stored", "followed; stored under the new URL")
             F("GBK bytes labelled UTF-8", "/a/f/gbk.html", "stored", "decoded as GB18030")
+            F("1 MB title, 5 MB body", "/a/f/megabyte.html", "stored", "title and body cut to their limits")
             F("article without a date", "/a/f/nodate.html", "stored", "published_guessed = 1")
             F("title all white space", "/a/f/blanktitle.html", "drop:MissingTitle")
             F("robots.txt forbids /private/", "/private/a/s0.html", "never_fetched")

@@ -24,7 +24,8 @@ import pytest
 import sqlite_utils
 from lxml import etree
 
-from tests.faultsite import MAX_PAGES, article_page, fault_site, listing_html
+from aggregator.normalize import MAX_TITLE_CHARS
+from tests.faultsite import MAX_BODY_CHARS, MAX_PAGES, MEGA_TITLE_UNIT, article_page, fault_site, listing_html
 
 pytestmark = pytest.mark.e2e
 
@@ -87,8 +88,15 @@ def test_fault_crawl_finishes_stores_good_articles_and_counts_every_fault(fault_
         assert art["body_text"] and "\ufffd" not in art["body_text"] and "\ufffd" not in art["title"], url
     # nothing broken is stored: besides the good articles only the garbage page (see the
     # xfail test below) may be in the archive
-    garbage = _fault(site, "garbage").url
-    assert set(stored) - set(site.good) <= {garbage}, sorted(set(stored) - set(site.good))
+    garbage, mega = _fault(site, "garbage").url, _fault(site, "megabyte").url
+    assert set(stored) - set(site.good) <= {garbage, mega}, sorted(set(stored) - set(site.good))
+
+    # a 1 MB title and a 5 MB body are stored, bounded (title by clean_title, body by
+    # AGGREGATOR_MAX_BODY_CHARS) and counted
+    big = stored[mega]
+    assert big["title"].startswith(MEGA_TITLE_UNIT) and len(big["title"]) <= MAX_TITLE_CHARS
+    assert 0 < len(big["body_html"]) <= MAX_BODY_CHARS and big["body_text"]
+    assert stats.get("aggregator/body_truncated") == 1
 
     # the faults, each accounted for by kind
     kinds = json.loads(row["error_kinds"])
