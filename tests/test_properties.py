@@ -12,6 +12,7 @@ examples and fuzz iterations ran.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from datetime import datetime, timezone
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
+from lxml import etree
 
 from aggregator import normalize as N
 from aggregator.extract.dates import parse_date
@@ -315,6 +317,37 @@ def test_hostile_category_and_source_names_export_to_distinct_files_inside_the_f
     per_source = {p.name for p in (out / "source").glob("*.xml")}
     assert len(top) == len(hostile) + 1, sorted(top)          # every category + all.xml, no collision
     assert len(per_source) == len(hostile), sorted(per_source)
+
+
+def test_control_characters_in_archive_rows_never_reach_the_feeds(export_archive, tmp_path):
+    """Rows written by another tool may hold characters XML cannot carry: every feed still
+    parses with a strict parser and carries none of them."""
+    from aggregator.export import export_all
+
+    bad = "\x00\x01\x07\x0b\x0c\x1b\x1f\x7f\ufffe\uffff"
+    data = {"sources": [{"name": "ctl", "title": f"来源{bad}网", "type": "listing", "category": "ctl",
+                         "start_urls": "[]", "config": "{}"}],
+            "categories": [{"slug": "ctl", "name": f"分类{bad}"}],
+            "articles": [{"id": 1, "url": "https://news.example.cn/c.html", "title": f"标题{bad}含控制字符",
+                          "published": "2022-03-01T00:00:00+00:00", "category": "ctl", "spider": "ctl",
+                          "source": f"日报{bad}", "author": f"记者{bad}", "origin_url": None,
+                          "body_html": f"<p>正文{bad}第一段</p><p title='{bad}'>第二段</p>", "body_text": f"正文{bad}",
+                          "fetched_at": "2022-03-01T00:00:00+00:00", "first_seen_at": "2022-03-01T00:00:00+00:00",
+                          "updated_at": "2022-03-01T00:00:00+00:00", "content_hash": "h", "categories": ["ctl"]}]}
+    db = export_archive(data, name="ctl.db", raw=True)
+    out = tmp_path / "feeds"
+    export_all(db, out, base_url="https://feeds.example.org/")
+    strict = etree.XMLParser(recover=False)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert len(files) >= 8
+    for path in files:
+        text = path.read_text("utf-8")
+        assert not XML_ILLEGAL.search(text), path.name
+        if path.suffix in (".xml", ".atom", ".opml"):
+            etree.fromstring(path.read_bytes(), strict)
+        elif path.suffix == ".json":
+            assert not XML_ILLEGAL.search(json.dumps(json.loads(text), ensure_ascii=False)), path.name
+    assert "标题含控制字符" in (out / "all.xml").read_text("utf-8")
 
 
 # --- the sanitiser --------------------------------------------------------------------------------
