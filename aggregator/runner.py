@@ -186,6 +186,22 @@ def crawl(names=(), *, sources=None, db="archive.db", quiet=False, log_file=None
         return _run_crawlers(selected, settings, quiet=quiet, progress=progress)
 
 
+class _DowngradeRobotsErrors(logging.Filter):
+    """Scrapy logs a robots.txt that cannot be downloaded as ERROR with a traceback; for us
+    that is an ordinary site failure, counted and reported per source, so log a WARNING."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and record.getMessage().startswith("Error downloading"):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True
+
+
+_ROBOTS_LOGGER = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+if not any(isinstance(f, _DowngradeRobotsErrors) for f in _ROBOTS_LOGGER.filters):
+    _ROBOTS_LOGGER.addFilter(_DowngradeRobotsErrors())
+
+
 class _nullcontext:
     def __enter__(self):
         return self
@@ -198,7 +214,8 @@ def _run_crawlers(selected, settings, *, quiet, progress) -> CrawlReport:
     from scrapy.crawler import CrawlerProcess
 
     started = time.monotonic()
-    process = CrawlerProcess(settings, install_root_handler=True)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    process = CrawlerProcess(settings)
     if settings.get("LOG_FILE") or quiet:
         # Scrapy's root handler goes to the file (or ERROR+ to stderr); keep Twisted quiet too
         logging.getLogger("py.warnings").setLevel(logging.ERROR)

@@ -12,9 +12,6 @@ import inspect
 from importlib import import_module
 from pkgutil import iter_modules
 
-from zope.interface import implementer
-from scrapy.interfaces import ISpiderLoader
-
 from aggregator.sources import load_sources
 
 
@@ -41,9 +38,11 @@ def spider_classes_by_name(modules: list[str]) -> dict[str, type]:
     return found
 
 
-@implementer(ISpiderLoader)
 class SourceSpiderLoader:
-    """Every [[source]] is a spider; a class in spiders/ with the same name specialises it."""
+    """Every [[source]] is a spider; a class in spiders/ with the same name specialises it.
+
+    Implements Scrapy's ``SpiderLoaderProtocol`` (from_settings, load, list, find_by_request).
+    """
 
     def __init__(self, settings):
         from spiders.generic import GENERIC_BY_TYPE

@@ -348,7 +348,7 @@ class ListingSpider(SourceSpider):
         if not isinstance(response, TextResponse):
             self.inc("errors/not_html")
             return
-        found = discover_links(response, self.source, base_url=response.url)
+        found = discover_links(response, self.source, base_url=response.url, now=self.now)
         links = [{"url": l.url, "text": l.text, "date": l.date} for l in found.articles]
         if not links:
             self.inc("listing_empty")

@@ -106,3 +106,18 @@ def test_last_page_has_no_next_page():
     links = discover_links(Selector(text=html), base_url="http://a.example/n/list_3.html")
     assert links.next_pages == []
     assert len(links.articles) == 5
+
+
+def test_last_page_with_two_items_still_yields_its_articles():
+    """A list's last page may hold one or two items: no block repeats three times."""
+    from tests.conftest import make_response
+    from aggregator.extract.links import discover_links
+
+    html = ('<html><body><div class="nav"><a href="/">首页</a> <a href="/news/">新闻</a> <a href="/about.html">关于</a></div>'
+            '<ul class="list"><li><a href="/news/2022/03/a10.html">银川新建十处口袋公园方便居民休闲</a><span>2022-03-11</span></li>'
+            '<li><a href="/news/2022/03/a11.html">宁夏枸杞产业链延伸至深加工环节</a><span>2022-03-12</span></li></ul>'
+            '<div class="footer"><a href="/about.html">联系我们</a></div></body></html>')
+    r = make_response(html, url="http://site.example.cn/news/index_1.html")
+    links = discover_links(r, None, base_url=r.url)
+    assert [l.url for l in links.articles] == ["http://site.example.cn/news/2022/03/a10.html",
+                                              "http://site.example.cn/news/2022/03/a11.html"]

@@ -96,6 +96,7 @@ def test_second_run_while_locked_exits_75_at_once(portal, tmp_path, run_cli):
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()
+        holder.stdout.close()
     # the killed holder's lock is stale: the next run is not blocked
     r = run_cli("run", "--sources", src, "--db", db, "--out", tmp_path / "feeds", "--quiet")
     assert r.returncode == 0, r.stderr

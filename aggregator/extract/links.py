@@ -166,9 +166,9 @@ def _anchors(root, base: str) -> list[_Anchor]:
     return out
 
 
-def _item_of(a, child_tags: dict) -> tuple[object, object] | tuple[None, None]:
+def _item_of(a, child_tags: dict, min_repeat: int = 3) -> tuple[object, object] | tuple[None, None]:
     """(item, list) where item is the nearest ancestor-or-self of ``a`` that repeats
-    (3+ siblings with the same tag, each holding a link) and list its parent."""
+    (``min_repeat``+ siblings with the same tag, each holding a link) and list its parent."""
     x = a
     for _ in range(6):
         p = x.getparent()
@@ -181,7 +181,7 @@ def _item_of(a, child_tags: dict) -> tuple[object, object] | tuple[None, None]:
             counts = Counter(c.tag for c in p if isinstance(c.tag, str)
                              and (c.tag == "a" or c.find(".//a") is not None))
             child_tags[p] = counts
-        if counts.get(x.tag, 0) >= 3 and (x.tag in _ITEM_TAGS or x.tag == "a"):
+        if counts.get(x.tag, 0) >= min_repeat and (x.tag in _ITEM_TAGS or (x.tag == "a" and min_repeat > 1)):
             return x, p
         x = p
     return None, None
@@ -231,7 +231,7 @@ def _hinted_articles(anchors, regex: str, tz, now, child_tags) -> list[LinkInfo]
     return out
 
 
-def _generic_articles(anchors: list[_Anchor], page_url: str, tz, now, child_tags) -> list[LinkInfo]:
+def _generic_articles(anchors: list[_Anchor], page_url: str, tz, now, child_tags, min_repeat: int = 3) -> list[LinkInfo]:
     page_site = _site(urlsplit(page_url).netloc) if page_url else ""
     groups: dict[str, list[_Anchor]] = {}
     zone_cache: dict = {}
@@ -239,7 +239,7 @@ def _generic_articles(anchors: list[_Anchor], page_url: str, tz, now, child_tags
     for a in anchors:
         if a.url == current:
             continue
-        item, lst = _item_of(a.el, child_tags)
+        item, lst = _item_of(a.el, child_tags, min_repeat)
         if item is None:
             continue
         a.item = item
@@ -384,5 +384,9 @@ def discover_links(page, source=None, base_url: str | None = None, now: datetime
         articles = _hinted_articles(anchors, regex, tz, now, child_tags)
     else:
         articles = _generic_articles(anchors, page_url, tz, now, child_tags)
+        if not articles:
+            # the last page of a list often holds only one or two items: no block repeats
+            # three times, so accept single list items (li/tr/dd…, never bare links)
+            articles = _generic_articles(anchors, page_url, tz, now, child_tags, min_repeat=1)
     next_pages = _next_pages(root, anchors, page, source, page_url, base)
     return Links(articles=articles, next_pages=next_pages)
