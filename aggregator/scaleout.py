@@ -606,11 +606,13 @@ class ScaleOut:
         idle = engine.spider_is_idle()
         pipe = self.server.pipeline(transaction=False)
         pipe.set(self._w("alive"), self.run_id, px=ttl_ms)
+        # back in the set if a long stall let another worker take us for dead
+        pipe.sadd(self._k("workers"), WORKER_ID)
         if idle:
             pipe.delete(self._w("busy"))
         else:
             pipe.set(self._w("busy"), 1, px=ttl_ms)
-        if now - self.last_refresh > 30:
+        if now - self.last_refresh > 5:
             self.last_refresh = now
             pipe.expire(self._k("run"), RUN_TTL)
             pipe.expire(self.scheduler.df.key, RUN_TTL)
@@ -835,9 +837,10 @@ class Ingest:
             if first is None:
                 continue
             batch = [first]
-            if self.batch_size > 1:
+            more = min(self.batch_size - 1, self.server.llen(Keys.items))
+            if more > 0:
                 pipe = self.server.pipeline(transaction=False)
-                for _ in range(self.batch_size - 1):
+                for _ in range(more):
                     pipe.lmove(Keys.items, Keys.processing, "RIGHT", "LEFT")
                 batch += [r for r in pipe.execute() if r is not None]
             self.process(batch)
