@@ -105,14 +105,14 @@ def r(redis_url):
 SECTIONS, PER_SECTION, PER_PAGE = 4, 130, 20
 
 
-def write_site(dest: Path) -> list[str]:
+def write_site(dest: Path, sections: int = SECTIONS, per_section: int = PER_SECTION) -> list[str]:
     """The site; returns the article paths. Article text comes from tests/sitegen.py."""
     (dest / "robots.txt").parent.mkdir(parents=True, exist_ok=True)
     (dest / "robots.txt").write_text("User-agent: *\nDisallow: /admin/\n", encoding="utf-8")
     paths, i = [], 0
-    for k in range(SECTIONS):
+    for k in range(sections):
         section = []
-        for _ in range(PER_SECTION):
+        for _ in range(per_section):
             p = f"/s{k}/2022/03/a{i}.html"
             f = dest / p.lstrip("/")
             f.parent.mkdir(parents=True, exist_ok=True)
@@ -131,10 +131,10 @@ def write_site(dest: Path) -> list[str]:
     return paths
 
 
-def sources_toml(base_url: str) -> str:
+def sources_toml(base_url: str, sections: int = SECTIONS) -> str:
     """One source per section; politeness off for the local test server."""
     out = []
-    for k in range(SECTIONS):
+    for k in range(sections):
         out.append(f"""[[source]]
 name = "ban{k}"
 title = "测试新闻网第{k}版"
@@ -468,6 +468,44 @@ def test_killed_ingest_restarted_loses_and_duplicates_nothing(redis_url, r, tmp_
     assert r.llen(Keys.items) == 0 and r.llen(Keys.processing) == 0
     assert r.hlen(Keys.known) == n
     assert len(q) == 0
+
+
+def test_ingest_without_flag_runs_until_sigterm_then_exits_0(redis_url, r, tmp_path):
+    """The systemd mode: no --idle-exit, store what arrives, stop cleanly on SIGTERM."""
+    from aggregator.scaleout import ItemQueue, Keys
+
+    db = tmp_path / "a.db"
+    proc = start_ingest(tmp_path, db, redis_url)
+    q = ItemQueue(redis_url)
+    for i in range(5):
+        q.push(_article(i))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (db.exists() and r.llen(Keys.items) == 0 and r.llen(Keys.processing) == 0):
+        time.sleep(0.05)
+    time.sleep(1.5)
+    assert proc.poll() is None, "still running without --idle-exit"
+    proc.send_signal(signal.SIGTERM)
+    assert wait_all([proc], tmp_path, timeout=10) == [0], logs(tmp_path)
+    assert article_counts(db) == (5, 5)
+    assert "ingested 5 articles (5 new" in (tmp_path / "ingest-0.err").read_text()
+
+
+def test_second_ingest_on_the_same_archive_exits_75(redis_url, tmp_path):
+    """One writer per archive: a second ingest finds archive.db.ingest.lock held and exits 75."""
+    from aggregator.runner import RunLock
+
+    db = tmp_path / "a.db"
+    with RunLock(f"{db}.ingest"):
+        proc = start_ingest(tmp_path, db, redis_url, "--idle-exit", "0")
+        assert wait_all([proc], tmp_path, timeout=30) == [75]
+    assert "another run holds" in (tmp_path / "ingest-0.err").read_text()
+
+
+def test_ingest_needs_redis_url(run_cli, tmp_path):
+    """One line on stderr and exit 1 when there is no Redis to read from."""
+    res = run_cli("ingest", "--db", tmp_path / "a.db", "--idle-exit", "0")
+    assert res.returncode == 1
+    assert res.stderr.strip().splitlines() == ["aggregator: REDIS_URL is not set: ingest reads the items crawl workers push to Redis"]
 
 
 # --- end to end: workers + ingest against the local site -------------------------------------------
