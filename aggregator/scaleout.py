@@ -32,7 +32,6 @@ import itertools
 import json
 import logging
 import os
-import pickle
 import secrets
 import signal
 import socket
@@ -311,13 +310,6 @@ def _engine_slot(crawler):
     return getattr(engine, "_slot", None) if engine is not None else None
 
 
-def _priority_score(raw: bytes) -> float:
-    try:
-        return -float(pickle.loads(raw).get("priority", 0))
-    except Exception:  # noqa: BLE001 - a foreign entry: queue it with default priority
-        return 0.0
-
-
 class LeasedQueue:
     """scrapy-redis's priority queue (same zset, same pickled ``Request.to_dict``), but every
     pop leases the request to this worker until :meth:`ack` (see :class:`Scheduler`)."""
@@ -459,8 +451,9 @@ class Scheduler:
 class SeedOnce:
     """Spider middleware: only the worker that started the run feeds ``start()`` into the queue.
 
-    The others join the run and take requests from the shared queue; their stat
-    ``aggregator/start_urls`` is 0, so their run record does not read as "site unreachable".
+    The others join the run and take requests from the shared queue. The stat
+    ``aggregator/start_urls`` says how many start requests this worker seeded (0 when it
+    joined); ingest adds up the workers' parts of a run.
     """
 
     def __init__(self, crawler):
@@ -477,7 +470,9 @@ class SeedOnce:
         stats = self.crawler.stats
         if so is not None and not so.seeder:
             stats.set_value("aggregator/start_urls", 0)
-            await start.aclose()
+            close = getattr(start, "aclose", None)
+            if close is not None:
+                await close()
             return
         n = 0
         async for item in start:
@@ -564,12 +559,17 @@ class ScaleOut:
     def push_run(self, row: dict) -> None:
         """Run-record sink: send this worker's part of the run to ingest, which merges the parts.
 
-        A worker that joined the run was not given the start URLs, so its own stats cannot
-        show whether the site is reachable: extensions.summarize_stats reads "no listing
-        page fetched" as "site unreachable". For a joiner that finished normally that is
-        not a failure (this worker's exit status); ingest judges the merged run.
+        In a shared crawl any worker, the seeder included, may get no listing page of a
+        source at all because others took them; extensions.summarize_stats reads "no listing
+        page fetched" as "site unreachable". Without a listing error of its own, that is not
+        a failure of this worker (its exit status); ingest judges the merged run. A worker
+        whose listing requests failed still reports the failure.
         """
-        if (not self.seeder and row.get("status") == "failed" and row.get("finish_reason") in _OK_REASONS
+        stats = row.get("stats") or {}
+        if isinstance(stats, str):
+            stats = json.loads(stats)
+        if (row.get("status") == "failed" and row.get("finish_reason") in _OK_REASONS
+                and not stats.get("aggregator/listing_errors")
                 and str(row.get("reason") or "").startswith("site unreachable")):
             row["status"], row["reason"] = "ok", None
             self.crawler.aggregator_run = row

@@ -584,3 +584,31 @@ def test_killed_worker_leaves_the_frontier_to_the_others(site, redis_url, r, tmp
     assert sum(fetched[p] - 1 for p in paths) <= requeued
     assert article_counts(db) == (len(paths), len(paths))
     assert not r.keys("aggregator:ban*")
+
+
+def test_down_site_still_fails_the_worker_that_hit_it(redis_url, tmp_path):
+    """Scale-out keeps cron's alarm: the worker whose listing request failed exits 1 naming
+    the source, the idle joiner exits 0, and the merged crawl_runs row says failed."""
+    port = _free_port()   # nothing listens there
+    sources = tmp_path / "down.toml"
+    sources.write_text(f"""[[source]]
+name = "down"
+title = "停刊测试报"
+start_urls = ["http://127.0.0.1:{port}/news/index.html"]
+[source.settings]
+AUTOTHROTTLE_ENABLED = false
+DOWNLOAD_DELAY = 0
+RETRY_TIMES = 0
+ROBOTSTXT_OBEY = false
+""", encoding="utf-8")
+    db = tmp_path / "archive.db"
+    ingest = start_ingest(tmp_path, db, redis_url, "--idle-exit", "4")
+    workers = [start_worker(tmp_path, f"w{i}", sources, redis_url, idle_exit=1) for i in range(2)]
+    codes = wait_all(workers + [ingest], tmp_path)
+    assert sorted(codes[:2]) == [0, 1] and codes[2] == 0, logs(tmp_path)
+    failed = [i for i in range(2) if codes[i] == 1][0]
+    assert "source down failed: site unreachable" in (tmp_path / f"w{failed}.err").read_text()
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("select status, reason, json_extract(stats, '$.\"aggregator/run_workers\"') "
+                            "from crawl_runs where spider = 'down'").fetchall()
+    assert len(rows) == 1 and rows[0][0] == "failed" and "connection_refused" in rows[0][1] and rows[0][2] == 2
