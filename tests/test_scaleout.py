@@ -295,12 +295,16 @@ def test_our_scheduler_warns_nothing_and_filters_per_run(redis_url, r, recwarn):
 def test_redisspider_and_engine_internals_we_depend_on():
     """Why we keep scrapy-redis's scheduler but not its RedisSpider, and a canary for the two
     private engine attributes the lease acks and wake-ups use."""
+    import scrapy
     from scrapy.core.engine import ExecutionEngine, _Slot
 
     import scrapy_redis.spiders
 
     assert "spider" not in inspect.signature(ExecutionEngine.crawl).parameters
     assert "engine.crawl(req, spider=self)" in inspect.getsource(scrapy_redis.spiders)   # TypeError on 2.19
+    # RedisSpider reads its first batch in start_requests(), which Scrapy 2.19's start() never calls
+    assert "start_requests" in vars(scrapy_redis.spiders.RedisMixin)
+    assert "start_requests" not in inspect.getsource(scrapy.Spider.start).split('"""')[2]
     init = inspect.getsource(_Slot.__init__)
     assert "self.inprogress" in init and "self.nextcall" in init
 
