@@ -688,7 +688,6 @@ class ScaleOut:
 
 # --- ingest: Redis -> archive ------------------------------------------------------------------
 
-_OUTCOMES = ("new", "updated", "unchanged", "dropped")
 _MAX_STATS = ("elapsed_time_seconds", "memusage/max", "memusage/startup")
 _OK_REASONS = ("finished", "idle_exit")
 
