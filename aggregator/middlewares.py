@@ -12,8 +12,10 @@ import email.utils
 import logging
 import time
 
+from urllib.parse import urljoin, urlsplit
+
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor, task
 
@@ -92,3 +94,34 @@ class RetryAfterMiddleware(RetryMiddleware):
                 self.crawler.stats.inc_value("aggregator/retry_waits")
                 await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
         return super().process_response(request, response)
+
+
+class RedirectLoop(IgnoreRequest):
+    """A redirect leads back to a URL already visited in the same chain."""
+
+
+class RedirectGuardMiddleware:
+    """Sees redirects before Scrapy's RedirectMiddleware: a loop (A→B→A) fails the request
+    as ``redirect_loop`` instead of vanishing in the dupefilter; a redirect to another
+    host is followed but counted (``aggregator/redirected_offsite``)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        """Scrapy constructor."""
+        return cls(crawler)
+
+    def process_response(self, request, response):
+        """Check a 3xx response's Location against the chain so far."""
+        if response.status not in (301, 302, 303, 307, 308) or b"Location" not in response.headers:
+            return response
+        target = urljoin(request.url, response.headers[b"Location"].decode("latin-1"))
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target.split("#")[0] in {u.split("#")[0] for u in chain}:
+            self.crawler.stats.inc_value("aggregator/redirect_loops")
+            raise RedirectLoop(f"redirect loop: {' -> '.join(chain + [target])}")
+        if urlsplit(target).netloc != urlsplit(request.url).netloc:
+            self.crawler.stats.inc_value("aggregator/redirected_offsite")
+        return response

@@ -50,7 +50,10 @@ def clean_title(title: str | None, site_names: tuple[str, ...] = ()) -> str:
     t = collapse_ws(title)
     if not t:
         return ""
-    for _ in range(3):
+    # cut first, then strip suffixes to a fixed point: a second call changes nothing
+    if len(t) > MAX_TITLE_CHARS:
+        t = t[: MAX_TITLE_CHARS - 1] + "…"
+    while True:
         parts = _TITLE_SEP.split(t)
         if len(parts) < 2:
             break
@@ -63,8 +66,6 @@ def clean_title(title: str | None, site_names: tuple[str, ...] = ()) -> str:
             t = head
         else:
             break
-    if len(t) > MAX_TITLE_CHARS:
-        t = t[: MAX_TITLE_CHARS - 1] + "…"
     return t
 
 
@@ -84,10 +85,17 @@ _INDEX_PAGE = re.compile(r"/(index|default)\.(html?|shtml|php|asp|aspx|jsp)$", r
 def canonical_url(url: str) -> str:
     """URL with fragment, tracking parameters and session ids removed; host lower-cased."""
     url = (url or "").strip()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        # an invalid port or IPv6 literal: keep the URL as it is rather than fail a whole page
+        return url
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
-    port = parts.port if parts.port and not ((scheme == "http" and parts.port == 80) or (scheme == "https" and parts.port == 443)) else None
+    if host and ":" in host:
+        host = f"[{host}]"
+    port = port if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)) else None
     netloc = host + (f":{port}" if port else "")
     if parts.username:
         netloc = parts.username + (f":{parts.password}" if parts.password else "") + "@" + netloc
@@ -101,7 +109,10 @@ def url_key(url: str) -> str:
 
     ``http://x/a/``, ``https://x/a/index.html`` and ``https://x/a`` share one key.
     """
-    c = urlsplit(canonical_url(url))
+    try:
+        c = urlsplit(canonical_url(url))
+    except ValueError:
+        return (url or "").strip()
     path = _INDEX_PAGE.sub("/", c.path).rstrip("/") or ""
     host = c.netloc
     if host.startswith("www."):

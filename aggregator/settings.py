@@ -60,6 +60,7 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     "aggregator.middlewares.ConditionalListingMiddleware": 560,
     "aggregator.middlewares.RetryAfterMiddleware": 540,
+    "aggregator.middlewares.RedirectGuardMiddleware": 650,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     # robots.txt without Scrapy 2.19's race (see aggregator/robots.py)
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,

@@ -145,6 +145,44 @@ def _check_selector(path, where, key, sel: str) -> None:
         raise _err(path, where, key, f"invalid selector {sel!r}: {exc}") from None
 
 
+def _setting_type_problem(name: str, value: Any) -> str | None:
+    """Why a per-source setting value has the wrong type for a known setting, or None.
+
+    Known settings are Scrapy's defaults and ours; their default's type decides. Unknown
+    names (settings of third-party extensions) pass unchecked.
+    """
+    from scrapy.settings import default_settings
+
+    from aggregator import settings as ours
+
+    if hasattr(ours, name):
+        default = getattr(ours, name)
+    elif hasattr(default_settings, name):
+        default = getattr(default_settings, name)
+    else:
+        return None
+    if default is None:
+        return None
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+        want = "true or false"
+    elif isinstance(default, (int, float)):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        want = "a number"
+    elif isinstance(default, str):
+        ok = isinstance(value, str)
+        want = "a string"
+    elif isinstance(default, (list, tuple)):
+        ok = isinstance(value, (list, str))
+        want = "a list"
+    elif isinstance(default, dict):
+        ok = isinstance(value, dict)
+        want = "a table"
+    else:
+        return None
+    return None if ok else f"must be {want} (got {value!r})"
+
+
 def parse_source(raw: dict, path: Path, index: int) -> Source:
     """Validate one ``[[source]]`` table and build a Source."""
     where = f"source #{index + 1}"
@@ -255,6 +293,10 @@ def parse_source(raw: dict, path: Path, index: int) -> Source:
         bad = [k for k in raw["settings"] if not re.match(r"^[A-Z][A-Z0-9_]*$", str(k))]
         if bad:
             raise _err(path, where, f"settings.{bad[0]}", "Scrapy setting names are UPPER_CASE")
+        for k, v in raw["settings"].items():
+            problem = _setting_type_problem(k, v)
+            if problem:
+                raise _err(path, where, f"settings.{k}", problem)
         kw["settings"] = MappingProxyType(dict(raw["settings"]))
     if "allowed_domains" in raw:
         kw["allowed_domains"] = _str_list(path, where, "allowed_domains", raw["allowed_domains"])

@@ -99,6 +99,18 @@ def error_kind(failure) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
 
 
+def looks_binary(body: bytes, sample: int = 4096) -> bool:
+    """True when a response that claims to be a page is binary garbage (NULs or many
+    control bytes in its first KB), so it is counted as ``not_html`` instead of stored."""
+    head = body[:sample]
+    if not head:
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
+    return controls / len(head) > 0.02
+
+
 class SourceSpider(scrapy.Spider):
     """Base of every generic spider: one Source bound per subclass (see ``for_source``)."""
 
@@ -185,6 +197,12 @@ class SourceSpider(scrapy.Spider):
             self.inc("article_errors")
         self.logger.warning("%s: %s (%s)", self.name, request.url, kind)
 
+    def count_error(self, kind: str, url: str) -> None:
+        """Count a page that downloaded but is unusable (empty, binary) as an article error."""
+        self.inc(f"errors/{kind}")
+        self.inc("article_errors")
+        self.logger.warning("%s: %s (%s)", self.name, url, kind)
+
     def listing_request(self, url: str, page_no: int = 1, callback=None) -> Request:
         """Request for a listing page (feed, API page, category page)."""
         return Request(url, callback=callback or self.parse_listing, errback=self.on_error,
@@ -245,13 +263,18 @@ class SourceSpider(scrapy.Spider):
 
     def parse_article(self, response, hints=None, parts=None, first_url=None):
         """Extract an article page; follow its next page (multi-page) before yielding."""
-        if response.status == 304 or not response.body:
-            self.inc("dropped_empty_response")
+        if response.status == 304:
+            return
+        if not response.body.strip():
+            self.count_error("empty_response", response.url)
             return
         self.inc("article_pages")
+        if looks_binary(response.body):
+            self.count_error("not_html", response.url)
+            return
         response = self.decoded(response)
         if not isinstance(response, TextResponse):
-            self.inc("errors/not_html")
+            self.count_error("not_html", response.url)
             return
         fields = self.extract_fields(response, response.url)
         parts = (parts or []) + [fields]

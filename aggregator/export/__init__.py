@@ -31,7 +31,7 @@ from aggregator.export.jsonfeed import render_json
 from aggregator.export.model import ArchiveView, ExportReport, Feed, build_feeds, normalize_base_url
 from aggregator.export.opml import render_opml
 from aggregator.export.rss_atom import render_atom, render_rss
-from aggregator.export.write import safe_path, write_if_changed
+from aggregator.export.write import safe_path, sweep_stale_temp, write_if_changed
 
 __all__ = ["ExportReport", "export_all"]
 
@@ -116,6 +116,9 @@ def export_all(
         files = render_feed_files(built)
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
+        swept = sweep_stale_temp(out)
+        if swept:
+            _emit(log, f"export: removed {swept} temp files left by an interrupted export")
         for rel, data in files.items():
             _write(out, rel, data, report)
         report.feeds = [f.stem for f in built]

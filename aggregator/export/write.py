@@ -65,7 +65,7 @@ def write_if_changed(path: str | os.PathLike, data: bytes) -> bool:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -81,6 +81,44 @@ def write_if_changed(path: str | os.PathLike, data: bytes) -> bool:
         raise
     _fsync_dir(path.parent)
     return True
+
+
+_TEMP_NAME = re.compile(r"^\..+\.(\d+)-[^.]+\.tmp$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale_temp(root: str | os.PathLike, max_age: float = 3600.0) -> int:
+    """Remove temp files left by an export that was killed (kill -9, power loss).
+
+    A temp file names its writer's PID: it is stale when that process is gone (or, for
+    names without a PID, when it is older than ``max_age`` seconds). Returns how many
+    were removed.
+    """
+    import time
+
+    removed = 0
+    root = Path(root)
+    if not root.is_dir():
+        return 0
+    for tmp in root.rglob(".*.tmp"):
+        m = _TEMP_NAME.match(tmp.name)
+        try:
+            stale = (not _alive(int(m.group(1)))) if m else (time.time() - tmp.stat().st_mtime > max_age)
+            if stale and tmp.is_file() and not tmp.is_symlink():
+                tmp.unlink()
+                removed += 1
+        except (OSError, ValueError):
+            continue
+    return removed
 
 
 def _fsync_dir(folder: Path) -> None:
