@@ -189,6 +189,10 @@ class SourceSpider(scrapy.Spider):
         """Count a failed request by kind (``aggregator/errors/<kind>``); listing failures apart."""
         kind = error_kind(failure)
         request = failure.request
+        if request.meta.get("aggregator_guessed_page") and kind == "http_404":
+            # a guessed next API page that does not exist is the end of the list, not an error
+            self.inc("listing_end")
+            return
         self.inc(f"errors/{kind}")
         if request.meta.get("aggregator_listing"):
             self.inc("listing_errors")
@@ -600,9 +604,18 @@ class JsonApiSpider(SourceSpider):
         self.remember_validators(response, had_new=bool(new))
         page_no = response.meta.get("page_no", 1)
         if new and page_no < self.source.max_pages:
-            nxt = self.next_api_page(response.url, page_no)
+            nxt = None
+            for key in ("next", "next_url", "next_page"):
+                v = _dig(data, f"{self.source.json_items.rsplit('.', 1)[0]}.{key}" if self.source.json_items and "." in self.source.json_items else key)
+                if isinstance(v, str) and v.strip():
+                    nxt = urljoin(response.url, v.strip())
+                    break
+            guessed = nxt is None
+            nxt = nxt or self.next_api_page(response.url, page_no)
             if nxt:
-                yield self.listing_request(nxt, page_no + 1)
+                req = self.listing_request(nxt, page_no + 1)
+                req.meta["aggregator_guessed_page"] = guessed
+                yield req
 
     @staticmethod
     def next_api_page(url: str, page_no: int) -> str | None:

@@ -163,17 +163,31 @@ def run_demo(workdir: str | Path = "demo", quiet: bool = False) -> DemoSummary:
             notes.append(f"port changed to {srv.port}: started a fresh archive")
         info = build_site(site_dir, srv.base_url)
         sources = render_sources(srv.base_url, workdir / "sources.toml")
-        report, exported = runner.run(sources=str(sources), db=str(db), out=str(out), quiet=quiet)
+        # the demo server is ours and local: no politeness delays needed
+        report, exported = runner.run(sources=str(sources), db=str(db), out=str(out), quiet=quiet,
+                                      overrides={"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
+                                                 "CONCURRENT_REQUESTS_PER_DOMAIN": 8})
     finally:
         srv.stop()
     check = compare_archive(db, info)
+    per_category = []
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        per_category = conn.execute(
+            "select c.slug, c.name, count(*) from article_categories ac join categories c on c.slug = ac.category "
+            "group by c.slug order by count(*) desc").fetchall()
+    conn.close()
     lines = [
         f"demo site: {len(info.articles)} articles, {len(info.sources)} sources, served at {srv.base_url} from {site_dir}",
         *notes,
         *(r.line() for r in getattr(report, "results", [])),
         *_check_lines(check),
-        f"feeds: {out} ({getattr(exported, 'files_written', 0)} written, {getattr(exported, 'files_unchanged', 0)} unchanged)",
-        f"next: aggregator serve --dir {out}   |   sqlite3 {db} 'select title, published from articles limit 5'",
+        "categories: " + ", ".join(f"{name} ({slug}) {n}" for slug, name, n in per_category),
+        f"archive: {db}",
+        f"feeds: {out} ({getattr(exported, 'files_written', 0)} written, {getattr(exported, 'files_unchanged', 0)} unchanged); "
+        f"subscribe to {out}/index.opml",
+        f"try:   sqlite3 {db} \"select category, count(*) from articles group by category\"",
+        f"       aggregator search 银川 --db {db}",
+        f"serve: aggregator serve --dir {out}   (then open http://127.0.0.1:8080/index.html)",
     ]
     return DemoSummary(
         text="\n".join(lines), exit_code=getattr(report, "exit_code", 1), workdir=workdir, base_url=srv.base_url,
