@@ -56,6 +56,17 @@ MIN_FINGERPRINT_CHARS = 50
 #: measured ~1.5x faster ingest of 3 KB articles (README "Full-text search").
 FTS_HASHSIZE = 16 * 1024 * 1024
 
+#: Searches rank (bm25) about this many of the newest matches first, then older ones:
+#: ranking every match of a term found in half of a 100,000-article archive takes
+#: ~100 ms, the newest 10,000 ~20 ms (README "Full-text search").
+RANK_WINDOW = 10_000
+#: Newest rows counted to predict how many rows a query matches.
+RANK_PROBE = 2_000
+#: Columns of the trigram index ``articles_fts`` (Datasette's search box). Indexing
+#: body_text there as well cost ~0.35 ms per 3 KB article, too much for the ingest goal;
+#: README "Full-text search" has the measurements (tests/benchmarks/archive.py --variants).
+TRIGRAM_COLUMNS = ("title", "lead")
+
 MIGRATIONS = Migrations("aggregator")
 
 CRAWL_RUN_COLUMNS = (
@@ -577,6 +588,8 @@ class Archive:
           ``duplicate_of`` = the earliest copy's id (see :func:`body_fingerprint`).
         """
         batch = list(articles)
+        if not batch:
+            return []
         for art in batch:
             if not art.url:
                 raise ArchiveError(f"cannot store an article without url (title {art.title!r})")
@@ -710,8 +723,9 @@ class Archive:
                 inserts.append((row_id, *fts.index_columns_folded(*now_text)))
         # Rows never indexed go into the trigram index in one statement, from the same SQL
         # values (title, generated lead) the triggers use to delete them later.
+        columns = ", ".join(TRIGRAM_COLUMNS)
         conn.execute(
-            "INSERT INTO articles_fts(rowid, title, lead) SELECT id, title, lead FROM articles "
+            f"INSERT INTO articles_fts(rowid, {columns}) SELECT id, {columns} FROM articles "
             "WHERE id IN (SELECT article_id FROM search_queue WHERE indexed = 0)"
         )
         if deletes:
@@ -836,7 +850,11 @@ class Archive:
         include_duplicates: bool = False,
         markers: tuple[str, str] = ("", ""),
     ) -> list[dict]:
-        """Articles matching every term of ``query``, best first (FTS5 bm25, lower ``rank`` = better).
+        """Articles matching every term of ``query``, best first (lower ``rank`` = better).
+
+        Order: FTS5 bm25 with the title weighing 10, the lead (first 150 characters) 3,
+        the body 1. A query matching more than :data:`RANK_WINDOW` articles ranks the
+        newest ~RANK_WINDOW matches first, then older ones.
 
         Terms are separated by white space (``"…"`` keeps spaces inside a term); each
         must occur in the title or body. 1-character, 2-character and longer Chinese
@@ -874,49 +892,75 @@ class Archive:
         excluded = set() if include_duplicates else {
             r[0] for r in conn.execute("SELECT id FROM articles WHERE duplicate_of IS NOT NULL")
         }
-        cur = conn.execute(
-            "SELECT rowid, rank FROM articles_search WHERE articles_search MATCH ? ORDER BY rank",
-            [fts.match_expression(terms)],
-        )
+        expr = fts.match_expression(terms)
         results: list[dict] = []
         chunk = max(2 * limit, 50) if limit < 10_000 else 2000
-        while len(results) < limit:
-            fetched = cur.fetchmany(chunk)
-            if not fetched:
-                break
-            ranked = [(rid, rank) for rid, rank in fetched
-                      if rid not in excluded and (allowed is None or rid in allowed)]
-            if not ranked:
-                continue
-            rows = {}
-            marks = ",".join("?" * len(ranked))
-            for row in conn.execute(
-                "SELECT id, url, title, published, category, source, spider, duplicate_of, body_text "
-                f"FROM articles WHERE id IN ({marks})", [rid for rid, _ in ranked],
-            ):
-                rows[row[0]] = row
-            for rid, rank in ranked:
-                row = rows.get(rid)
-                if row is None:  # deleted by another client, index not drained yet
-                    continue
-                _, url, title, published, cat, source, spider_name, dup, body = row
-                folded_title, folded_body = fts.fold(title), fts.fold(body)
-                # Verification: bigram AND also matches terms whose bigrams are apart, and a
-                # row edited by another client may still carry its old tokens.
-                if not fts.matches(terms, folded_title + "\n" + folded_body):
-                    continue
-                in_body = fts.matches(terms[:1], folded_body)
-                results.append({
-                    "id": rid, "url": url, "title": title, "published": published, "category": cat,
-                    "source": source, "spider": spider_name,
-                    "snippet": fts.snippet(body if in_body else title, terms, markers=markers),
-                    "rank": rank, "duplicate_of": dup,
-                })
-                if len(results) >= limit:
+        for where, bound in self._rank_windows(expr):
+            cur = conn.execute(
+                f"SELECT rowid, rank FROM articles_search WHERE articles_search MATCH ? {where} ORDER BY rank",
+                [expr, *bound],
+            )
+            while len(results) < limit:
+                fetched = cur.fetchmany(chunk)
+                if not fetched:
                     break
-        cur.close()
+                ranked = [(rid, rank) for rid, rank in fetched
+                          if rid not in excluded and (allowed is None or rid in allowed)]
+                if ranked:
+                    self._verified(ranked, terms, markers, results, limit)
+            cur.close()
+            if len(results) >= limit:
+                break
         self._add_categories(results)
         return results
+
+    def _rank_windows(self, expr: str) -> list[tuple[str, list[int]]]:
+        """Row ranges to rank one after the other: all rows, or the newest ones first.
+
+        bm25 costs a few microseconds per matching row. When the newest
+        :data:`RANK_PROBE` rows predict more than :data:`RANK_WINDOW` matches, the rows
+        expected to hold the newest RANK_WINDOW matches are ranked first, then the rest.
+        """
+        conn = self.db.conn
+        max_id = conn.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 0
+        if max_id > RANK_WINDOW:
+            hits = conn.execute(
+                "SELECT count(*) FROM articles_search WHERE articles_search MATCH ? AND rowid > ?",
+                [expr, max_id - RANK_PROBE],
+            ).fetchone()[0]
+            if hits * max_id / RANK_PROBE > RANK_WINDOW:
+                lowest = max_id - RANK_WINDOW * RANK_PROBE // hits
+                return [("AND rowid > ?", [lowest]), ("AND rowid <= ?", [lowest])]
+        return [("", [])]
+
+    def _verified(self, ranked: list[tuple[int, float]], terms: list[fts.Term], markers: tuple[str, str],
+                  results: list[dict], limit: int) -> None:
+        """Append the rows of ``ranked`` (in order) that really contain every term."""
+        rows = {}
+        marks = ",".join("?" * len(ranked))
+        for row in self.db.conn.execute(
+            "SELECT id, url, title, published, category, source, spider, duplicate_of, body_text "
+            f"FROM articles WHERE id IN ({marks})", [rid for rid, _ in ranked],
+        ):
+            rows[row[0]] = row
+        for rid, rank in ranked:
+            row = rows.get(rid)
+            if row is None:  # deleted by another client, index not drained yet
+                continue
+            _, url, title, published, cat, source, spider_name, dup, body = row
+            folded_body = fts.fold(body)
+            # A row edited by another client may still carry its old tokens until drained.
+            if not fts.matches(terms, fts.fold(title) + "\n" + folded_body):
+                continue
+            in_body = fts.matches(terms[:1], folded_body)
+            results.append({
+                "id": rid, "url": url, "title": title, "published": published, "category": cat,
+                "source": source, "spider": spider_name,
+                "snippet": fts.snippet(body if in_body else title, terms, markers=markers),
+                "rank": rank, "duplicate_of": dup,
+            })
+            if len(results) >= limit:
+                return
 
     def _add_categories(self, results: list[dict]) -> None:
         ids = [r["id"] for r in results]

@@ -13,9 +13,9 @@ Owns the pure half of the archive's search (``aggregator.archive`` owns the SQL)
 * :func:`parse_query` turns what a user typed into :class:`Term` objects and
   :func:`match_expression` into an FTS5 MATCH expression: a one-character term is a
   prefix query (``"川"*`` matches ``川市`` and the run-final ``川``), a longer one is the
-  phrase of its bigrams (``"乡村 村振 振兴"``), so it only matches the characters in a
-  row. The archive still checks every candidate with :func:`matches` on the folded title
-  and body (a row edited by another client may carry old tokens until it is re-indexed).
+  AND of its bigrams (``"乡村" AND "村振" AND "振兴"``: cheap to rank) and the archive
+  keeps only candidates whose folded title or body contains the term (:func:`matches`).
+  :meth:`Term.phrase` gives the exact phrase form (``"乡村 村振 振兴"``) for SQL users.
 
 Pure: no database, no Scrapy. See README "Full-text search" for why bigrams.
 """
@@ -145,14 +145,29 @@ class Term:
         return toks
 
     def fts(self) -> str:
-        """FTS5 phrase for this term; a trailing lone CJK character is a prefix (``"川"*``).
+        """FTS5 expression: the AND of the term's tokens; a trailing lone CJK character is a prefix.
 
-        The phrase needs its tokens at consecutive positions, so ``乡村振兴`` (``"乡村 村振
-        振兴"``) does not match ``乡村…村振…振兴`` scattered over a text.
+        Cheap to rank (bm25 weighs each token by its own document frequency); it also
+        matches texts where the tokens are apart, which :func:`matches` filters out.
+        """
+        return " AND ".join(self._quoted())
+
+    def phrase(self) -> str:
+        """FTS5 phrase (``"乡村 村振 振兴"``): exact, tokens at consecutive positions.
+
+        Exact, but bm25 over a multi-token phrase first scans every match of the phrase
+        with positions, several times slower on frequent terms than :meth:`fts`.
         """
         toks = self.tokens
         phrase = '"' + " ".join(toks) + '"'
         return phrase + "*" if toks and len(toks[-1]) == 1 and _CJK.match(toks[-1]) else phrase
+
+    def _quoted(self) -> list[str]:
+        toks = self.tokens
+        out = ['"' + tok + '"' for tok in toks]
+        if toks and len(toks[-1]) == 1 and _CJK.match(toks[-1]):
+            out[-1] += "*"
+        return out
 
 
 def parse_query(query: str | None) -> list[Term]:
@@ -171,9 +186,9 @@ def parse_query(query: str | None) -> list[Term]:
     return terms
 
 
-def match_expression(terms: list[Term]) -> str:
-    """FTS5 MATCH expression for the bigram index: every term, ANDed."""
-    return " AND ".join(f"({t.fts()})" for t in terms)
+def match_expression(terms: list[Term], phrase: bool = False) -> str:
+    """FTS5 MATCH expression for the bigram index: every term (:meth:`Term.fts` or :meth:`Term.phrase`), ANDed."""
+    return " AND ".join(f"({t.phrase() if phrase else t.fts()})" for t in terms)
 
 
 def matches(terms: list[Term], folded_text: str) -> bool:

@@ -506,9 +506,11 @@ def test_search_needs_contiguous_terms(fresh_archive):
     whole = make("https://t.example.cn/2.html", "乡村振兴新貌", "全面推进乡村振兴。", spider="t")
     fresh_archive.store_articles([scattered, whole], now=T1)
     assert titles(fresh_archive.search("乡村振兴")) == ["乡村振兴新貌"]
-    # the index itself only matches the characters in a row (a phrase of bigrams)
-    expr = fts.match_expression(fts.parse_query("乡村振兴"))
-    assert rows(fresh_archive.db, "SELECT rowid FROM articles_search WHERE articles_search MATCH ?", [expr]) == [(2,)]
+    # the bigram AND matches both (verification drops one); the phrase form only the real one
+    terms = fts.parse_query("乡村振兴")
+    match = "SELECT rowid FROM articles_search WHERE articles_search MATCH ? ORDER BY rowid"
+    assert rows(fresh_archive.db, match, [fts.match_expression(terms)]) == [(1,), (2,)]
+    assert rows(fresh_archive.db, match, [fts.match_expression(terms, phrase=True)]) == [(2,)]
 
 
 def test_search_result_fields_rank_and_snippet(filled):
@@ -603,3 +605,23 @@ def test_a_new_search_version_rebuilds_the_index_on_open(tmp_path, monkeypatch):
     with Archive(path) as archive:
         assert rows(archive.db, "SELECT value FROM _aggregator_meta WHERE key = 'search_version'") == [("test-next",)]
         assert titles(archive.search("新疆")) == ["昌吉棉农忙春播"]
+
+
+def test_frequent_terms_rank_the_newest_matches_first(fresh_archive, monkeypatch):
+    monkeypatch.setattr(archive_mod, "RANK_WINDOW", 6)
+    monkeypatch.setattr(archive_mod, "RANK_PROBE", 4)
+    rare = make("https://w.example.cn/rare.html", "稀有词", "只在这里出现的盐池滩羊。", spider="w")
+    # ids 2..21 are about Yinchuan; the older ones say 银川 more often (better bm25)
+    fresh_archive.store_articles([rare] + [
+        make(f"https://w.example.cn/{i}.html", f"第{i}条消息", "银川新闻。" * (30 - i) + f"编号{i}号稿件，内容各不相同。",
+             spider="w") for i in range(2, 22)
+    ], now=T1)
+    # the newest 4 rows all match: 21 matches expected > 6, so ids 16..21 are ranked first
+    newest = fresh_archive.search("银川", limit=5)
+    assert all(r["id"] >= 16 for r in newest)
+    everything = fresh_archive.search("银川", limit=100)
+    assert {r["id"] for r in everything[:6]} == set(range(16, 22))
+    older = everything[6:]
+    assert sorted(r["id"] for r in older) == list(range(2, 16))
+    assert [r["rank"] for r in older] == sorted(r["rank"] for r in older)
+    assert titles(fresh_archive.search("滩羊")) == ["稀有词"]

@@ -52,22 +52,24 @@ def test_index_columns_lead_is_the_opening():
     assert len(whole.split()) == len(body)
 
 
-@pytest.mark.parametrize("query, terms, expression", [
-    ("银川", ["银川"], '("银川")'),
-    ("川", ["川"], '("川"*)'),
-    ("鄉村振興", ["乡村振兴"], '("乡村 村振 振兴")'),
-    ("银川  新疆", ["银川", "新疆"], '("银川") AND ("新疆")'),
-    ('"乡村 振兴"', ["乡村 振兴"], '("乡村 村 振兴")'),
-    ("5G基站", ["5g基站"], '("5g 基站")'),
-    ("基站5G", ["基站5g"], '("基站 站 5g")'),
-    ("5G站", ["5g站"], '("5g 站"*)'),
-    ("银川 银川", ["银川"], '("银川")'),
-    ('他说"', ["他说"], '("他说")'),
+@pytest.mark.parametrize("query, terms, expression, phrase", [
+    ("银川", ["银川"], '("银川")', '("银川")'),
+    ("川", ["川"], '("川"*)', '("川"*)'),
+    ("鄉村振興", ["乡村振兴"], '("乡村" AND "村振" AND "振兴")', '("乡村 村振 振兴")'),
+    ("银川  新疆", ["银川", "新疆"], '("银川") AND ("新疆")', '("银川") AND ("新疆")'),
+    ('"乡村 振兴"', ["乡村 振兴"], '("乡村" AND "村" AND "振兴")', '("乡村 村 振兴")'),
+    ("5G基站", ["5g基站"], '("5g" AND "基站")', '("5g 基站")'),
+    ("基站5G", ["基站5g"], '("基站" AND "站" AND "5g")', '("基站 站 5g")'),
+    ("5G站", ["5g站"], '("5g" AND "站"*)', '("5g 站"*)'),
+    ("银川 银川", ["银川"], '("银川")', '("银川")'),
+    ('他说"', ["他说"], '("他说")', '("他说")'),
+    ("银川，", ["银川"], '("银川")', '("银川")'),
 ])
-def test_parse_query_and_match_expression(query, terms, expression):
+def test_parse_query_and_match_expression(query, terms, expression, phrase):
     parsed = fts.parse_query(query)
     assert [t.text for t in parsed] == terms
     assert fts.match_expression(parsed) == expression
+    assert fts.match_expression(parsed, phrase=True) == phrase
 
 
 @pytest.mark.parametrize("query", ["", "   ", "，。！", '""', "——"])

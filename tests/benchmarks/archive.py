@@ -8,6 +8,13 @@ for a 2- and a 4-character search at N = 100,000.
 
     .venv/bin/python tests/benchmarks/archive.py                 # N = 100,000
     .venv/bin/python tests/benchmarks/archive.py -n 20000 --keep bench.db
+    .venv/bin/python tests/benchmarks/archive.py --variants 20000 # the index designs compared
+
+``--variants`` stores the same articles into archives whose full-text indexes are
+changed after opening (no FTS; the chosen design; trigram over whole bodies as well;
+the naive sqlite-utils way: one trigram index kept by an AFTER INSERT trigger) and prints
+the ingest rate of each, wall clock and per CPU second (the CPU figure is steadier on a
+shared machine).
 
 The text comes from the small word lists below, written for this benchmark; each
 article draws a few places, topics and words (a Zipf-like choice), so some terms are in
@@ -26,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+import aggregator.archive as archive_mod  # noqa: E402
 from aggregator.archive import Archive  # noqa: E402
 from aggregator.items import Article  # noqa: E402
 
@@ -123,7 +131,7 @@ def article(rng: random.Random, i: int, spiders: list[str]) -> Article:
     x = Lexicon(rng)
     text = body(rng, x)
     spider = spiders[i % len(spiders)]
-    title = f"{x.places[0]}{rng.choice(x.adjs)}{rng.choice(x.verbs)}{x.subjects[0]}{rng.choice(x.nouns)}"
+    title = f"{rng.choice(x.places)}{rng.choice(x.adjs)}{rng.choice(x.verbs)}{rng.choice(x.subjects)}{rng.choice(x.nouns)}"
     day = 1 + i % 28
     return Article(
         url=f"https://news{i % 7}.example.cn/{spider}/2024/{day:02d}/{i}.html",
@@ -144,7 +152,7 @@ def article(rng: random.Random, i: int, spiders: list[str]) -> Article:
 TERMS = ("新疆", "兰州", "银川", "乡村振兴", "直播带货", "高标准农田", "郑", "川")
 
 
-def ingest(path: Path, n: int, batch: int, seed: int) -> tuple[float, float]:
+def ingest(path: Path, n: int, batch: int, seed: int, quiet: bool = False) -> tuple[float, float]:
     """Store n generated articles; returns (articles per second wall, per CPU second)."""
     rng = random.Random(seed)
     spiders = [f"source{k}" for k in range(12)]
@@ -156,26 +164,78 @@ def ingest(path: Path, n: int, batch: int, seed: int) -> tuple[float, float]:
             archive.store_articles(arts, now="2024-03-01T00:00:00+00:00")
             wall += time.perf_counter() - t0
             cpu += time.process_time() - c0
-            if (start // batch) % 20 == 0:
+            if not quiet and (start // batch) % 20 == 0:
                 print(f"  {start + len(arts):>7} articles, {(start + len(arts)) / wall:,.0f}/s so far", file=sys.stderr)
     return n / wall, n / cpu
 
 
-def search_latency(path: Path, terms=TERMS, repeat: int = 9) -> list[tuple[str, float, float, int]]:
-    """(term, median ms, document frequency, results) for 20-result searches, read-only."""
+def _no_fts(archive: Archive) -> None:
+    for trigger in ("articles_ai_search", "articles_au_search", "articles_ad_search"):
+        archive.db.execute(f"DROP TRIGGER {trigger}")
+    archive.db.execute("DROP TABLE articles_fts")
+    archive.db.execute("DROP TABLE articles_search")
+
+
+def _trigram_body(archive: Archive) -> None:
+    archive.db.execute("DROP TABLE articles_fts")
+    archive.db.execute('CREATE VIRTUAL TABLE articles_fts USING fts5(title, body_text, content="articles", '
+                       'content_rowid="id", tokenize="trigram", detail=full)')
+    archive.db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', ?)", [archive_mod.FTS_HASHSIZE])
+
+
+def _trigram_trigger(archive: Archive) -> None:
+    _no_fts(archive)
+    archive.db.execute('CREATE VIRTUAL TABLE articles_fts USING fts5(title, body_text, content="articles", '
+                       'content_rowid="id", tokenize="trigram")')
+    archive.db.execute("CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN INSERT INTO "
+                       "articles_fts(rowid, title, body_text) VALUES (new.id, new.title, new.body_text); END")
+
+
+VARIANTS = {
+    # name: (description, schema change, trigram columns, drain the queue?)
+    "no-fts": ("no full-text index at all", _no_fts, None, False),
+    "chosen": ("bigram index (whole text) + trigram index (title, lead)", None, ("title", "lead"), True),
+    "trigram-body": ("bigram index + trigram index over title and whole body", _trigram_body,
+                     ("title", "body_text"), True),
+    "trigram-trigger": ("trigram index only, title + body, per-row AFTER INSERT trigger", _trigram_trigger, None, False),
+}
+
+
+def compare_variants(n: int, batch: int, seed: int, workdir: Path) -> None:
+    """Ingest the same n articles with each index design and print the rates."""
+    real_drain, real_columns = Archive._drain_queue, archive_mod.TRIGRAM_COLUMNS
+    print(f"index designs, {n:,} articles each (articles/s wall, per CPU second):")
+    try:
+        for name, (what, change, columns, drain) in VARIANTS.items():
+            path = workdir / f"{name}.db"
+            with Archive(path) as archive:
+                if change:
+                    change(archive)
+            archive_mod.TRIGRAM_COLUMNS = columns or real_columns
+            Archive._drain_queue = real_drain if drain else (lambda self, texts: None)
+            rate, cpu_rate = ingest(path, n, batch, seed, quiet=True)
+            print(f"  {name:<16} {rate:7,.0f}/s  {cpu_rate:7,.0f}/s CPU   {what}")
+    finally:
+        Archive._drain_queue, archive_mod.TRIGRAM_COLUMNS = real_drain, real_columns
+
+
+def search_latency(path: Path, terms=TERMS, repeat: int = 9) -> list[tuple[str, float, float, float, float, int]]:
+    """(term, median ms wall, median ms CPU, share of articles with the term, with it in the title, results)."""
     out = []
     with Archive(path, readonly=True) as archive:
         total = archive.db.execute("SELECT count(*) FROM articles").fetchone()[0]
         for term in terms:
-            df = archive.db.execute(
-                "SELECT count(*) FROM articles WHERE instr(title, ?) OR instr(body_text, ?)", [term, term]
-            ).fetchone()[0]
-            times, n = [], 0
+            df, tf = archive.db.execute(
+                "SELECT count(CASE WHEN instr(title, ?) OR instr(body_text, ?) THEN 1 END), "
+                "count(CASE WHEN instr(title, ?) THEN 1 END) FROM articles", [term, term, term]
+            ).fetchone()
+            wall, cpu, n = [], [], 0
             for _ in range(repeat):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 n = len(archive.search(term, limit=20))
-                times.append((time.perf_counter() - t0) * 1000)
-            out.append((term, statistics.median(times), df / total, n))
+                wall.append((time.perf_counter() - t0) * 1000)
+                cpu.append((time.process_time() - c0) * 1000)
+            out.append((term, statistics.median(wall), statistics.median(cpu), df / total, tf / total, n))
     return out
 
 
@@ -187,7 +247,12 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=4)
     ap.add_argument("--keep", type=Path, help="keep the archive at this path (reused if it exists)")
     ap.add_argument("--search-only", action="store_true", help="only time searches on --keep")
+    ap.add_argument("--variants", type=int, metavar="N", help="compare index designs on N articles, then exit")
     args = ap.parse_args(argv)
+    if args.variants:
+        with tempfile.TemporaryDirectory() as tmpdir:
+            compare_variants(args.variants, args.batch, args.seed, Path(tmpdir))
+        return 0
     tmp = None
     if args.keep:
         path = args.keep
@@ -202,9 +267,10 @@ def main(argv=None) -> int:
         size = sum(Path(str(path) + s).stat().st_size for s in ("", "-wal") if Path(str(path) + s).exists())
         print(f"ingest: {rate:,.0f} articles/s ({cpu_rate:,.0f}/s per CPU second), "
               f"archive {size / 1e6:,.0f} MB for {args.n:,} articles")
-    print("search (20 best-ranked results, median of 9):")
-    for term, ms, df, n in search_latency(path):
-        print(f"  {term:<6} {len(term)} chars  in {df:6.1%} of articles  {ms:7.1f} ms  ({n} results)")
+    print("search, 20 best-ranked results, median of 9 (wall / CPU):")
+    for term, ms, cpu_ms, df, tf, n in search_latency(path):
+        print(f"  {term:<6} {len(term)} chars  in {df:6.1%} of articles ({tf:5.1%} of titles)  "
+              f"{ms:7.1f} ms / {cpu_ms:6.1f} ms CPU  ({n} results)")
     if tmp:
         tmp.cleanup()
     return 0
