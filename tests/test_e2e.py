@@ -152,3 +152,32 @@ def test_jekyll_source_end_to_end(tmp_path, run_cli):
     assert (tmp_path / "feeds" / "yinchuanxinwenwang.atom").is_file()
     name = dict(db.execute("select slug, name from categories").fetchall())
     assert name["yinchuanxinwenwang"] == "银川新闻网"
+
+
+def test_scrapy_list_and_scrapy_crawl_share_the_code_path(tmp_path):
+    """`scrapy list` / `scrapy crawl NAME` work from the checkout, for TOML sources."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.sitegen import sources_toml, write_portal
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    env.pop("REDIS_URL", None)
+    listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=root, capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    assert "yinchuan" in listed.stdout.split()
+    site = tmp_path / "site"
+    write_portal(site, n_articles=5)
+    with StaticSiteServer(site) as srv:
+        src = tmp_path / "sources.toml"
+        src.write_text(sources_toml([("ceshi", "测试新闻网", srv.url("/news/index.html"))]), encoding="utf-8")
+        r = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "ceshi", "-s", f"AGGREGATOR_SOURCES={src}",
+                            "-s", f"AGGREGATOR_DB={tmp_path / 'a.db'}", "-s", "LOG_LEVEL=WARNING"],
+                           cwd=root, capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    db = sqlite_utils.Database(tmp_path / "a.db")
+    assert db["articles"].count == 5
+    assert [row["status"] for row in db.query("select status from crawl_runs")] == ["ok"]
