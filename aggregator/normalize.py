@@ -340,8 +340,10 @@ def slugify(text: str | None) -> str:
         else:
             ascii_ = unicodedata.normalize("NFKD", piece).encode("ascii", "ignore").decode().lower()
             out.append(re.sub(r"[^a-z0-9]+", "-", ascii_))
-    slug = re.sub(r"-{2,}", "-", "".join(out)).strip("-_")
-    slug = re.sub(r"[^a-z0-9_-]", "", slug)
+    # filter before trimming: pypinyin returns characters it cannot read unchanged, and
+    # dropping one of them after the trim could leave a leading "-" ("㠻:0" -> "-0")
+    slug = re.sub(r"[^a-z0-9_-]", "", "".join(out))
+    slug = re.sub(r"-{2,}", "-", slug).strip("-_")
     digest = hashlib.sha1(raw.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     if not slug:
         return f"x-{digest}"
