@@ -334,7 +334,7 @@ def fault_site(root: Path):
             F("connection reset", "/a/f/reset.html", "error:connection_lost")
             F("truncated body", "/a/f/truncated.html", "error:data_loss")
             F("200 with empty body", "/a/f/empty.html", "error:empty_response")
-            F("binary garbage as text/html", "/a/f/garbage.html", "drop:")
+            F("binary garbage as text/html", "/a/f/garbage.html", "error:not_html")
             F("20 MB page with Content-Length", "/a/f/huge.html", "error:cancelled")
             F("20 MB page streamed", "/a/f/huge-stream.html", "error:cancelled")
             F("redirect loop", "/a/f/loop1.html", "error:redirect_loop")

@@ -210,10 +210,7 @@ def test_kill_9_during_an_export_leaves_old_or_new_feeds(tmp_path):
     assert code == 0, err
     final = _snapshot(out)
     assert {n: b for n, b in final.items() if n in new} == new
-    stale = [n for n in final if n not in new]
-    if stale:
-        pytest.xfail(f"temp files of the killed export are never removed: {stale[:3]} "
-                     "(export.write should sweep stale .*.tmp files)")
+    assert [n for n in final if n not in new] == [], "temp files of the killed export were left behind"
 
 
 # --- readers ---------------------------------------------------------------------------------------------

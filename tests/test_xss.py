@@ -272,9 +272,8 @@ def test_every_feed_format_is_free_of_active_content(export_archive, tmp_path, c
               f"{checked} HTML payloads checked in {len(payloads)} feed files (RSS, Atom, JSON Feed) + index.html")
 
 
-@pytest.mark.xfail(strict=True, reason="export.model.prepare_body only fixes URLs: a row written by an older "
-                   "version or another tool with raw HTML reaches the feeds unsanitised (should call sanitize_html)")
 def test_feeds_are_safe_even_for_raw_rows(export_archive, tmp_path):
+    """A row written by an older version or another tool with raw HTML is sanitised on export."""
     from aggregator.export import export_all
 
     db = _hostile_archive(export_archive, VECTORS[:20], raw=True)
