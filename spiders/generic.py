@@ -646,6 +646,9 @@ class JekyllSpider(SourceSpider):
     """``type = "jekyll"``: a folder of Jekyll ``_posts/*.md`` files (read via file:// URLs)."""
 
     name = "_jekyll"
+    # local files: no politeness delays, no robots.txt
+    custom_settings = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "ROBOTSTXT_OBEY": False,
+                       "CONCURRENT_REQUESTS_PER_DOMAIN": 16}
 
     async def start(self):
         """One file:// request per post (``_posts/`` inside ``path``, or ``path`` itself)."""

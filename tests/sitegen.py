@@ -40,8 +40,37 @@ def article_html(i: int, layout: str = "normal", body_extra: str = "") -> str:
 <div class="footer">版权所有 测试新闻网</div></body></html>"""
 
 
-def write_portal(dest: Path, n_articles: int = 12, layout: str = "normal", per_page: int = 10) -> list[str]:
-    """Write the portal; returns the article paths (``/news/2022/03/a<i>.html``)."""
+def _list_items(chunk: list[str], list_layout: str) -> str:
+    """The article list of one listing page in one of several common layouts."""
+    def num(p):
+        return int(p.split("/a")[-1][:-5])
+
+    def title(p):
+        return f"{TOPICS[num(p) % len(TOPICS)][0]}（第{num(p) + 1}期）"
+
+    def date(p):
+        return f"2022-03-{1 + num(p) % 28:02d}"
+
+    if list_layout == "cards":
+        cards = "".join(
+            f'<div class="card"><a href="{p}"><img src="/img/{num(p)}.jpg"></a><h3><a href="{p}">{title(p)}</a></h3>'
+            f'<p class="summary">{TOPICS[num(p) % len(TOPICS)][1][:30]}……</p><span class="time">{date(p)}</span></div>'
+            for p in chunk)
+        return f'<div class="cards">{cards}</div><div class="side"><h4>热点</h4><a href="/hot/1.html">热</a></div>'
+    if list_layout == "table":
+        rows = "".join(f'<tr><td class="t"><a href="{p}">{title(p)}</a></td><td>{date(p)}</td></tr>' for p in chunk)
+        return f'<table class="list"><tr><th>标题</th><th>日期</th></tr>{rows}</table>'
+    items = "".join(f'<li><a href="{p}">{title(p)}</a><span>{date(p)}</span></li>' for p in chunk)
+    return f'<ul class="list">{items}</ul>'
+
+
+def write_portal(dest: Path, n_articles: int = 12, layout: str = "normal", per_page: int = 10,
+                 list_layout: str = "ul") -> list[str]:
+    """Write the portal; returns the article paths (``/news/2022/03/a<i>.html``).
+
+    ``list_layout`` is ``ul`` (list items with dates), ``cards`` (image + headline +
+    summary blocks beside a hot-links box) or ``table`` (rows of a table).
+    """
     dest = Path(dest)
     (dest / "news" / "2022" / "03").mkdir(parents=True, exist_ok=True)
     (dest / "robots.txt").write_text("User-agent: *\nDisallow: /admin/\n", encoding="utf-8")
@@ -51,16 +80,12 @@ def write_portal(dest: Path, n_articles: int = 12, layout: str = "normal", per_p
     pages = [paths[k:k + per_page] for k in range(0, len(paths), per_page)] or [[]]
     for n, chunk in enumerate(pages):
         name = "index.html" if n == 0 else f"index_{n}.html"
-        items = "".join(
-            f'<li><a href="{p}">{TOPICS[int(p.split("/a")[-1][:-5]) % len(TOPICS)][0]}（第{int(p.split("/a")[-1][:-5]) + 1}期）</a>'
-            f"<span>2022-03-{1 + int(p.split('/a')[-1][:-5]) % 28:02d}</span></li>"
-            for p in chunk
-        )
+        items = _list_items(chunk, list_layout)
         nxt = f'<a href="index_{n + 1}.html">下一页</a>' if n + 1 < len(pages) else ""
         (dest / "news" / name).write_text(
             f"""<!doctype html><html><head><meta charset="utf-8"><title>本地新闻_测试新闻网</title></head>
 <body><div class="nav"><a href="/">首页</a> <a href="/news/index.html">本地新闻</a> <a href="/about.html">关于我们</a></div>
-<ul class="list">{items}</ul><div class="pages">{nxt}</div>
+{items}<div class="pages">{nxt}</div>
 <div class="footer"><a href="/about.html">联系我们</a> 版权所有</div></body></html>""",
             encoding="utf-8",
         )

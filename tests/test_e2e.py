@@ -69,6 +69,7 @@ def test_demo_fields_match_truth(demo_run):
     work, info, *_ = demo_run
     check = compare_archive(work / "archive.db", info)
     assert check["stored"] >= check["expected"] - 1, check.get("missing")
+    assert check["unexpected"] == 0, "a navigation page or a second page was stored as an article"
     assert check["title"] >= 0.95 * check["stored"], check["mismatches"]
     assert check["body"] >= 0.95 * check["stored"], check["mismatches"]
 
@@ -181,3 +182,50 @@ def test_scrapy_list_and_scrapy_crawl_share_the_code_path(tmp_path):
     db = sqlite_utils.Database(tmp_path / "a.db")
     assert db["articles"].count == 5
     assert [row["status"] for row in db.query("select status from crawl_runs")] == ["ok"]
+
+
+def test_jekyll_export_round_trip(demo_run, tmp_path, run_cli):
+    """`export --jekyll` posts, read back by a `jekyll` source, give the same articles."""
+    work, *_ = demo_run
+    r = run_cli("export", "--db", work / "archive.db", "--out", tmp_path / "feeds", "--jekyll", tmp_path / "site",
+                "--quiet")
+    assert r.returncode == 0, r.stderr
+    posts = list((tmp_path / "site" / "_posts").glob("*.md"))
+    src = tmp_path / "sources.toml"
+    src.write_text(f'[[source]]\nname = "reimport"\ntitle = "重新导入"\ntype = "jekyll"\npath = "{tmp_path / "site"}"\n'
+                   f'site = "https://mirror.example.org"\n', encoding="utf-8")
+    r = run_cli("crawl", "--sources", src, "--db", tmp_path / "b.db", "--quiet")
+    assert r.returncode == 0, r.stderr
+    orig = sqlite_utils.Database(work / "archive.db")
+    back = sqlite_utils.Database(tmp_path / "b.db")
+    want = {(row["title"], row["published"], row["source"], row["body_text"])
+            for row in orig.query("select * from articles where duplicate_of is null")}
+    got = {(row["title"], row["published"], row["source"], row["body_text"]) for row in back.query("select * from articles")}
+    assert len(posts) == len(want) == len(got)
+    assert got == want
+    # the original URL survives as origin_url (or the archive's own origin_url)
+    origins = {row["origin_url"] for row in back.query("select origin_url from articles")}
+    urls = {row["origin_url"] or row["url"] for row in orig.query("select url, origin_url from articles where duplicate_of is null")}
+    assert origins == urls
+
+
+@pytest.mark.parametrize("list_layout", ["ul", "cards", "table"])
+def test_minimal_source_crawls_every_article_and_no_navigation(tmp_path, run_cli, list_layout):
+    """A source with only name, title and start_urls: all articles over 3 listing pages,
+    none of the navigation, about or hot-link pages."""
+    from tests.sitegen import write_portal
+
+    site = tmp_path / "site"
+    paths = write_portal(site, n_articles=23, list_layout=list_layout)
+    (site / "about.html").write_text("<html><body><h1>关于我们</h1><p>本站简介。</p></body></html>", encoding="utf-8")
+    with StaticSiteServer(site) as srv:
+        src = tmp_path / "sources.toml"
+        src.write_text(f'[[source]]\nname = "ceshi"\ntitle = "测试新闻网"\nstart_urls = ["{srv.url("/news/index.html")}"]\n'
+                       f'[source.settings]\nAUTOTHROTTLE_ENABLED = false\nDOWNLOAD_DELAY = 0\n', encoding="utf-8")
+        r = run_cli("crawl", "--sources", src, "--db", tmp_path / "a.db", "--quiet")
+        requested = {p for _, p, _ in srv.requests}
+    assert r.returncode == 0, r.stderr
+    db = sqlite_utils.Database(tmp_path / "a.db")
+    stored = {row["url"].split(str(srv.port))[-1] for row in db.query("select url from articles")}
+    assert stored == set(paths)
+    assert "/about.html" not in requested and not any(p.startswith("/hot/") for p in requested)
