@@ -51,9 +51,9 @@ logger = logging.getLogger(__name__)
 BUSY_TIMEOUT = 10.0
 #: Bodies with fewer significant characters than this are never linked as duplicates.
 MIN_FINGERPRINT_CHARS = 50
-#: FTS5 in-memory pending-terms budget per index (bytes). The default (1 MB) flushes a
-#: tiny segment every ~300 articles; 16 MB lets one batch become one segment, which
-#: measured ~1.5x faster ingest of 3 KB articles (README "Full-text search").
+#: FTS5 in-memory pending-terms budget per index (bytes; FTS5's ``hashsize`` option).
+#: The default (1 MB) flushes a small segment every few hundred articles; with 16 MB a
+#: batch of 500 articles becomes one segment (less merging; measured 20-50% faster ingest).
 FTS_HASHSIZE = 16 * 1024 * 1024
 
 #: Searches rank (bm25) about this many of the newest matches first, then older ones:
