@@ -3,7 +3,8 @@
 Reuses the runners and page loaders of :mod:`tests.benchmarks.extraction` (which owns the
 quality scores); this module only times them. Every tool gets the same decoded text of
 each page; one timed run is a pass over the whole page set (after one untimed warm-up
-pass over a few pages), pages/s = pages / seconds of that pass. Page sets: ``generated``
+pass over a few pages), pages/s = pages / CPU seconds of that pass (single-threaded
+tools: the same as wall time on an idle machine, and robust to other jobs on the cores). Page sets: ``generated``
 (article pages of the benchmark site), ``zh`` and ``en`` (the real pages of
 ``../shared/data``), and ``real`` = zh + en together.
 
@@ -47,20 +48,30 @@ def load_generated(site: Path, n: int, seed: int = 7) -> list[dict]:
 
 
 def time_pass(fn, pages) -> tuple[float, int]:
-    """Seconds for one pass of ``fn`` over ``pages``; errors counted, not raised."""
+    """CPU seconds of this process for one pass of ``fn`` over ``pages``; errors counted, not raised.
+
+    CPU time, not wall time: every tool is single-threaded, so on an idle machine the two
+    are the same, and on a busy one (other jobs on the same cores) CPU time still measures
+    the tool rather than the neighbours.
+    """
     errors = 0
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for p in pages:
         try:
             fn(p)
         except Exception:  # a competitor crashing on a page still costs its time
             errors += 1
-    return time.perf_counter() - t0, errors
+    return time.process_time() - t0, errors
 
 
 def measure(sets: dict[str, list[dict]], tools=("ours", "lxml", *COMPETITORS), runs: int = 3, log=None) -> dict:
-    """``{(set, tool): {"rates": [...], "errors": n, "pages": n}}`` (pages/s per run)."""
+    """``{(set, tool): {"rates": [...], "errors": n, "pages": n}}`` (pages per CPU-second, per run).
+
+    Runs are interleaved (run 1 of every tool and set, then run 2 …) so that a change in
+    background load during the measurement hits every tool alike.
+    """
     out = {}
+    usable = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for tool in tools:
@@ -72,17 +83,21 @@ def measure(sets: dict[str, list[dict]], tools=("ours", "lxml", *COMPETITORS), r
                 continue
             except Exception:
                 pass
-            for sname, pages in sets.items():
-                if not pages:
-                    continue
+            usable.append(tool)
+            for pages in sets.values():
                 time_pass(fn, pages[:10])  # warm-up: imports, compiled patterns, caches
-                rates, errors = [], 0
-                for _ in range(runs):
-                    secs, errors = time_pass(fn, pages)
-                    rates.append(len(pages) / secs)
-                out[(sname, tool)] = {"rates": rates, "errors": errors, "pages": len(pages)}
-                if log:
-                    log(f"extract: {sname:9} {tool:12} {statistics.median(rates):8.1f} pages/s")
+        for run in range(runs):
+            for tool in usable:
+                for sname, pages in sets.items():
+                    if not pages:
+                        continue
+                    secs, errors = time_pass(TOOLS[tool], pages)
+                    r = out.setdefault((sname, tool), {"rates": [], "errors": 0, "pages": len(pages)})
+                    r["rates"].append(len(pages) / secs)
+                    r["errors"] = errors
+            if log:
+                log(f"extract: run {run + 1}/{runs}: " + ", ".join(
+                    f"{s}/{t} {out[(s, t)]['rates'][-1]:.0f}" for t in usable for s in sets if (s, t) in out))
     # zh + en as one set: pages / summed seconds, run by run
     for tool in tools:
         zh, en = out.get(("zh", tool)), out.get(("en", tool))

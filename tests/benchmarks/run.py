@@ -273,7 +273,7 @@ def extraction_section(rep: Report, site: Path, prof: dict) -> None:
             goal = f"{ratio:.1f}× the fastest other ({fastest}, {comp[fastest]:.0f}/s)"
             if sname == "real":
                 goal += "; goal ≥ 3×: " + ("**met**" if ratio >= 3 else "**missed**")
-        rep.add("3", f"extraction, ours, {label}", m, s, goal)
+        rep.add("3", f"extraction (pages per CPU-second), ours, {label}", m, s, goal)
         if sname in ("zh", "en"):
             continue  # the other tools' rows for zh+en together are enough
         for t in ("lxml", *X.COMPETITORS):
