@@ -32,7 +32,8 @@ def summarize_stats(stats: dict, reason: str, previous: list[dict] | None = None
     dropped = {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("item_dropped_reasons_count/")}
     errors = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("aggregator/errors/")}
     new, updated, unchanged = g("aggregator/articles/new"), g("aggregator/articles/updated"), g("aggregator/articles/unchanged")
-    stored = new + updated + unchanged
+    # in scale-out mode a worker stores nothing itself: what it queued for ingest counts
+    stored = new + updated + unchanged + g("aggregator/articles/queued")
     extraction_drops = sum(dropped.get(k, 0) for k in EXTRACTION_DROPS)
     n_cov = g("aggregator/coverage/articles")
     coverage = {f: round(g(f"aggregator/coverage/{f}") / n_cov, 3) for f in COVERAGE_FIELDS} if n_cov else {}
@@ -58,7 +59,7 @@ def summarize_stats(stats: dict, reason: str, previous: list[dict] | None = None
     attempted = stored + extraction_drops
     if reason not in ("finished", "idle_exit"):
         status, why = "failed", f"crawl ended with {reason}"
-    elif listing_pages == 0 and not_modified == 0 and (listing_errors or g("aggregator/start_urls", 1)):
+    elif listing_pages == 0 and not_modified == 0 and (listing_errors or stats.get("aggregator/start_urls", 1)):
         last = stats.get("aggregator/last_listing_error") or "no listing page could be fetched"
         if stats.get("aggregator/jekyll_posts") is None and not article_pages:
             status, why = "failed", f"site unreachable: {last}"
