@@ -210,7 +210,8 @@ def sanitize_html(html: str | None, base_url: str = "") -> str:
         html = html[: 4 * MAX_BODY_CHARS]
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
+    except (lxml.etree.ParserError, ValueError, AssertionError):
+        # lxml asserts on an empty <html> element ("too many bodies: []"): nothing to keep
         return ""
     for el in list(root.iter(lxml.etree.Comment, lxml.etree.ProcessingInstruction)):
         el.drop_tree() if el.getparent() is not None else None
@@ -251,9 +252,17 @@ def sanitize_html(html: str | None, base_url: str = "") -> str:
     inner = inner[inner.find(">") + 1: inner.rfind("<")]
     cleaned = _allow_list(inner)
     cleaned = re.sub(r"(<p>\s*</p>\s*)+", "", cleaned).strip()
+    if not _VISIBLE.sub("", _TAG_NOT_IMG.sub("", cleaned)):
+        # only white space (&nbsp; included) and empty tags: nothing a reader would see;
+        # returning it would also make a second pass differ ("&nbsp;" -> "")
+        return ""
     if len(cleaned) > MAX_BODY_CHARS:
         cleaned = _allow_list(cleaned[:MAX_BODY_CHARS])
     return cleaned
+
+
+_TAG_NOT_IMG = re.compile(r"<(?!img\b)[^>]*>", re.I)
+_VISIBLE = re.compile(r"(?:&nbsp;|&#160;|&#xa0;|[\s\u00a0\u3000\u200b\ufeff])+", re.I)
 
 
 def _allow_list(html: str) -> str:
@@ -280,7 +289,7 @@ def html_to_text(html: str | None) -> str:
         return ""
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
+    except (lxml.etree.ParserError, ValueError, AssertionError):  # AssertionError: an empty <html>
         return collapse_ws(re.sub(r"<[^>]+>", " ", html))
     chunks: list[str] = []
 
