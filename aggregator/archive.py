@@ -19,9 +19,12 @@ Writing rules (the archive never loses or duplicates an article):
   ``articles``, Datasette's search box). SQL triggers keep both in sync for every client
   (sqlite3, Datasette): ``articles_fts`` directly on update and delete, and both through
   the ``search_queue`` table, which the archive drains at the end of every write
-  transaction (new rows are indexed there in one pass: interleaving FTS5 inserts with
-  statements that open a statement journal flushes FTS5's pending terms every time,
-  which is what makes naive trigger-maintained FTS ingest slow).
+  transaction. New rows are indexed there, in one pass after all row writes: FTS5 writes
+  its pending terms out as a segment at every statement savepoint, and there is one per
+  statement when the FTS table is written from a trigger, or when an insert into a table
+  with triggers and foreign keys (``articles``) follows an FTS write in the same
+  transaction: one segment per article, which is what makes naive trigger-maintained
+  FTS ingest slow.
 """
 
 from __future__ import annotations
