@@ -217,10 +217,9 @@ def listing_html(items: str, next_href: str | None) -> str:
 class Fault:
     """One injected fault: its link, and how a crawl must account for it.
 
-    ``expect`` is ``"error:<kind>"`` (an ``aggregator/errors/<kind>`` count),
-    ``"drop:<Reason>"`` (an ``item_dropped_reasons_count``), ``"stat:<key>"`` (another
-    ``aggregator/<key>`` stat), ``"stored"`` (the article must be stored, correctly) or
-    ``"never_fetched"`` (no request may reach the server).
+    ``expect`` is ``"error:<kind>"`` (a ``crawl_runs.error_kinds`` count),
+    ``"drop:<Reason>"`` (a ``crawl_runs.dropped`` count), ``"stored"`` (the article must be
+    stored, correctly) or ``"never_fetched"`` (no request may reach the server).
     """
 
     name: str

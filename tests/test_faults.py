@@ -113,6 +113,14 @@ def test_fault_crawl_finishes_stores_good_articles_and_counts_every_fault(fault_
     assert kinds.get("not_html") == 1             # binary garbage served as text/html
     assert dropped == {"MissingTitle": 1}         # the all-white-space title
     assert row["errors"] == sum(kinds.values())
+    for f in site.faults:                         # every injected fault is accounted for
+        how, _, what = f.expect.partition(":")
+        if how == "error":
+            assert kinds.get(what), f.name
+        elif how == "drop":
+            assert dropped.get(what), f.name
+        elif how == "stored":
+            assert f.url in stored or f.name.startswith("redirect to another host"), f.name
 
     # retried where it makes sense: the 503 waited for Retry-After (capped at 1 s), then stored
     times = site.flaky.times
