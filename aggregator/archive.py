@@ -80,6 +80,11 @@ CRAWL_RUN_COLUMNS = (
 _JSON_RUN_COLUMNS = ("dropped", "error_kinds", "coverage", "stats")
 
 
+def _busy_seconds(conn: sqlite3.Connection) -> float:
+    """The connection's busy timeout in seconds."""
+    return conn.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
+
+
 def _utc_now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
@@ -478,7 +483,14 @@ class Archive:
             with self.db.atomic():
                 yield
             return
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise ArchiveError(
+                    f"archive {self.path} is locked by another writer (waited {_busy_seconds(conn):g} s)"
+                ) from None
+            raise
         try:
             yield
         except BaseException:

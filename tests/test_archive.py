@@ -242,6 +242,28 @@ def test_readonly_reads_but_never_writes(tmp_path):
         assert ro.db.execute("SELECT count(*) FROM articles").fetchone()[0] == 4
 
 
+def test_readers_read_while_a_writer_writes(tmp_path):
+    path = tmp_path / "archive.db"
+    with Archive(path) as writer, Archive(path, readonly=True) as reader:
+        writer.store_articles(articles()[:2], now=T1)
+        with writer._write():  # a crawl batch in progress
+            writer.db.execute("UPDATE articles SET title = '改了一半' WHERE id = 1")
+            assert titles(reader.search("银川")) == ["银川今年新建高标准农田十二万亩"]  # the last committed state
+            assert len(reader.status(now=T2)) == 2
+        assert titles(reader.search("银川")) == ["改了一半"]
+
+
+def test_a_second_writer_waits_then_fails_clearly(tmp_path):
+    path = tmp_path / "archive.db"
+    with Archive(path) as first, Archive(path) as second:
+        second.db.execute("PRAGMA busy_timeout = 200")
+        with first._write():
+            first.db.execute("INSERT INTO categories(slug, name) VALUES ('x', 'x')")
+            with pytest.raises(ArchiveError, match="locked by another writer"):
+                second.store_articles(articles()[:1], now=T1)
+        assert second.store_articles(articles()[:1], now=T1) == ["new"]
+
+
 # --- storing articles ------------------------------------------------------------------------------
 
 
