@@ -245,7 +245,7 @@ def search(query, db, limit, as_json):
         aggregator search 银川 --limit 5 --json
     """
     with _open_readonly(db) as archive:
-        results = archive.search(query, limit=limit)
+        results = archive.search(query, limit=limit, markers=("", "") if as_json else ("【", "】"))
     for r in results:
         if as_json:
             keep = {k: r.get(k) for k in ("url", "title", "published", "category", "source", "snippet")}
