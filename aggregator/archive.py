@@ -310,6 +310,23 @@ _DATELINE = re.compile(r"^\s*(?:本报讯|本台讯|本報訊|[^\s，。,]{0,24}
 _NOT_TEXT = re.compile(r"[\W_]+")
 
 
+@MIGRATIONS(name="m004_failed_links")
+def m004_failed_links(db: Database) -> None:
+    """Version 4: ``failed_links``, article links whose download failed (by URL key), so a
+    link that keeps failing is told apart from a new failure in the health verdict."""
+    _script(db, """
+        CREATE TABLE failed_links (
+            url_key TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            spider TEXT,
+            kind TEXT,
+            attempts INTEGER NOT NULL DEFAULT 1,
+            first_failed_at TEXT,
+            last_failed_at TEXT
+        );
+    """)
+
+
 def body_fingerprint(body_text: str | None, folded: str | None = None) -> str | None:
     """Fingerprint for syndicated copies, or None for bodies too short to judge.
 
@@ -845,6 +862,21 @@ class Archive:
                     "checked_at = excluded.checked_at",
                     [url, etag, last_modified, _utc_now()],
                 )
+
+    def record_failure(self, url: str, spider: str | None, kind: str) -> int:
+        """Count a failed download of an article link; returns how often it had failed before."""
+        from aggregator.normalize import url_key
+
+        key, now = url_key(url), _utc_now()
+        with self._write():
+            row = self.db.execute("SELECT attempts FROM failed_links WHERE url_key = ?", [key]).fetchone()
+            self.db.execute(
+                "INSERT INTO failed_links(url_key, url, spider, kind, attempts, first_failed_at, last_failed_at) "
+                "VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT(url_key) DO UPDATE SET attempts = attempts + 1, "
+                "kind = excluded.kind, last_failed_at = excluded.last_failed_at",
+                [key, url, spider, kind, now, now],
+            )
+        return row[0] if row else 0
 
     # -- full-text search -----------------------------------------------------------------------
 

@@ -194,17 +194,31 @@ class SourceSpider(scrapy.Spider):
             self.inc("listing_end")
             return
         self.inc(f"errors/{kind}")
+        if kind == "robots_forbidden":
+            # the site's policy, not a failure: counted by kind, never against its health
+            self.logger.debug("%s: %s forbidden by robots.txt", self.name, request.url)
+            return
         if request.meta.get("aggregator_listing"):
             self.inc("listing_errors")
             self.crawler.stats.set_value("aggregator/last_listing_error", f"{kind} on {request.url}")
+        elif self.failed_before(request.url, kind):
+            # a dead link that failed on an earlier run too: the site's state, not news
+            self.inc("article_errors_repeated")
         else:
             self.inc("article_errors")
         self.logger.warning("%s: %s (%s)", self.name, request.url, kind)
 
+    def failed_before(self, url: str, kind: str) -> bool:
+        """Record a failed article download; True when the same link had failed before."""
+        store = self.store
+        if store is None or store.archive is None:
+            return False
+        return store.archive.record_failure(url, self.name, kind) > 0
+
     def count_error(self, kind: str, url: str) -> None:
         """Count a page that downloaded but is unusable (empty, binary) as an article error."""
         self.inc(f"errors/{kind}")
-        self.inc("article_errors")
+        self.inc("article_errors_repeated" if self.failed_before(url, kind) else "article_errors")
         self.logger.warning("%s: %s (%s)", self.name, url, kind)
 
     def listing_request(self, url: str, page_no: int = 1, callback=None) -> Request:

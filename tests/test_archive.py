@@ -103,10 +103,10 @@ def test_fresh_archive_has_schema_wal_foreign_keys_and_busy_timeout(fresh_archiv
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
     for table in ("sources", "categories", "articles", "article_categories", "article_revisions", "crawl_runs",
-                  "http_validators", "articles_fts", "articles_search", "search_queue"):
+                  "http_validators", "articles_fts", "articles_search", "search_queue", "failed_links"):
         assert db[table].exists(), table
     assert [m.name for m in MIGRATIONS.applied(db)] == [
-        "m001_base", "m002_categories_revisions_duplicates", "m003_search"]
+        "m001_base", "m002_categories_revisions_duplicates", "m003_search", "m004_failed_links"]
     assert {fk.column: fk.other_table for fk in db["articles"].foreign_keys} == {
         "category": "categories", "spider": "sources", "duplicate_of": "articles"}
     indexed = {tuple(ix.columns) for ix in db["articles"].indexes}
@@ -164,7 +164,7 @@ def test_v1_archive_upgrades_in_place_without_losing_a_row(tmp_path):
 
     with Archive(path) as archive:
         db = archive.db
-        assert [m.name for m in MIGRATIONS.applied(db)][-1] == "m003_search"
+        assert [m.name for m in MIGRATIONS.applied(db)][-1] == "m004_failed_links"
         for table, old_rows in before.items():
             width = len(old_rows[0])  # v1 columns come first; later versions only add columns
             got = [r[:width] for r in rows(db, f"SELECT * FROM {table} ORDER BY 1")]
@@ -205,7 +205,8 @@ def test_failed_migration_rolls_back_and_stays_pending(tmp_path, monkeypatch):
         Archive(path)
     db = sqlite_utils.Database(path)
     assert "half_done" not in db.table_names()
-    assert [m.name for m in MIGRATIONS.pending(db)] == ["m002_categories_revisions_duplicates", "m003_search"]
+    assert [m.name for m in MIGRATIONS.pending(db)] == ["m002_categories_revisions_duplicates", "m003_search",
+                                                      "m004_failed_links"]
 
 
 def test_open_errors_are_clear(tmp_path):
@@ -647,3 +648,10 @@ def test_frequent_terms_rank_the_newest_matches_first(fresh_archive, monkeypatch
     assert sorted(r["id"] for r in older) == list(range(2, 16))
     assert [r["rank"] for r in older] == sorted(r["rank"] for r in older)
     assert titles(fresh_archive.search("滩羊")) == ["稀有词"]
+
+
+def test_record_failure_counts_attempts_per_url_key(fresh_archive):
+    assert fresh_archive.record_failure("http://x.cn/a.html", "s", "http_500") == 0
+    assert fresh_archive.record_failure("https://x.cn/a.html?utm_source=rss", "s", "http_404") == 1
+    (row,) = fresh_archive.db.execute("SELECT attempts, kind FROM failed_links").fetchall()
+    assert row == (2, "http_404")
