@@ -175,6 +175,11 @@ def crawl(names=(), *, sources=None, db="archive.db", quiet=False, log_file=None
         overrides["AGGREGATOR_REFRESH"] = True
     if idle_exit is not None:
         overrides["AGGREGATOR_IDLE_EXIT"] = float(idle_exit)
+    if progress is None:
+        progress = not quiet and sys.stderr.isatty()
+    if progress and not log_level and not log_file:
+        # the live lines are the progress report; log lines would tear them apart
+        log_level = "ERROR"
     settings = project_settings(sources=sources, db=db, overrides=overrides, quiet=quiet,
                                 log_file=log_file, log_level=log_level)
     with RunLock(db) if lock and not settings.get("REDIS_URL") else _nullcontext():
@@ -231,7 +236,7 @@ def _run_crawlers(selected, settings, *, quiet, progress) -> CrawlReport:
             return None
 
         d.addErrback(_fail)
-    live = Progress(crawlers) if (progress if progress is not None else (not quiet and sys.stderr.isatty())) else None
+    live = Progress(crawlers) if progress else None
     if live:
         live.start()
     try:
