@@ -327,6 +327,20 @@ def m004_failed_links(db: Database) -> None:
     """)
 
 
+@MIGRATIONS(name="m005_url_aliases")
+def m005_url_aliases(db: Database) -> None:
+    """Version 5: ``url_aliases``, other URLs (redirect sources) that lead to an article, so a
+    listing that links the old URL does not make every run fetch it again."""
+    _script(db, """
+        CREATE TABLE url_aliases (
+            url_key TEXT PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            url TEXT
+        );
+        CREATE INDEX url_aliases_article ON url_aliases(article_id);
+    """)
+
+
 def body_fingerprint(body_text: str | None, folded: str | None = None) -> str | None:
     """Fingerprint for syndicated copies, or None for bodies too short to judge.
 
@@ -632,6 +646,11 @@ class Archive:
             for art in batch:
                 outcome, row_id, stored = self._store_one(art, now)
                 outcomes.append(outcome)
+                for alias in getattr(art, "aliases", None) or ():
+                    key = url_key(alias)
+                    if key and key != url_key(art.url):
+                        self.db.execute("INSERT OR IGNORE INTO url_aliases(url_key, article_id, url) VALUES (?, ?, ?)",
+                                        [key, row_id, alias])
                 if stored is not None:
                     texts[row_id] = stored
             self._drain_queue(texts)
@@ -789,11 +808,14 @@ class Archive:
         Keys: id, url, title, categories (list), fetched_at, published, first_seen_at,
         updated_at, content_hash, spider, duplicate_of.
         """
-        row = self.db.execute(
-            "SELECT id, url, title, fetched_at, published, first_seen_at, updated_at, content_hash, spider, "
-            "duplicate_of, category FROM articles WHERE url_key = ?",
-            [url_key(url)],
-        ).fetchone()
+        key = url_key(url)
+        cols = ("SELECT id, url, title, fetched_at, published, first_seen_at, updated_at, content_hash, spider, "
+                "duplicate_of, category FROM articles ")
+        row = self.db.execute(cols + "WHERE url_key = ?", [key]).fetchone()
+        if row is None:
+            # an old URL that redirected to a stored article
+            row = self.db.execute(cols + "WHERE id = (SELECT article_id FROM url_aliases WHERE url_key = ?)",
+                                  [key]).fetchone()
         if row is None:
             return None
         keys = ("id", "url", "title", "fetched_at", "published", "first_seen_at", "updated_at", "content_hash",

@@ -34,6 +34,7 @@ class Article:
         content_hash: hash of title + body text (set by NormalizePipeline).
         listing_published: date shown next to the link on the listing page, if any.
         pages: number of pages stitched into this article.
+        aliases: other URLs that led to this page (redirect sources), kept in ``url_aliases``.
     """
 
     url: str = ""
@@ -55,6 +56,7 @@ class Article:
     content_hash: str | None = None
     listing_published: str | None = None
     pages: int = 1
+    aliases: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """Plain dict (JSON-serialisable)."""

@@ -101,7 +101,8 @@ def normalize_article(item: Article, max_body_chars: int = N.MAX_BODY_CHARS, sit
         category_name=N.collapse_ws(item.category_name)[:200] or None,
         body_html=body_html,
         body_text=body_text,
-        origin_url=N.canonical_url(item.origin_url) if item.origin_url else None,
+        origin_url=(N.canonical_url(item.origin_url)
+                    if item.origin_url and item.origin_url.strip().lower().startswith(("http://", "https://")) else None),
         fetched_at=N.to_utc_iso(item.fetched_at, "UTC") if item.fetched_at else N.utc_now_iso(),
     )
     art.content_hash = N.content_hash(art.title, art.body_text)

@@ -294,6 +294,9 @@ class SourceSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.count_error("not_html", response.url)
             return
+        if not parts and response.meta.get("redirect_urls"):
+            # remember the URLs that redirected here: the listing links the old one
+            hints = {**(hints or {}), "aliases": list(response.meta["redirect_urls"])}
         fields = self.extract_fields(response, response.url)
         parts = (parts or []) + [fields]
         first_url = first_url or response.url
@@ -365,6 +368,7 @@ class SourceSpider(scrapy.Spider):
             fetched_at=now.astimezone(timezone.utc).replace(microsecond=0).isoformat(),
             listing_published=hints.get("date"),
             pages=fields.get("pages", 1),
+            aliases=[canonical_url(u) for u in hints.get("aliases") or ()],
         )
 
 

@@ -106,7 +106,8 @@ def test_fresh_archive_has_schema_wal_foreign_keys_and_busy_timeout(fresh_archiv
                   "http_validators", "articles_fts", "articles_search", "search_queue", "failed_links"):
         assert db[table].exists(), table
     assert [m.name for m in MIGRATIONS.applied(db)] == [
-        "m001_base", "m002_categories_revisions_duplicates", "m003_search", "m004_failed_links"]
+        "m001_base", "m002_categories_revisions_duplicates", "m003_search", "m004_failed_links",
+        "m005_url_aliases"]
     assert {fk.column: fk.other_table for fk in db["articles"].foreign_keys} == {
         "category": "categories", "spider": "sources", "duplicate_of": "articles"}
     indexed = {tuple(ix.columns) for ix in db["articles"].indexes}
@@ -164,7 +165,7 @@ def test_v1_archive_upgrades_in_place_without_losing_a_row(tmp_path):
 
     with Archive(path) as archive:
         db = archive.db
-        assert [m.name for m in MIGRATIONS.applied(db)][-1] == "m004_failed_links"
+        assert [m.name for m in MIGRATIONS.applied(db)][-1] == "m005_url_aliases"
         for table, old_rows in before.items():
             width = len(old_rows[0])  # v1 columns come first; later versions only add columns
             got = [r[:width] for r in rows(db, f"SELECT * FROM {table} ORDER BY 1")]
@@ -206,7 +207,7 @@ def test_failed_migration_rolls_back_and_stays_pending(tmp_path, monkeypatch):
     db = sqlite_utils.Database(path)
     assert "half_done" not in db.table_names()
     assert [m.name for m in MIGRATIONS.pending(db)] == ["m002_categories_revisions_duplicates", "m003_search",
-                                                      "m004_failed_links"]
+                                                      "m004_failed_links", "m005_url_aliases"]
 
 
 def test_open_errors_are_clear(tmp_path):
@@ -655,3 +656,14 @@ def test_record_failure_counts_attempts_per_url_key(fresh_archive):
     assert fresh_archive.record_failure("https://x.cn/a.html?utm_source=rss", "s", "http_404") == 1
     (row,) = fresh_archive.db.execute("SELECT attempts, kind FROM failed_links").fetchall()
     assert row == (2, "http_404")
+
+
+def test_redirect_aliases_are_found_by_lookup(fresh_archive):
+    from aggregator.items import Article
+
+    art = Article(url="https://new.example.cn/a/1.html", title="迁移后的稿件", body_html="<p>正文。</p>",
+                  body_text="正文。", content_hash="h", category="c", spider="s",
+                  aliases=["http://old.example.cn/a/1.html"])
+    assert fresh_archive.store_articles([art]) == ["new"]
+    assert fresh_archive.lookup("http://old.example.cn/a/1.html")["url"] == "https://new.example.cn/a/1.html"
+    assert fresh_archive.lookup("http://old.example.cn/a/2.html") is None

@@ -161,9 +161,6 @@ def test_fault_crawl_finishes_stores_good_articles_and_counts_every_fault(fault_
               f"{len(site.good)} good articles stored, crawl {seconds:.1f} s")
 
 
-@pytest.mark.xfail(strict=True, reason="every run retries the links that failed before (right: nothing is lost) "
-                   "but counts them against the health verdict, so a site with a few dead links and few new "
-                   "articles is 'degraded' (exit 1, a cron mail) on every incremental run")
 def test_an_incremental_run_over_the_same_faults_is_not_degraded(fault_run):
     """The second run finds nothing new; the permanent faults fail again. That is the
     site's state, not a new failure: the run is ok and exits 0."""
@@ -228,8 +225,6 @@ def test_robots_txt_is_obeyed_by_every_request_waiting_for_it(tmp_path, middlewa
         assert leaked, "Scrapy's RobotsTxtMiddleware no longer leaks: drop aggregator/robots.py"
 
 
-@pytest.mark.xfail(strict=True, reason="on_error counts robots_forbidden as an article error, so a site whose "
-                   "robots.txt forbids most linked articles is judged 'degraded: article pages failed to download'")
 def test_articles_forbidden_by_robots_txt_do_not_make_a_source_degraded(tmp_path):
     """robots.txt is the site's policy, not a download failure: a listing that links more
     forbidden articles than allowed ones is still an ok run (exit 0)."""

@@ -148,3 +148,26 @@ def test_crawl_from_another_working_directory(portal, tmp_path, run_cli):
     r = run_cli("crawl", "--sources", src, "--db", "a.db", "--quiet", cwd=home)
     assert r.returncode == 0, r.stderr
     assert (home / "a.db").exists()
+
+
+def test_redirected_article_is_not_fetched_again(tmp_path, run_cli):
+    """A listing that links an old URL redirecting to the article: stored under the new URL,
+    and the next run recognises the old one (url_aliases) instead of fetching it again."""
+    from aggregator.server import redirect_route
+
+    site = tmp_path / "site"
+    write_portal(site, n_articles=3)
+    index = site / "news" / "index.html"
+    index.write_text(index.read_text(encoding="utf-8").replace('href="/news/2022/03/a2.html"', 'href="/old/a2.html"'),
+                     encoding="utf-8")
+    with StaticSiteServer(site, routes={"/old/a2.html": redirect_route("/news/2022/03/a2.html", 301)}) as srv:
+        src = setup_sources(tmp_path, [("ceshi", "测试新闻网", srv.url("/news/index.html"))])
+        args = ("crawl", "--sources", src, "--db", tmp_path / "a.db", "--quiet")
+        assert run_cli(*args).returncode == 0
+        db = sqlite_utils.Database(tmp_path / "a.db")
+        urls = {r["url"].split(str(srv.port))[-1] for r in db.query("select url from articles")}
+        assert urls == {"/news/2022/03/a0.html", "/news/2022/03/a1.html", "/news/2022/03/a2.html"}
+        srv.clear_log()
+        assert run_cli(*args).returncode == 0
+        again = {p for _, p, _ in srv.requests}
+    assert again == {"/news/index.html", "/robots.txt"}, again
