@@ -171,3 +171,37 @@ def test_redirected_article_is_not_fetched_again(tmp_path, run_cli):
         assert run_cli(*args).returncode == 0
         again = {p for _, p, _ in srv.requests}
     assert again == {"/news/index.html", "/robots.txt"}, again
+
+
+def test_recrawl_changes_nothing_and_an_edited_article_updates_one_row(tmp_path, run_cli):
+    """`--refresh` re-fetches everything: an unchanged site leaves rows, updated_at and the
+    full-text index alone; one edited article updates exactly its row and adds one revision."""
+    from tests.sitegen import article_html
+
+    site = tmp_path / "site"
+    write_portal(site, n_articles=6)
+    with StaticSiteServer(site) as srv:
+        src = setup_sources(tmp_path, [("ceshi", "测试新闻网", srv.url("/news/index.html"))])
+        args = ("crawl", "--sources", src, "--db", tmp_path / "a.db", "--quiet", "--refresh")
+        assert run_cli(*args).returncode == 0
+        db = sqlite_utils.Database(tmp_path / "a.db")
+
+        def snapshot():
+            rows = {r["url"]: (r["updated_at"], r["content_hash"]) for r in db.query("select * from articles")}
+            fts = db.execute("select count(*) from articles_search where articles_search match '\"记者\"'").fetchone()[0]
+            return rows, fts
+
+        before = snapshot()
+        assert run_cli(*args).returncode == 0
+        assert snapshot() == before
+        assert db["article_revisions"].count == 0
+
+        page = site / "news" / "2022" / "03" / "a3.html"
+        page.write_text(article_html(3, body_extra="<p>更正：本文第二段中的数据已根据主办方通报修订。</p>"), encoding="utf-8")
+        assert run_cli(*args).returncode == 0
+    after = snapshot()
+    changed = [u for u in before[0] if before[0][u] != after[0][u]]
+    assert len(changed) == 1 and changed[0].endswith("/a3.html")
+    assert db["article_revisions"].count == 1
+    hits = list(db.execute("select rowid from articles_search where articles_search match '\"更正\"'"))
+    assert len(hits) == 1
