@@ -62,7 +62,11 @@ def clean_title(title: str | None, site_names: tuple[str, ...] = ()) -> str:
         head = re.sub(r"\s*(?:_|\||｜|--?|—+|–|·|::)\s*$", "", head)
         if not head or len(head) < 4:
             break
-        if tail in site_names or (_SITE_TAIL.search(tail) and len(tail) <= 20) or len(tail) <= 6 and not re.search(r"[，。！？,.!?]", tail) and len(head) > 2 * len(tail):
+        # only a known site name, or a site-like name (…网, …日报, …频道) after a real
+        # separator: "4-1" scores and "——访某某" subtitles are part of the headline
+        spaced_or_strong = bool(re.search(r"(_|\||｜|\s[-–—]+\s|——|::)\s*$", t[: len(t) - len(tail)]))
+        if tail in site_names or (spaced_or_strong and _SITE_TAIL.search(tail) and len(tail) <= 20
+                                  and not re.search(r"[，。！？,.!?：:]", tail)):
             t = head
         else:
             break
@@ -137,8 +141,12 @@ def to_utc_iso(value: str | datetime | None, tz: str | ZoneInfo = SHANGHAI) -> s
         try:
             dt = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
         except ValueError:
+            import warnings
+
             try:
-                dt = dateutil_parser.parse(str(value))
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
+                    dt = dateutil_parser.parse(str(value))
             except (ValueError, OverflowError):
                 return None
     if dt.tzinfo is None:

@@ -12,6 +12,10 @@ from aggregator import normalize as N
     ("今日头条\u3000新闻", (), "今日头条 新闻"),
     ("标题\x00含\x07控制符", (), "标题含控制符"),
     ("A-B testing in newsrooms", (), "A-B testing in newsrooms"),
+    ("Wild beat Sabres 4-1", (), "Wild beat Sabres 4-1"),
+    ("扎根基层办实事——访社区书记李某", (), "扎根基层办实事——访社区书记李某"),
+    ("冬季运动会开幕 - 测试新闻网", (), "冬季运动会开幕"),
+    ("冬季运动会开幕_本地资讯", ("本地资讯",), "冬季运动会开幕"),
 ])
 def test_clean_title(raw, site, expected):
     assert N.clean_title(raw, site) == expected

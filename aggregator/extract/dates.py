@@ -245,9 +245,14 @@ def _parse_english(s: str, zone: tzinfo) -> datetime | None:
         dt = None
     if dt is None:
         try:
+            import warnings
+
             from dateutil import parser as du
 
-            dt = du.parse(s, fuzzy=True, default=datetime(1900, 1, 1))
+            with warnings.catch_warnings():
+                # "IST", "CST" …: ambiguous zone names; the date still counts, in the source zone
+                warnings.simplefilter("ignore", du.UnknownTimezoneWarning)
+                dt = du.parse(s, fuzzy=True, default=datetime(1900, 1, 1))
         except (ValueError, OverflowError, TypeError):
             return None
         if dt.year == 1900:
