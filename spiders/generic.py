@@ -99,6 +99,16 @@ def error_kind(failure) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
 
 
+def parse_xml(body: bytes):
+    """Root element of a feed or sitemap (lenient, no entities, no network), or None."""
+    from lxml import etree
+
+    try:
+        return etree.fromstring(body, etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return None
+
+
 def looks_binary(body: bytes, sample: int = 4096) -> bool:
     """True when a response that claims to be a page is binary garbage (NULs or many
     control bytes in its first KB), so it is counted as ``not_html`` instead of stored."""
@@ -269,6 +279,19 @@ class SourceSpider(scrapy.Spider):
             store.archive.set_validator(response.url, etag.decode("latin-1") if etag else None,
                                         lm.decode("latin-1") if lm else None)
 
+    async def start(self):
+        """The first listing page (category page, feed, sitemap, API page) of every start URL."""
+        for url in self.source.start_urls:
+            yield self.listing_request(url)
+
+    def listing_changed(self, response) -> bool:
+        """Count a listing response; False when the server said 304 Not Modified."""
+        if response.status == 304:
+            self.inc("listing_not_modified")
+            return False
+        self.inc("listing_pages")
+        return True
+
     # --- article pages -----------------------------------------------------------------
 
     def extract_fields(self, page, url: str) -> dict:
@@ -377,18 +400,11 @@ class ListingSpider(SourceSpider):
 
     name = "_listing"
 
-    async def start(self):
-        """First listing page of every start URL."""
-        for url in self.source.start_urls:
-            yield self.listing_request(url)
-
     def parse_listing(self, response):
         """Follow new article links; paginate while pages still hold new articles."""
         page_no = response.meta.get("page_no", 1)
-        if response.status == 304:
-            self.inc("listing_not_modified")
+        if not self.listing_changed(response):
             return
-        self.inc("listing_pages")
         response = self.decoded(response)
         if not isinstance(response, TextResponse):
             self.inc("errors/not_html")
@@ -413,23 +429,11 @@ class FeedSourceSpider(SourceSpider):
 
     name = "_feed"
 
-    async def start(self):
-        """Every feed URL."""
-        for url in self.source.start_urls:
-            yield self.listing_request(url)
-
     def parse_listing(self, response):
         """Items of an RSS/Atom document → article requests (feed date as listing date)."""
-        if response.status == 304:
-            self.inc("listing_not_modified")
+        if not self.listing_changed(response):
             return
-        self.inc("listing_pages")
-        from lxml import etree
-
-        try:
-            root = etree.fromstring(response.body, etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False))
-        except etree.XMLSyntaxError:
-            root = None
+        root = parse_xml(response.body)
         if root is None:
             self.inc("errors/bad_feed")
             self.logger.warning("%s: not a feed: %s", self.name, response.url)
@@ -474,19 +478,10 @@ class NewsSitemapSpider(SourceSpider):
 
     name = "_sitemap"
 
-    async def start(self):
-        """Every sitemap URL."""
-        for url in self.source.start_urls:
-            yield self.listing_request(url)
-
     def parse_listing(self, response):
         """``<url>`` entries (with news:publication_date / lastmod) or child sitemaps."""
-        from lxml import etree
-
-        if response.status == 304:
-            self.inc("listing_not_modified")
+        if not self.listing_changed(response):
             return
-        self.inc("listing_pages")
         body = response.body
         if body[:2] == b"\x1f\x8b":
             import gzip
@@ -496,15 +491,12 @@ class NewsSitemapSpider(SourceSpider):
             except OSError:
                 self.inc("errors/bad_sitemap")
                 return
-        try:
-            root = etree.fromstring(body, etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
-        except etree.XMLSyntaxError:
-            root = None
+        root = parse_xml(body)
         if root is None:
             self.inc("errors/bad_sitemap")
             return
         page_no = response.meta.get("page_no", 1)
-        if etree.QName(root).localname == "sitemapindex":
+        if root.tag.rsplit("}", 1)[-1] == "sitemapindex":
             locs = [l.text.strip() for l in root.iter("{*}loc") if l.text]
             for loc in locs[: self.source.max_pages]:
                 yield self.listing_request(urljoin(response.url, loc), page_no + 1)
@@ -569,11 +561,6 @@ class JsonApiSpider(SourceSpider):
 
     name = "_json"
 
-    async def start(self):
-        """Every API URL (page 1)."""
-        for url in self.source.start_urls:
-            yield self.listing_request(url)
-
     def item_value(self, item: dict, field: str):
         """One field of a JSON item, via ``json_fields`` or the usual key names."""
         mapped = self.source.json_fields.get(field)
@@ -587,10 +574,8 @@ class JsonApiSpider(SourceSpider):
 
     def parse_listing(self, response):
         """Items of one API page; next page by ``page=N`` / ``_N.json`` while items are new."""
-        if response.status == 304:
-            self.inc("listing_not_modified")
+        if not self.listing_changed(response):
             return
-        self.inc("listing_pages")
         try:
             data = json.loads(response.body.decode(self.source.encoding or "utf-8", "replace"))
         except ValueError:

@@ -229,3 +229,30 @@ def test_minimal_source_crawls_every_article_and_no_navigation(tmp_path, run_cli
     stored = {row["url"].split(str(srv.port))[-1] for row in db.query("select url from articles")}
     assert stored == set(paths)
     assert "/about.html" not in requested and not any(p.startswith("/hot/") for p in requested)
+
+
+def test_sitemap_source_with_index_and_news_dates(tmp_path, run_cli):
+    """`type = "sitemap"`: a sitemap index → a news sitemap → article pages."""
+    from tests.sitegen import write_portal
+
+    site = tmp_path / "site"
+    paths = write_portal(site, n_articles=4)
+    (site / "sitemap_index.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<sitemap><loc>/sitemap_news.xml</loc></sitemap></sitemapindex>", encoding="utf-8")
+    urls = "".join(
+        f"<url><loc>{p}</loc><news:news><news:publication_date>2022-03-0{i + 1}T08:00:00+08:00"
+        f"</news:publication_date><news:title>稿件{i}</news:title></news:news></url>" for i, p in enumerate(paths))
+    (site / "sitemap_news.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">' + urls + "</urlset>", encoding="utf-8")
+    with StaticSiteServer(site) as srv:
+        src = tmp_path / "sources.toml"
+        src.write_text(f'[[source]]\nname = "ditu"\ntitle = "地图新闻网"\ntype = "sitemap"\n'
+                       f'start_urls = ["{srv.url("/sitemap_index.xml")}"]\n'
+                       f'[source.settings]\nAUTOTHROTTLE_ENABLED = false\nDOWNLOAD_DELAY = 0\n', encoding="utf-8")
+        r = run_cli("crawl", "--sources", src, "--db", tmp_path / "a.db", "--quiet")
+    assert r.returncode == 0, r.stderr
+    db = sqlite_utils.Database(tmp_path / "a.db")
+    assert db["articles"].count == 4
+    assert {row["published_guessed"] for row in db.query("select published_guessed from articles")} == {0}
