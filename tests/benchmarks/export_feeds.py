@@ -76,6 +76,8 @@ def build_archive(path: str | Path, n: int = 100_000, categories: int = 500, sou
     spec = {"n": n, "categories": categories, "sources": sources, "v": 1}
     stamp = Path(f"{path}.spec.json")
     if path.exists() and stamp.exists() and json.loads(stamp.read_text()).get("spec") == spec:
+        with Archive(path):  # brings an archive built by an older version up to date (migrations)
+            pass
         return {**json.loads(stamp.read_text()), "reused": True}
     for suffix in ("", "-wal", "-shm"):
         if Path(f"{path}{suffix}").exists():
