@@ -1,8 +1,10 @@
 """Crawl measurements: the ceiling spider and ``aggregator crawl``/``run`` as child processes.
 
 Every crawl runs in its own process (one Twisted reactor each), started with the venv's
-Python; its wall time and its peak resident set size come from ``os.wait4`` (the
-kernel's ``ru_maxrss`` of exactly that child), pages and crawl time from Scrapy's stats
+Python; its wall time and CPU time come from ``os.wait4``, its peak resident set size
+from ``VmHWM`` in ``/proc/PID/status`` polled every 20 ms (``ru_maxrss`` is only the
+fallback: Linux carries the parent's high-water mark over fork+exec, so it would report
+this runner's size whenever that is bigger), pages and crawl time from Scrapy's stats
 (``response_received_count`` / ``elapsed_time_seconds``: engine open to close, so the
 interpreter start-up is not counted; the wall time is reported too).
 
@@ -66,9 +68,21 @@ class CrawlResult:
         return self.pages / self.cpu if self.cpu else 0.0
 
 
+def _vm_hwm_kb(status_file: str) -> int:
+    """``VmHWM`` (peak resident set, kB) from /proc/PID/status, 0 when unavailable."""
+    try:
+        with open(status_file, "rb") as fh:
+            for line in fh:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def run_measured(cmd: list[str], cwd: str | Path | None = None, env: dict | None = None,
                  timeout: float = 3600) -> Measured:
-    """Run ``cmd``; wall time and the child's own peak RSS (``os.wait4``)."""
+    """Run ``cmd``; wall time, CPU time (``os.wait4``) and the child's own peak RSS (VmHWM)."""
     full_env = {**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})}
     for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy", "REDIS_URL"):
         full_env.pop(var, None)
@@ -76,10 +90,13 @@ def run_measured(cmd: list[str], cwd: str | Path | None = None, env: dict | None
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=out, stderr=err)
         deadline = time.monotonic() + timeout
+        hwm_kb = 0
+        status_file = f"/proc/{proc.pid}/status"
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
+            hwm_kb = max(hwm_kb, _vm_hwm_kb(status_file))
             if time.monotonic() > deadline:
                 proc.kill()
             time.sleep(0.02)
@@ -87,7 +104,11 @@ def run_measured(cmd: list[str], cwd: str | Path | None = None, env: dict | None
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Measured(proc.returncode, wall, usage.ru_maxrss / 1024.0,
+        # VmHWM is the peak RSS of the process image after exec; ru_maxrss would also count
+        # the parent's RSS at fork time (Linux keeps the high-water mark across exec), which
+        # is wrong as soon as this runner has grown bigger than the crawl it starts.
+        peak_kb = hwm_kb or usage.ru_maxrss
+        return Measured(proc.returncode, wall, peak_kb / 1024.0,
                         out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
                         usage.ru_utime + usage.ru_stime)
 
