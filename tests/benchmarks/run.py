@@ -33,6 +33,7 @@ import platform
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -135,8 +136,13 @@ def machine(server: SiteServer | None) -> dict:
     import lxml.etree
     import scrapy
 
+    try:
+        commit = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"], capture_output=True,
+                                text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
     return {
-        "cpu": cpu, "cores": os.cpu_count(), "ram_gib": round(ram, 1), "os": platform.platform(),
+        "commit": commit, "cpu": cpu, "cores": os.cpu_count(), "ram_gib": round(ram, 1), "os": platform.platform(),
         "python": platform.python_version(), "scrapy": scrapy.__version__,
         "lxml": ".".join(map(str, lxml.etree.LXML_VERSION)), "sqlite": sqlite3.sqlite_version,
         "server": f"{server.kind} {server.version}" if server else "",
@@ -148,7 +154,8 @@ def machine_text(m: dict) -> str:
     """The machine as two lines."""
     return (f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, {m['os']}\n"
             f"Python {m['python']}, Scrapy {m['scrapy']}, lxml {m['lxml']}, SQLite {m['sqlite']}; "
-            f"site served by {m['server']}; load average at start {m['load'][0]:.2f} {m['load'][1]:.2f} {m['load'][2]:.2f}")
+            f"site served by {m['server']}; load average at start {m['load'][0]:.2f} {m['load'][1]:.2f} {m['load'][2]:.2f}"
+            + (f"; code at {m['commit']}" if m.get("commit") else ""))
 
 
 # --- sections -----------------------------------------------------------------------------
