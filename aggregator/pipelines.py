@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from scrapy.exceptions import DropItem, NotConfigured
@@ -177,15 +175,9 @@ class DedupePipeline:
 class StorePipeline:
     """Write Articles to the archive in batched transactions; link known articles to categories.
 
-    Batches are written by one background writer thread with its own connection, so the
-    SQLite and full-text work of one batch overlaps with downloading and extracting the
-    next (SQLite releases the GIL while it works). At most ``MAX_PENDING`` batches wait;
-    ``close_spider`` waits for all of them, so the run's counts are complete before the
-    run is recorded. The pipeline also lends its own (main-thread) connection to the
-    spider (``crawler.aggregator_store``) for incremental look-ups and listing validators.
+    It also lends its archive connection to the spider (``crawler.aggregator_store``) for
+    incremental lookups and listing validators, so one process has one writer.
     """
-
-    MAX_PENDING = 4
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -193,9 +185,6 @@ class StorePipeline:
         self.batch_size = max(1, crawler.settings.getint("AGGREGATOR_BATCH_SIZE", 200))
         self.buffer: list[Article] = []
         self.archive = None
-        self.pending: deque = deque()
-        self.writer: ThreadPoolExecutor | None = None
-        self._writer_archive = None
         crawler.aggregator_store = self
 
     @classmethod
@@ -212,12 +201,11 @@ class StorePipeline:
         src = getattr(self.crawler.spider, "source", None)
         if src is not None:
             self.archive.upsert_sources([src])
-        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-writer")
 
     def process_item(self, item):
         """Buffer an Article (flush per batch) or link an ArticleLink at once."""
         if isinstance(item, ArticleLink):
-            self.flush(wait=True)
+            self.flush()
             if self.archive.link_category(item.url, item.category, item.category_name):
                 self.crawler.stats.inc_value("aggregator/articles/linked")
             return item
@@ -227,39 +215,20 @@ class StorePipeline:
                 self.flush()
         return item
 
-    def _store(self, batch: list[Article]) -> list[str]:
-        # runs in the writer thread: its connection is created and used there only
-        if self._writer_archive is None:
-            from aggregator.archive import Archive
-
-            self._writer_archive = Archive(self.db_path)
-        return self._writer_archive.store_articles(batch)
-
-    def _close_writer_archive(self) -> None:
-        if self._writer_archive is not None:
-            self._writer_archive.close()
-            self._writer_archive = None
-
-    def flush(self, wait: bool = False) -> None:
-        """Hand the buffered articles to the writer (one transaction) and count finished batches."""
-        if self.buffer:
-            batch, self.buffer = self.buffer, []
-            self.pending.append(self.writer.submit(self._store, batch))
-        while self.pending and (wait or self.pending[0].done() or len(self.pending) > self.MAX_PENDING):
-            outcomes = self.pending.popleft().result()   # a failed write raises here, in the crawl
-            for outcome in outcomes:
-                self.crawler.stats.inc_value(f"aggregator/articles/{outcome}")
+    def flush(self) -> None:
+        """Store the buffered articles in one transaction and count the outcomes."""
+        if not self.buffer:
+            return
+        batch, self.buffer = self.buffer, []
+        outcomes = self.archive.store_articles(batch)
+        for outcome in outcomes:
+            self.crawler.stats.inc_value(f"aggregator/articles/{outcome}")
 
     def close_spider(self):
-        """Write what is left, wait for the writer, close both connections."""
+        """Flush what is left and close the archive."""
         try:
-            if self.writer is not None:
-                self.flush(wait=True)
+            self.flush()
         finally:
-            if self.writer is not None:
-                self.writer.submit(self._close_writer_archive).result()
-                self.writer.shutdown(wait=True)
-                self.writer = None
             if self.archive is not None:
                 self.archive.close()
                 self.crawler.aggregator_known = None
