@@ -92,14 +92,19 @@ def run_measured(cmd: list[str], cwd: str | Path | None = None, env: dict | None
         deadline = time.monotonic() + timeout
         hwm_kb = 0
         status_file = f"/proc/{proc.pid}/status"
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            hwm_kb = max(hwm_kb, _vm_hwm_kb(status_file))
-            if time.monotonic() > deadline:
-                proc.kill()
-            time.sleep(0.02)
+        try:
+            while True:
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                if pid:
+                    break
+                hwm_kb = max(hwm_kb, _vm_hwm_kb(status_file))
+                if time.monotonic() > deadline:
+                    proc.kill()
+                time.sleep(0.02)
+        except BaseException:  # interrupted: do not leave the crawl running
+            proc.kill()
+            proc.wait()
+            raise
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)

@@ -108,8 +108,9 @@ def measure(sets: dict[str, list[dict]], tools=("ours", "lxml", *COMPETITORS), r
     return out
 
 
-def load_sets(site: Path | None, generated: int, data: Path = DATA) -> dict[str, list[dict]]:
-    """The page sets: generated (if a site is given), zh, en."""
+def load_sets(site: Path | None, generated: int, data: Path | None = None) -> dict[str, list[dict]]:
+    """The page sets: generated (if a site is given), zh, en (from ``data``, default :data:`DATA`)."""
+    data = Path(data) if data is not None else DATA
     sets = {}
     if site is not None:
         sets["generated"] = load_generated(site, generated)

@@ -31,6 +31,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -263,6 +264,8 @@ def memory_section(rep: Report, server: SiteServer, manifest: dict, prof: dict, 
 def extraction_section(rep: Report, site: Path, prof: dict) -> None:
     """(3) extraction pages/s per page set and tool."""
     sets = X.load_sets(site, prof["generated"])
+    if not sets["zh"] and not sets["en"]:
+        rep.notes.append(f"extraction: no real pages found in {X.DATA} (pass --data PATH to ../shared/data)")
     res = X.measure(sets, runs=prof["extract_runs"], log=log)
     rep.raw["extraction"] = {f"{s}/{t}": r for (s, t), r in res.items()}
     for sname, label in (("generated", f"generated pages ({len(sets.get('generated', []))})"),
@@ -368,7 +371,11 @@ def main(argv=None) -> int:
     ap.add_argument("--server", choices=("nginx", "python"), default="nginx", help="prefer nginx (default) or Python")
     ap.add_argument("--json", default=None, help="also write every raw figure here")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (archives, feeds)")
+    ap.add_argument("--data", default=None, help="gold-labelled real pages (default: ../shared/data of the repo)")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up (server, children)
+    if args.data:
+        X.DATA = Path(args.data)
     prof = PROFILES["quick" if args.quick else "full"]
     only = set(args.only.split(","))
     rep = Report()
