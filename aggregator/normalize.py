@@ -222,7 +222,8 @@ def sanitize_html(html: str | None, base_url: str = "") -> str:
         # lxml asserts on an empty <html> element ("too many bodies: []"): nothing to keep
         return ""
     for el in list(root.iter(lxml.etree.Comment, lxml.etree.ProcessingInstruction)):
-        el.drop_tree() if el.getparent() is not None else None
+        if el.getparent() is not None:
+            el.drop_tree()
     for el in list(root.iter()):
         if not isinstance(el.tag, str):
             continue

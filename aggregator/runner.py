@@ -8,6 +8,7 @@ returns. ``run()`` is crawl + export: the cron entry.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import logging
@@ -182,7 +183,7 @@ def crawl(names=(), *, sources=None, db="archive.db", quiet=False, log_file=None
         log_level = "ERROR"
     settings = project_settings(sources=sources, db=db, overrides=overrides, quiet=quiet,
                                 log_file=log_file, log_level=log_level)
-    with RunLock(db) if lock and not settings.get("REDIS_URL") else _nullcontext():
+    with RunLock(db) if lock and not settings.get("REDIS_URL") else contextlib.nullcontext():
         if not settings.get("REDIS_URL"):
             from aggregator.archive import Archive
 
@@ -205,14 +206,6 @@ class _DowngradeRobotsErrors(logging.Filter):
 _ROBOTS_LOGGER = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
 if not any(isinstance(f, _DowngradeRobotsErrors) for f in _ROBOTS_LOGGER.filters):
     _ROBOTS_LOGGER.addFilter(_DowngradeRobotsErrors())
-
-
-class _nullcontext:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return None
 
 
 def _run_crawlers(selected, settings, *, quiet, progress) -> CrawlReport:
