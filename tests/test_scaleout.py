@@ -568,10 +568,12 @@ def test_killed_worker_leaves_the_frontier_to_the_others(site, redis_url, r, tmp
         db = tmp_path / "archive.db"
         ingest = start_ingest(tmp_path, db, redis_url, "--idle-exit", "5")
         workers = [start_worker(tmp_path, f"w{i}", sources, redis_url) for i in range(3)]
+        victim = f"*:leases:*:{workers[0].pid}:*"   # WORKER_ID = host:pid:token
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             done = sum(1 for _, p, _ in srv.requests if "/a" in p)
-            if done >= 150:
+            # kill only once the victim holds leases: on a loaded machine it may start late
+            if done >= 150 and any(r.hlen(k) for k in r.keys(f"aggregator:{victim}")):
                 break
             time.sleep(0.01)
         workers[0].send_signal(signal.SIGKILL)
