@@ -124,8 +124,10 @@ META_UPDATE_NAMES = (
 
 # Inline-script assignments holding the publication time (WeChat var ct = "1581517074",
 # Toutiao publish_time: '...', JSON blobs "pubDate": "...").
+# The lookahead lists the first letters of the alternatives (case-insensitive, like the
+# rest): it rejects most positions of a long script before the alternation is tried.
 SCRIPT_DATE = re.compile(
-    r"""(?:\bct|publish_?time|publishTime|pub_?time|pubTime|pubDate|pub_date|"""
+    r"""(?=[cpdrna])(?:\bct|publish_?time|publishTime|pub_?time|pubTime|pubDate|pub_date|"""
     r"""datePublished|create_?time|createTime|publicTime|releaseTime|\bptime|"""
     r"""news_?time|articleTime)["']?\s*[:=]\s*["']?"""
     r"""(?P<v>1\d{9}(?:\d{3})?(?!\d)|(?:19|20)\d{2}[-/年.]\d{1,2}[-/月.]\d{1,2}[^"'<>]{0,25})""",
