@@ -117,11 +117,17 @@ class _Doc:
                     line.sent = len(_SENT_RE.findall(text))
                     line.end = len(els) - 1
                     lines.append(line)
-            line = _Line(blocks[-1] if blocks else -1, len(els))
+                line = _Line(blocks[-1] if blocks else -1, len(els))
+            else:
+                # nothing was added to this line (most flushes: a block right after
+                # another): reuse it as the fresh line instead of allocating one
+                line.owner = blocks[-1] if blocks else -1
+                line.start = line.end = len(els)
+                if line.inlines:
+                    line.inlines = []
 
         def add(text: str, idx: int, is_tail: bool):
-            if not text:
-                return
+            # callers pass non-empty text only
             stripped = text.strip()
             if not stripped:
                 if line.parts:
@@ -196,7 +202,9 @@ class _Doc:
                     line.inlines.append(idx)
                     if tag == "a":
                         link_depth += 1
-                add(el.text, idx, False)
+                text = el.text
+                if text:
+                    add(text, idx, False)
             elif event == "end":
                 tag = el.tag
                 if not isinstance(tag, str):
@@ -211,9 +219,13 @@ class _Doc:
                         line.owner = blocks[-1] if blocks else -1
                     elif t == "a":
                         link_depth -= 1
-                add(el.tail, idx, True)
+                text = el.tail
+                if text:
+                    add(text, idx, True)
             else:  # comment / processing instruction: only its tail is text
-                add(el.tail, len(els) - 1, True)
+                text = el.tail
+                if text:
+                    add(text, len(els) - 1, True)
         flush()
         self.els = els
         self.parent = parent
