@@ -39,6 +39,15 @@ def test_hint_bits_match_the_case_insensitive_patterns():
         assert A._hint_bits(key) == _reference_bits(key), key
 
 
+def test_white_space_regex_is_str_split_white_space_plus_zero_width():
+    # what _collapse/_nows rely on, over every code point
+    zero_width = set("\u200b\u200c\u200d\ufeff")
+    for cp in range(0x110000):
+        c = chr(cp)
+        assert bool(A._WS.fullmatch(c)) == (c.isspace() or c in zero_width), hex(cp)
+        assert (len(("a" + c + "b").split()) == 2) == c.isspace(), hex(cp)
+
+
 def test_collapse_and_nows_match_the_white_space_regex():
     samples = ["", " a  b ", "\u200ba\u200c b\u200d\ufeff", "\u3000标题\u00a0正文\u2028x\x1cy\x85",
                "a\tb\nc\r\nd", "\ufeff", "  \u200b  ", "plain"]
