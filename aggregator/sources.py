@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -86,6 +86,17 @@ class Source:
     def tz(self) -> ZoneInfo:
         """The source's time zone as a ZoneInfo."""
         return ZoneInfo(self.timezone)
+
+    def __reduce__(self):
+        # picklable for the extraction processes (mappingproxy itself is not picklable)
+        state = {f.name: getattr(self, f.name) for f in fields(self)}
+        state = {k: dict(v) if isinstance(v, MappingProxyType) else v for k, v in state.items()}
+        return _source_from_state, (state,)
+
+
+def _source_from_state(state: dict) -> Source:
+    """Unpickle a Source (see ``Source.__reduce__``)."""
+    return Source(**{k: MappingProxyType(v) if isinstance(v, dict) else v for k, v in state.items()})
 
 
 @dataclass(frozen=True)
