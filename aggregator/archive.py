@@ -35,6 +35,7 @@ import json
 import logging
 import re
 import sqlite3
+from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -363,6 +364,29 @@ def body_fingerprint(body_text: str | None, folded: str | None = None) -> str | 
     return hashlib.sha1(core.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
+@dataclass(frozen=True)
+class PreparedText:
+    """What storing a ``body_text`` costs in Python, done ahead of time (in an extraction
+    process, see ``aggregator.offload``): folded text, fingerprint, search columns."""
+
+    text: str
+    folded: str
+    fingerprint: str | None
+    columns: tuple[str, str]   # (lead, body) of articles_search
+
+    @classmethod
+    def of(cls, text: str) -> "PreparedText":
+        """Prepare ``text`` now."""
+        folded = fts.fold(text)
+        return cls(text, folded, body_fingerprint(text, folded), fts.body_columns_folded(folded))
+
+
+def _prepared(art: Any, body: str) -> PreparedText | None:
+    """The article's PreparedText when it was made from exactly ``body``."""
+    pre = getattr(art, "prepared_text", None)
+    return pre if isinstance(pre, PreparedText) and pre.text == body else None
+
+
 def _source_config(src: Any) -> dict:
     config = {}
     for f in dataclass_fields(src):
@@ -641,7 +665,7 @@ class Archive:
                 raise ArchiveError(f"cannot store an article without url (title {art.title!r})")
         now = _iso(now) if now else _utc_now()
         outcomes: list[str] = []
-        texts: dict[int, tuple[str, str]] = {}  # id -> folded (title, body) to index
+        texts: dict[int, tuple] = {}  # id -> folded (title, body, body columns or None) to index
         with self._write():
             for art in batch:
                 outcome, row_id, stored = self._store_one(art, now)
@@ -676,8 +700,9 @@ class Archive:
         ).fetchone()
         if old is None:
             title, body = art.title or "", art.body_text or ""
-            folded = fts.fold(body)
-            fp = body_fingerprint(body, folded)
+            pre = _prepared(art, body)
+            folded = pre.folded if pre else fts.fold(body)
+            fp = pre.fingerprint if pre else body_fingerprint(body, folded)
             dup = None
             if fp is not None:
                 hit = conn.execute(
@@ -694,7 +719,7 @@ class Archive:
                  art.body_html or "", fp],
             ).lastrowid
             self._link(row_id, category, art.categories)
-            return "new", row_id, (fts.fold(title), folded)
+            return "new", row_id, (fts.fold(title), folded, pre.columns if pre else None)
 
         row_id, o_title, o_hash, o_pub, o_guessed, o_source, o_author, o_origin = old
         changes: dict[str, Any] = {}
@@ -711,10 +736,11 @@ class Archive:
                     "VALUES (?, ?, ?, ?, ?, ?)",
                     [row_id, o_title, o_html, o_text, o_hash, now],
                 )
-                folded = fts.fold(body_text)
+                pre = _prepared(art, body_text)
+                folded = pre.folded if pre else fts.fold(body_text)
                 changes.update(title=title, body_text=body_text, body_html=body_html, content_hash=new_hash,
-                               body_fingerprint=body_fingerprint(body_text, folded))
-                stored = (fts.fold(title), folded)
+                               body_fingerprint=pre.fingerprint if pre else body_fingerprint(body_text, folded))
+                stored = (fts.fold(title), folded, pre.columns if pre else None)
             else:
                 # same text under another hash (hash rule changed): remember the new hash quietly
                 conn.execute("UPDATE articles SET content_hash = ? WHERE id = ?", [chash, row_id])
@@ -746,17 +772,18 @@ class Archive:
                 "INSERT OR IGNORE INTO article_categories(article_id, category) VALUES (?, ?)", [row_id, slug]
             )
 
-    def _drain_queue(self, folded_texts: Mapping[int, tuple[str, str]]) -> None:
+    def _drain_queue(self, folded_texts: Mapping[int, tuple[str, str, tuple[str, str] | None]]) -> None:
         """Bring both FTS indexes up to date with ``search_queue`` (inside a write transaction).
 
         ``folded_texts`` maps ids written in this transaction to their folded (title,
-        body); other queued rows (written by other clients) are read from ``articles``.
+        body, body search columns or None); other queued rows (written by other clients)
+        are read from ``articles``.
         """
         conn = self.db.conn
         queued = conn.execute("SELECT article_id, indexed, old_title, old_body FROM search_queue").fetchall()
         if not queued:
             return
-        current: dict[int, tuple[str, str]] = {}
+        current: dict[int, tuple[str, str, None]] = {}
         missing = [q[0] for q in queued if q[0] not in folded_texts]
         for i in range(0, len(missing), 500):
             part = missing[i:i + 500]
@@ -764,7 +791,7 @@ class Archive:
             for row_id, title, body in conn.execute(
                 f"SELECT id, title, body_text FROM articles WHERE id IN ({marks})", part
             ):
-                current[row_id] = (fts.fold(title), fts.fold(body))
+                current[row_id] = (fts.fold(title), fts.fold(body), None)
         deletes, inserts = [], []
         for row_id, indexed, old_title, old_body in queued:
             now_text = folded_texts[row_id] if row_id in folded_texts else current.get(row_id)

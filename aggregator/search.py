@@ -120,10 +120,18 @@ def index_columns(title: str | None, body: str | None) -> tuple[str, str, str]:
     return index_columns_folded(fold(title), fold(body))
 
 
-def index_columns_folded(title: str, body: str) -> tuple[str, str, str]:
-    """:func:`index_columns` for text already passed through :func:`fold`."""
+def index_columns_folded(title: str, body: str, body_columns: tuple[str, str] | None = None) -> tuple[str, str, str]:
+    """:func:`index_columns` for text already passed through :func:`fold`.
+
+    ``body_columns`` is ``body_columns_folded(body)`` when the caller has it already.
+    """
+    lead, full = body_columns or body_columns_folded(body)
+    return " ".join(_tokens(title, final_unigram=True)), lead, full
+
+
+def body_columns_folded(body: str) -> tuple[str, str]:
+    """The (lead, body) columns of ``articles_search`` for a folded body."""
     return (
-        " ".join(_tokens(title, final_unigram=True)),
         " ".join(_tokens(body[:LEAD_CHARS], final_unigram=True)),
         " ".join(_tokens(body, final_unigram=True)),
     )
