@@ -21,6 +21,7 @@ AGGREGATOR_DB = os.environ.get("AGGREGATOR_DB", "archive.db")   # SQLite archive
 AGGREGATOR_FEEDS_DIR = "feeds"         # default output folder of the exporter
 AGGREGATOR_BATCH_SIZE = 200            # articles per archive transaction
 AGGREGATOR_MAX_BODY_CHARS = 1_000_000  # longer bodies are cut (counted: aggregator/body_truncated)
+AGGREGATOR_EXTRACT_PROCESSES = "auto"     # article pages extracted in N worker processes; auto: one per spare core (max 2), 0: in the crawl process
 AGGREGATOR_REFRESH = False             # True: re-fetch articles already in the archive
 AGGREGATOR_CONDITIONAL_LISTINGS = True # If-None-Match/If-Modified-Since on listing pages
 AGGREGATOR_NOW = None                  # ISO time used as "now" for relative dates (tests)

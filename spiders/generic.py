@@ -12,6 +12,7 @@ page)`` (adjust the finished Article). Both are pure: page in, value out.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -20,13 +21,15 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import scrapy
 from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse
+from scrapy.utils.reactor import is_asyncio_reactor_installed
 
 from aggregator.extract.article import extract_article, stitch_pages
 from aggregator.extract.dates import date_from_url, parse_date
 from aggregator.extract.encoding import detect_encoding
 from aggregator.extract.links import discover_links
 from aggregator.items import Article, ArticleLink
-from aggregator.normalize import canonical_url, collapse_ws, url_key
+from aggregator.normalize import MAX_BODY_CHARS, canonical_url, collapse_ws, url_key
+from aggregator.offload import ExtractionCrashed, ExtractPool, auto_processes, pool
 from aggregator.sources import Source
 
 MAX_ARTICLE_PAGES = 10
@@ -117,8 +120,11 @@ def looks_binary(body: bytes, sample: int = 4096) -> bool:
         return False
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return controls / len(head) > 0.02
+
+
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32), 127])
 
 
 class SourceSpider(scrapy.Spider):
@@ -302,7 +308,39 @@ class SourceSpider(scrapy.Spider):
         """Hook: adjust the finished Article (default: unchanged)."""
         return article
 
-    def parse_article(self, response, hints=None, parts=None, first_url=None):
+    @property
+    def extract_pool(self) -> ExtractPool | None:
+        """The extraction processes (``AGGREGATOR_EXTRACT_PROCESSES``); None: extract here.
+
+        A spider that overrides ``extract_fields`` extracts in the crawl process.
+        """
+        if not hasattr(self, "_extract_pool"):
+            n = auto_processes(self.crawler.settings.get("AGGREGATOR_EXTRACT_PROCESSES"))
+            default_hook = type(self).extract_fields is SourceSpider.extract_fields
+            self._extract_pool = pool(n) if n and default_hook and is_asyncio_reactor_installed() else None
+        return self._extract_pool
+
+    async def article_fields(self, response) -> dict | None:
+        """``extract_fields`` of a page, in an extraction process when there is a pool.
+
+        None when the page killed the extraction process twice (counted as an error).
+        """
+        workers = self.extract_pool
+        if workers is None:
+            return self.extract_fields(response, response.url)
+        max_body = self.crawler.settings.getint("AGGREGATOR_MAX_BODY_CHARS", MAX_BODY_CHARS)
+        try:
+            fields, records = await workers.extract(response.body, response.url, response.encoding,
+                                                    self.source, self.now, max_body)
+        except ExtractionCrashed:
+            self.count_error("extract_crashed", response.url)
+            return None
+        self.inc("pages_extracted_in_workers")
+        for name, level, text in records:
+            logging.getLogger(name).log(level, text)
+        return fields
+
+    async def parse_article(self, response, hints=None, parts=None, first_url=None):
         """Extract an article page; follow its next page (multi-page) before yielding."""
         if response.status == 304:
             return
@@ -320,7 +358,10 @@ class SourceSpider(scrapy.Spider):
         if not parts and response.meta.get("redirect_urls"):
             # remember the URLs that redirected here: the listing links the old one
             hints = {**(hints or {}), "aliases": list(response.meta["redirect_urls"])}
-        fields = self.extract_fields(response, response.url)
+        fields = await self.article_fields(response)
+        if fields is None:
+            return
+        prepared = fields.pop("prepared_body", None)   # the body sanitised by the extraction process
         parts = (parts or []) + [fields]
         first_url = first_url or response.url
         nxt = fields.get("next_page")
@@ -338,6 +379,8 @@ class SourceSpider(scrapy.Spider):
             fields = stitch_pages(parts[0], parts[1:])
             fields["pages"] = len(parts)
         article = self.build_article(canonical_url(first_url), fields, hints or {})
+        if prepared is not None and len(parts) == 1:
+            article.prepared_body = prepared   # used by NormalizePipeline only if body_html is unchanged
         yield self.post_process(article, response)
 
     def on_continuation_error(self, failure):
