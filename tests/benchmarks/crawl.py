@@ -64,8 +64,18 @@ class CrawlResult:
 
     @property
     def cpu_rate(self) -> float:
-        """Pages per CPU second of the crawl process (user + system, start-up included)."""
+        """Pages per CPU second of the crawl process and its extraction processes (user + system,
+        start-up included)."""
         return self.pages / self.cpu if self.cpu else 0.0
+
+
+def _children(pid: int) -> list[int]:
+    """Child pids of ``pid`` (Linux /proc; empty when unavailable)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(c) for c in fh.read().split()]
+    except (OSError, ValueError):
+        return []
 
 
 def _vm_hwm_kb(status_file: str) -> int:
@@ -90,14 +100,14 @@ def run_measured(cmd: list[str], cwd: str | Path | None = None, env: dict | None
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=out, stderr=err)
         deadline = time.monotonic() + timeout
-        hwm_kb = 0
-        status_file = f"/proc/{proc.pid}/status"
+        hwm: dict[int, int] = {}   # pid -> peak RSS (kB) of the process and its extraction processes
         try:
             while True:
                 pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
                 if pid:
                     break
-                hwm_kb = max(hwm_kb, _vm_hwm_kb(status_file))
+                for p in (proc.pid, *_children(proc.pid)):
+                    hwm[p] = max(hwm.get(p, 0), _vm_hwm_kb(f"/proc/{p}/status"))
                 if time.monotonic() > deadline:
                     proc.kill()
                 time.sleep(0.02)
@@ -112,7 +122,10 @@ def run_measured(cmd: list[str], cwd: str | Path | None = None, env: dict | None
         # VmHWM is the peak RSS of the process image after exec; ru_maxrss would also count
         # the parent's RSS at fork time (Linux keeps the high-water mark across exec), which
         # is wrong as soon as this runner has grown bigger than the crawl it starts.
-        peak_kb = hwm_kb or usage.ru_maxrss
+        # The crawl's extraction processes (aggregator.offload) count too: the sum of their
+        # peaks (an upper bound of the tree's peak); their CPU time is in wait4's figure,
+        # since the crawl reaps them before it exits.
+        peak_kb = sum(hwm.values()) or usage.ru_maxrss
         return Measured(proc.returncode, wall, peak_kb / 1024.0,
                         out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
                         usage.ru_utime + usage.ru_stime)
