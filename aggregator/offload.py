@@ -22,6 +22,7 @@ whose ``extract_fields`` hook is overridden always does.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import itertools
 import logging
 import os
@@ -31,14 +32,13 @@ import signal
 import struct
 import subprocess
 import sys
-import threading
-from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
 MAX_AUTO_PROCESSES = 2
+PIPE_BUFFER = 1 << 20
 _ROOT = str(Path(__file__).resolve().parents[1])   # so the child imports this very package
 
 
@@ -95,78 +95,122 @@ def extract_page(body: bytes, url: str, encoding: str, source, now: datetime | N
     return fields, handler.records
 
 
+def listing_links(body: bytes, url: str, encoding: str, source, now: datetime | None):
+    """In a worker: the article links and next pages of one listing page (``Links``)."""
+    from scrapy.http import HtmlResponse
+
+    from aggregator.extract.links import discover_links
+
+    handler = _Collect()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        page = HtmlResponse(url=url, body=body, encoding=encoding)
+        found = discover_links(page, source, base_url=url, now=now)
+    finally:
+        root.removeHandler(handler)
+    return found, handler.records
+
+
+_JOBS = {"article": extract_page, "links": listing_links}
+
+
 class _Worker:
     """One extraction process: ``python -m aggregator.offload`` fed over its stdin/stdout.
 
-    Jobs go out through a writer thread (a full pipe never blocks the reactor) and results
-    come back through a reader thread that completes the job's future. The child exits at
-    EOF on its stdin, so it dies with the crawl process even after ``kill -9``.
+    Both pipes are asyncio transports of the crawl's event loop (no extra threads to
+    compete for the GIL): jobs are written without blocking, answers complete the job's
+    future in ``data_received``. The child exits at EOF on its stdin, so it dies with the
+    crawl process even after ``kill -9``.
     """
 
-    def __init__(self):
+    def __init__(self, loop: asyncio.AbstractEventLoop):
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH")]))}
+        self.loop = loop
         self.proc = subprocess.Popen([sys.executable, "-m", "aggregator.offload"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env, start_new_session=True)
-        self.jobs: dict[int, Future] = {}
-        self.outbox: queue.SimpleQueue = queue.SimpleQueue()
-        self.lock = threading.Lock()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            _widen(pipe)
+        self.jobs: dict[int, asyncio.Future] = {}
         self.broken = False
-        threading.Thread(target=self._write, name="extract-writer", daemon=True).start()
-        threading.Thread(target=self._read, name="extract-reader", daemon=True).start()
+        self.out = self.inp = None
+        self.buf = bytearray()
+        self.connected = loop.create_task(self._connect())
 
-    def submit(self, job_id: int, args: tuple) -> Future:
-        future: Future = Future()
-        with self.lock:
-            if self.broken:
-                future.set_exception(BrokenWorker("extraction process is gone"))
-                return future
-            self.jobs[job_id] = future
-        self.outbox.put(_frame((job_id, args)))
-        return future
+    async def _connect(self) -> None:
+        self.out, _ = await self.loop.connect_write_pipe(lambda: _PipeEnd(self), self.proc.stdin)
+        self.inp, _ = await self.loop.connect_read_pipe(lambda: _PipeEnd(self), self.proc.stdout)
 
-    def _write(self) -> None:
-        pipe = self.proc.stdin
-        try:
-            while (data := self.outbox.get()) is not None:
-                pipe.write(data)
-                pipe.flush()
-        except (OSError, ValueError):
-            pass   # the child died: the reader fails the jobs
-        finally:
-            try:
-                pipe.close()
-            except OSError:
-                pass
+    async def submit(self, job_id: int, job: tuple):
+        """The answer to one job (raises what the job raised, or BrokenWorker)."""
+        await self.connected
+        if self.broken:
+            raise BrokenWorker("extraction process is gone")
+        future = self.loop.create_future()
+        self.jobs[job_id] = future
+        self.out.write(_frame((job_id, job)))
+        return await future
 
-    def _read(self) -> None:
-        pipe = self.proc.stdout
-        try:
-            while (msg := _unframe(pipe)) is not None:
-                job_id, ok, payload = msg
-                with self.lock:
-                    future = self.jobs.pop(job_id, None)
-                if future is not None:
-                    future.set_result(payload) if ok else future.set_exception(payload)
-        except (OSError, EOFError, pickle.UnpicklingError):
-            pass
-        pipe.close()
-        try:
-            self.proc.wait(30)   # reap it (it closed its end: it is exiting)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        with self.lock:
-            self.broken = True
-            jobs, self.jobs = self.jobs, {}
+    def received(self, data: bytes) -> None:
+        self.buf += data
+        while len(self.buf) >= 4:
+            (n,) = struct.unpack_from("<I", self.buf)
+            if len(self.buf) < 4 + n:
+                break
+            job_id, ok, payload = pickle.loads(memoryview(self.buf)[4:4 + n])
+            del self.buf[:4 + n]
+            future = self.jobs.pop(job_id, None)
+            if future is not None and not future.done():
+                future.set_result(payload) if ok else future.set_exception(payload)
+
+    def lost(self) -> None:
+        if self.broken:
+            return
+        self.broken = True
+        jobs, self.jobs = self.jobs, {}
         for future in jobs.values():
-            future.set_exception(BrokenWorker(f"extraction process exited ({self.proc.poll()})"))
-        self.outbox.put(None)
+            if not future.done():
+                future.set_exception(BrokenWorker(f"extraction process exited ({self.proc.poll()})"))
+        self.stop()
 
     def load(self) -> int:
         return len(self.jobs)
 
-    def close(self) -> None:
-        self.outbox.put(None)
+    def stop(self) -> None:
+        """End the process now (it holds no state), reap it, close the pipes."""
+        for transport in (self.out, self.inp):
+            if transport is not None and not transport.is_closing() and not self.loop.is_closed():
+                transport.close()
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if not self.connected.done():
+            self.connected.cancel()
+
+
+def _widen(pipe) -> None:
+    """Give a pipe a 1 MiB buffer (Linux; 64 KiB by default): an answer holds a page's
+    body several times over, and a full pipe would stall the worker until the crawl's
+    event loop comes round to reading it."""
+    try:
+        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BUFFER)
+    except OSError:   # not Linux, or above /proc/sys/fs/pipe-max-size: keep the default
+        pass
+
+
+class _PipeEnd(asyncio.Protocol):
+    def __init__(self, worker: _Worker):
+        self.worker = worker
+
+    def data_received(self, data: bytes) -> None:
+        self.worker.received(data)
+
+    def connection_lost(self, exc) -> None:
+        self.worker.lost()
 
 
 def _frame(obj) -> bytes:
@@ -196,36 +240,40 @@ class ExtractPool:
         self.processes = processes
         self.workers: list[_Worker] = []
         self._ids = itertools.count()
-        self._lock = threading.Lock()
 
     def _pick(self) -> _Worker:
-        with self._lock:
-            self.workers = [w for w in self.workers if not w.broken]
-            while len(self.workers) < self.processes:
-                self.workers.append(_Worker())
-            return min(self.workers, key=_Worker.load)
+        loop = asyncio.get_running_loop()
+        for w in self.workers:
+            if w.loop is not loop and not w.broken:   # left over from an earlier event loop
+                w.broken = True
+                w.stop()
+        self.workers = [w for w in self.workers if not w.broken]
+        while len(self.workers) < self.processes:
+            self.workers.append(_Worker(loop))
+        return min(self.workers, key=_Worker.load)
 
     async def extract(self, body: bytes, url: str, encoding: str, source, now, max_body_chars: int):
-        """(fields, log records) of one page, from an extraction process."""
-        args = (body, url, encoding, source, now, max_body_chars)
+        """(fields, log records) of one article page, from an extraction process."""
+        return await self._run("article", (body, url, encoding, source, now, max_body_chars), url)
+
+    async def links(self, body: bytes, url: str, encoding: str, source, now):
+        """(``Links``, log records) of one listing page, from an extraction process."""
+        return await self._run("links", (body, url, encoding, source, now), url)
+
+    async def _run(self, kind: str, args: tuple, url: str):
         for attempt in (1, 2):
             try:
-                return await asyncio.wrap_future(self._pick().submit(next(self._ids), args))
+                return await self._pick().submit(next(self._ids), (kind, args))
             except BrokenWorker as exc:
                 logger.warning("%s while extracting %s (attempt %d of 2)", exc, url, attempt)
         raise ExtractionCrashed(url)
 
     def shutdown(self) -> None:
-        """Stop the extraction processes (they also stop when this process exits)."""
-        with self._lock:
-            workers, self.workers = self.workers, []
+        """Stop the extraction processes (a later job starts new ones)."""
+        workers, self.workers = self.workers, []
         for w in workers:
-            w.close()
-        for w in workers:
-            try:
-                w.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                w.proc.kill()
+            w.broken = True
+            w.stop()
 
 
 _POOLS: dict[int, ExtractPool] = {}
@@ -239,7 +287,10 @@ def pool(processes: int) -> ExtractPool:
 
 
 def shutdown_all() -> None:
-    """Stop every pool's processes and wait for them (a new crawl starts them again)."""
+    """Stop every pool's processes and wait for them (a new crawl starts them again).
+
+    Call it while the event loop still runs (e.g. a reactor "before shutdown" trigger),
+    so the pipe transports close cleanly."""
     for p in list(_POOLS.values()):
         p.shutdown()
 
@@ -254,9 +305,9 @@ def serve() -> None:
     import aggregator.extract.article  # noqa: F401  (warm up before the first page)
     import aggregator.pipelines  # noqa: F401
     while (msg := _unframe(inp)) is not None:
-        job_id, args = msg
+        job_id, (kind, args) = msg
         try:
-            answer = (job_id, True, extract_page(*args))
+            answer = (job_id, True, _JOBS[kind](*args))
         except Exception as exc:  # reported to the spider, like an exception in its callback
             answer = (job_id, False, exc)
         try:

@@ -220,8 +220,13 @@ class DedupePipeline:
 class StorePipeline:
     """Write Articles to the archive in batched transactions; link known articles to categories.
 
-    It also lends its archive connection to the spider (``crawler.aggregator_store``) for
-    incremental lookups and listing validators, so one process has one writer.
+    Batches are written by one dedicated writer thread with its own connection: SQLite
+    does its work (the row inserts, both full-text indexes, the commit) without holding
+    the GIL, so the crawl goes on meanwhile. Batches and links are written in the order
+    they were handed over; the item that completes a batch waits for its commit, which
+    is also the back-pressure when the disk is slower than the crawl. The pipeline's
+    other connection (``archive``) is lent to the spider (``crawler.aggregator_store``)
+    for incremental look-ups, listing validators and failed links.
     """
 
     def __init__(self, crawler):
@@ -230,6 +235,9 @@ class StorePipeline:
         self.batch_size = max(1, crawler.settings.getint("AGGREGATOR_BATCH_SIZE", 200))
         self.buffer: list[Article] = []
         self.archive = None
+        self.writer = None    # the writer thread's Archive
+        self.pool = None
+        self.last = None      # Deferred of the last job handed to the writer thread
         crawler.aggregator_store = self
 
     @classmethod
@@ -239,6 +247,8 @@ class StorePipeline:
 
     def open_spider(self):
         """Open (create, migrate) the archive and register the spider's source."""
+        from twisted.python.threadpool import ThreadPool
+
         from aggregator.archive import Archive
 
         self.archive = Archive(self.db_path)
@@ -246,37 +256,75 @@ class StorePipeline:
         src = getattr(self.crawler.spider, "source", None)
         if src is not None:
             self.archive.upsert_sources([src])
+        self.writer = Archive(self.db_path)
+        self.pool = ThreadPool(1, 1, name="archive-writer")
+        self.pool.start()
+
+    def _submit(self, fn, *args):
+        """Run ``fn(*args)`` in the writer thread after everything handed over before."""
+        from twisted.internet import reactor, threads
+
+        d = threads.deferToThreadPool(reactor, self.pool, fn, *args)
+        self.last = d
+        return d
 
     def process_item(self, item):
-        """Buffer an Article (flush per batch) or link an ArticleLink at once."""
+        """Buffer an Article (write a full batch) or link an ArticleLink after what came before."""
         if isinstance(item, ArticleLink):
-            self.flush()
-            if self.archive.link_category(item.url, item.category, item.category_name):
-                self.crawler.stats.inc_value("aggregator/articles/linked")
-            return item
+            self.flush(report=True)
+            d = self._submit(self.writer.link_category, item.url, item.category, item.category_name)
+            d.addCallback(self._linked, item)
+            return d
         if isinstance(item, Article):
             self.buffer.append(item)
             if len(self.buffer) >= self.batch_size:
-                self.flush()
+                return self.flush().addCallback(lambda _: item)
         return item
 
-    def flush(self) -> None:
-        """Store the buffered articles in one transaction and count the outcomes."""
+    def _linked(self, linked: bool, item):
+        if linked:
+            self.crawler.stats.inc_value("aggregator/articles/linked")
+        return item
+
+    def flush(self, report: bool = False):
+        """Hand the buffered articles to the writer thread (one transaction); a Deferred.
+
+        ``report``: nobody waits for the result, so a failure is logged and counted here.
+        """
+        from twisted.internet import defer
+
         if not self.buffer:
-            return
+            return defer.succeed(None)
         batch, self.buffer = self.buffer, []
-        outcomes = self.archive.store_articles(batch)
+        d = self._submit(self.writer.store_articles, batch).addCallback(self._count)
+        if report:
+            d.addErrback(self._failed, len(batch))
+        return d
+
+    def _failed(self, failure, n: int) -> None:
+        self.crawler.stats.inc_value("aggregator/store_errors")
+        logger.error("storing %d articles failed: %s", n, failure.getErrorMessage(), exc_info=failure.value)
+
+    def _count(self, outcomes) -> None:
         for outcome in outcomes:
             self.crawler.stats.inc_value(f"aggregator/articles/{outcome}")
 
-    def close_spider(self):
-        """Flush what is left and close the archive."""
+    async def close_spider(self):
+        """Write what is left, wait for the writer thread, close both connections."""
+        from scrapy.utils.defer import maybe_deferred_to_future
+
         try:
-            self.flush()
+            self.flush(report=True)
+            if self.last is not None:
+                # wait for the last job (jobs run in order); its failure was reported to its item
+                await maybe_deferred_to_future(self.last.addErrback(lambda _: None))
         finally:
-            if self.archive is not None:
-                self.archive.close()
-                self.crawler.aggregator_known = None
+            if self.pool is not None:
+                self.pool.stop()
+            for archive in (self.writer, self.archive):
+                if archive is not None:
+                    archive.close()
+            self.crawler.aggregator_known = None
 
 
 class RedisItemPipeline:

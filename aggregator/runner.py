@@ -238,13 +238,16 @@ def _run_crawlers(selected, settings, *, quiet, progress) -> CrawlReport:
     # freezing it keeps the cyclic GC from re-scanning it on every collection of the crawl.
     gc.collect()
     gc.freeze()
+    from twisted.internet import reactor
+
+    # reap the extraction processes while the loop still runs (their CPU time is ours)
+    reactor.addSystemEventTrigger("before", "shutdown", offload.shutdown_all)
     try:
         process.start()
     finally:
         gc.unfreeze()
         if live:
             live.stop()
-        offload.shutdown_all()   # reap the extraction processes (their CPU time is ours)
     report = CrawlReport(seconds=time.monotonic() - started)
     for name, crawler in crawlers:
         report.results.append(_result_from(crawler, name, failures.get(name)))

@@ -443,7 +443,7 @@ class ListingSpider(SourceSpider):
 
     name = "_listing"
 
-    def parse_listing(self, response):
+    async def parse_listing(self, response):
         """Follow new article links; paginate while pages still hold new articles."""
         page_no = response.meta.get("page_no", 1)
         if not self.listing_changed(response):
@@ -452,12 +452,15 @@ class ListingSpider(SourceSpider):
         if not isinstance(response, TextResponse):
             self.inc("errors/not_html")
             return
-        found = discover_links(response, self.source, base_url=response.url, now=self.now)
+        found = await self.listing_links(response)
+        if found is None:
+            return
         links = [{"url": l.url, "text": l.text, "date": l.date} for l in found.articles]
         if not links:
             self.inc("listing_empty")
         out, new = self.follow_links(response, links)
-        yield from out
+        for item in out:
+            yield item
         self.remember_validators(response, had_new=bool(new))
         if new == 0 and links:
             self.logger.debug("%s: nothing new on %s, not paginating", self.name, response.url)
@@ -465,6 +468,25 @@ class ListingSpider(SourceSpider):
         if page_no < self.source.max_pages:
             for nxt in found.next_pages[:1]:
                 yield self.listing_request(urljoin(response.url, nxt), page_no + 1)
+
+    async def listing_links(self, response):
+        """``discover_links`` of a listing page, in an extraction process when there is a pool.
+
+        None when the page killed the extraction process twice (counted as a listing error).
+        """
+        workers = self.extract_pool
+        if workers is None:
+            return discover_links(response, self.source, base_url=response.url, now=self.now)
+        try:
+            found, records = await workers.links(response.body, response.url, response.encoding, self.source, self.now)
+        except ExtractionCrashed:
+            self.inc("errors/extract_crashed")
+            self.inc("listing_errors")
+            self.crawler.stats.set_value("aggregator/last_listing_error", f"extract_crashed on {response.url}")
+            return None
+        for name, level, text in records:
+            logging.getLogger(name).log(level, text)
+        return found
 
 
 class FeedSourceSpider(SourceSpider):

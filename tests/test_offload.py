@@ -118,23 +118,26 @@ PAGE = ("<html><head><title>示例新闻</title></head><body><h1>区里召开冬
 
 
 def test_a_killed_worker_is_replaced():
-    pool = offload.ExtractPool(1)
-    try:
-        src = Source(name="t", title="示例网")
-        first, _ = asyncio.run(pool.extract(PAGE, "http://example.cn/1.html", "utf-8", src, None, 1_000_000))
-        (pid,) = _offload_children(os.getpid())
-        os.kill(pid, signal.SIGKILL)
-        second, _ = asyncio.run(pool.extract(PAGE, "http://example.cn/1.html", "utf-8", src, None, 1_000_000))
-        assert second["title"] == first["title"] == "区里召开冬季供暖工作会议"
-        assert second["prepared_body"] == first["prepared_body"]
-        assert _offload_children(os.getpid()) not in ([], [pid])
-    finally:
-        pool.shutdown()
+    src = Source(name="t", title="示例网")
+
+    async def scenario():
+        pool = offload.ExtractPool(1)
+        try:
+            first, _ = await pool.extract(PAGE, "http://example.cn/1.html", "utf-8", src, None, 1_000_000)
+            (pid,) = _offload_children(os.getpid())
+            os.kill(pid, signal.SIGKILL)
+            second, _ = await pool.extract(PAGE, "http://example.cn/1.html", "utf-8", src, None, 1_000_000)
+            assert second["title"] == first["title"] == "区里召开冬季供暖工作会议"
+            assert second["prepared_body"] == first["prepared_body"]
+            assert _offload_children(os.getpid()) not in ([], [pid])
+        finally:
+            pool.shutdown()
+
+    asyncio.run(scenario())
     assert _offload_children(os.getpid()) == []
 
 
 def test_a_page_that_kills_its_worker_twice_is_an_error_for_that_page_only(caplog):
-    pool = offload.ExtractPool(1)
     stop = threading.Event()
     killed = set()
 
@@ -147,21 +150,26 @@ def test_a_page_that_kills_its_worker_twice_is_an_error_for_that_page_only(caplo
             time.sleep(0.005)
 
     src = Source(name="t", title="示例网")
-    thread = threading.Thread(target=killer)
-    thread.start()
-    try:
-        with pytest.raises(offload.ExtractionCrashed):
-            asyncio.run(pool.extract(PAGE * 50, "http://example.cn/big.html", "utf-8", src, None, 1_000_000))
-    finally:
-        stop.set()
-        thread.join()
-    try:
-        assert len(killed) == 2
-        assert sum("attempt" in r.getMessage() for r in caplog.records) == 2
-        fields, _ = asyncio.run(pool.extract(PAGE, "http://example.cn/2.html", "utf-8", src, None, 1_000_000))
-        assert fields["source"] == "示例日报", "the next page is extracted by a fresh worker"
-    finally:
-        pool.shutdown()
+
+    async def scenario():
+        pool = offload.ExtractPool(1)
+        thread = threading.Thread(target=killer)
+        thread.start()
+        try:
+            with pytest.raises(offload.ExtractionCrashed):
+                await pool.extract(PAGE * 50, "http://example.cn/big.html", "utf-8", src, None, 1_000_000)
+        finally:
+            stop.set()
+            thread.join()
+        try:
+            assert len(killed) == 2
+            assert sum("attempt" in r.getMessage() for r in caplog.records) == 2
+            fields, _ = await pool.extract(PAGE, "http://example.cn/2.html", "utf-8", src, None, 1_000_000)
+            assert fields["source"] == "示例日报", "the next page is extracted by a fresh worker"
+        finally:
+            pool.shutdown()
+
+    asyncio.run(scenario())
 
 
 def test_kill_9_of_the_crawl_takes_its_workers_along(slow_portal, tmp_path):  # noqa: F811
