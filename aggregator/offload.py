@@ -124,7 +124,7 @@ class _Worker:
     crawl process even after ``kill -9``.
     """
 
-    def __init__(self, loop: asyncio.AbstractEventLoop):
+    def __init__(self, loop: asyncio.AbstractEventLoop, timeout: float | None = None):
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH")]))}
         self.loop = loop
         self.proc = subprocess.Popen([sys.executable, "-m", "aggregator.offload"], stdin=subprocess.PIPE,
@@ -135,6 +135,10 @@ class _Worker:
         self.broken = False
         self.out = self.inp = None
         self.buf = bytearray()
+        self.timeout = timeout     # seconds one page may take; None: no limit
+        self.ready = False         # the child has imported everything (its first frame)
+        self.progress = loop.time()
+        self.why = "exited"
         self.connected = loop.create_task(self._connect())
 
     async def _connect(self) -> None:
@@ -147,6 +151,8 @@ class _Worker:
         if self.broken:
             raise BrokenWorker("extraction process is gone")
         future = self.loop.create_future()
+        if not self.jobs:
+            self.progress = self.loop.time()   # idle until now: the clock starts with this job
         self.jobs[job_id] = future
         self.out.write(_frame((job_id, job)))
         return await future
@@ -159,9 +165,26 @@ class _Worker:
                 break
             job_id, ok, payload = pickle.loads(memoryview(self.buf)[4:4 + n])
             del self.buf[:4 + n]
+            self.progress = self.loop.time()
+            if job_id is None:   # the child's "ready" frame
+                self.ready = True
+                if self.timeout:
+                    self.loop.call_later(min(1.0, self.timeout / 4), self._watch)
+                continue
             future = self.jobs.pop(job_id, None)
             if future is not None and not future.done():
                 future.set_result(payload) if ok else future.set_exception(payload)
+
+    def _watch(self) -> None:
+        """Kill the process when its current page has taken longer than ``timeout``."""
+        if self.broken:
+            return
+        if self.jobs and self.loop.time() - self.progress > self.timeout:
+            self.why = f"gave no answer within {self.timeout:g} s"
+            self.proc.kill()
+            self.lost()
+            return
+        self.loop.call_later(min(1.0, self.timeout / 4), self._watch)
 
     def lost(self) -> None:
         if self.broken:
@@ -170,7 +193,7 @@ class _Worker:
         jobs, self.jobs = self.jobs, {}
         for future in jobs.values():
             if not future.done():
-                future.set_exception(BrokenWorker(f"extraction process exited ({self.proc.poll()})"))
+                future.set_exception(BrokenWorker(f"extraction process {self.why} ({self.proc.poll()})"))
         self.stop()
 
     def load(self) -> int:
@@ -236,8 +259,9 @@ class BrokenWorker(Exception):
 class ExtractPool:
     """N extraction processes, started on first use (see the module doc)."""
 
-    def __init__(self, processes: int):
+    def __init__(self, processes: int, timeout: float | None = None):
         self.processes = processes
+        self.timeout = timeout
         self.workers: list[_Worker] = []
         self._ids = itertools.count()
 
@@ -249,7 +273,7 @@ class ExtractPool:
                 w.stop()
         self.workers = [w for w in self.workers if not w.broken]
         while len(self.workers) < self.processes:
-            self.workers.append(_Worker(loop))
+            self.workers.append(_Worker(loop, self.timeout))
         return min(self.workers, key=_Worker.load)
 
     async def extract(self, body: bytes, url: str, encoding: str, source, now, max_body_chars: int):
@@ -276,14 +300,15 @@ class ExtractPool:
             w.stop()
 
 
-_POOLS: dict[int, ExtractPool] = {}
+_POOLS: dict[tuple, ExtractPool] = {}
 
 
-def pool(processes: int) -> ExtractPool:
-    """The process-wide pool with this many processes."""
-    if processes not in _POOLS:
-        _POOLS[processes] = ExtractPool(processes)
-    return _POOLS[processes]
+def pool(processes: int, timeout: float | None = None) -> ExtractPool:
+    """The process-wide pool with this many processes (and this per-page time limit)."""
+    key = (processes, timeout)
+    if key not in _POOLS:
+        _POOLS[key] = ExtractPool(processes, timeout)
+    return _POOLS[key]
 
 
 def shutdown_all() -> None:
@@ -304,6 +329,8 @@ def serve() -> None:
     import aggregator.archive  # noqa: F401
     import aggregator.extract.article  # noqa: F401  (warm up before the first page)
     import aggregator.pipelines  # noqa: F401
+    out.write(_frame((None, True, None)))   # ready: the parent's per-page clock may start
+    out.flush()
     while (msg := _unframe(inp)) is not None:
         job_id, (kind, args) = msg
         try:

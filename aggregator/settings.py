@@ -22,6 +22,7 @@ AGGREGATOR_FEEDS_DIR = "feeds"         # default output folder of the exporter
 AGGREGATOR_BATCH_SIZE = 200            # articles per archive transaction
 AGGREGATOR_MAX_BODY_CHARS = 1_000_000  # longer bodies are cut (counted: aggregator/body_truncated)
 AGGREGATOR_EXTRACT_PROCESSES = "auto"     # article pages extracted in N worker processes; auto: one per spare core (max 2), 0: in the crawl process
+AGGREGATOR_EXTRACT_TIMEOUT = 60.0     # seconds a page may take in an extraction process before it is killed (0: no limit)
 AGGREGATOR_REFRESH = False             # True: re-fetch articles already in the archive
 AGGREGATOR_CONDITIONAL_LISTINGS = True # If-None-Match/If-Modified-Since on listing pages
 AGGREGATOR_NOW = None                  # ISO time used as "now" for relative dates (tests)

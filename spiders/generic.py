@@ -317,7 +317,9 @@ class SourceSpider(scrapy.Spider):
         if not hasattr(self, "_extract_pool"):
             n = auto_processes(self.crawler.settings.get("AGGREGATOR_EXTRACT_PROCESSES"))
             default_hook = type(self).extract_fields is SourceSpider.extract_fields
-            self._extract_pool = pool(n) if n and default_hook and is_asyncio_reactor_installed() else None
+            timeout = self.crawler.settings.getfloat("AGGREGATOR_EXTRACT_TIMEOUT", 60.0) or None
+            self._extract_pool = (pool(n, timeout) if n and default_hook and is_asyncio_reactor_installed()
+                                  else None)
         return self._extract_pool
 
     async def article_fields(self, response) -> dict | None:

@@ -200,3 +200,32 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "gone"
+
+
+def test_a_page_that_takes_too_long_is_given_up_and_the_worker_replaced(caplog):
+    """The per-page time limit: a page slower than the limit kills its worker (twice, then
+    ExtractionCrashed); the next page gets a fresh worker. The clock starts once a worker
+    is ready, so its start-up does not count."""
+    src = Source(name="t", title="示例网")
+
+    async def scenario():
+        pool = offload.ExtractPool(1, timeout=0.2)
+        try:
+            small, _ = await pool.extract(PAGE, "http://example.cn/1.html", "utf-8", src, None, 1_000_000)
+            (first,) = _offload_children(os.getpid())
+            big = PAGE.replace(b"</div></body>", b"".join(
+                f"<p>第{i}段：供热管网检修进度通报，居民可拨打热线反映室温问题。</p>".encode() for i in range(20000))
+                + b"</div></body>")
+            started = time.monotonic()
+            with pytest.raises(offload.ExtractionCrashed):
+                await pool.extract(big, "http://example.cn/big.html", "utf-8", src, None, 10_000_000)
+            assert time.monotonic() - started < 30
+            again, _ = await pool.extract(PAGE, "http://example.cn/2.html", "utf-8", src, None, 1_000_000)
+            assert again["title"] == small["title"]
+            assert first not in _offload_children(os.getpid())
+        finally:
+            pool.shutdown()
+
+    asyncio.run(scenario())
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("gave no answer within 0.2 s" in m for m in messages) == 2, messages
