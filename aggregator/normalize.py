@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Collection
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
@@ -191,18 +192,26 @@ _LAZY_SRC = ("data-original", "data-src", "data-lazy-src", "data-lazyload", "dat
 MAX_BODY_CHARS = 1_000_000
 
 
-def _resolve(base: str, value: str) -> str | None:
+def resolve_url(base: str, value: str | None, schemes: Collection[str] = ("http", "https", "mailto", ""),
+                file_under_file_base: bool = False) -> str | None:
+    """``value`` resolved against ``base``, or None when empty, unparsable or of a scheme
+    not in ``schemes`` ("" = still relative, i.e. no base). ``file_under_file_base``
+    also allows ``file:`` URLs when ``base`` is one (local sites, Jekyll folders)."""
     value = (value or "").strip()
     if not value:
         return None
     try:
         absu = urljoin(base, value) if base else value
+        scheme = urlsplit(absu).scheme.lower()
     except ValueError:
         return None
-    scheme = urlsplit(absu).scheme.lower()
-    if scheme not in ("http", "https", "mailto", "") and not (scheme == "file" and base.startswith("file:")):
-        return None
-    return absu
+    if scheme in schemes or (file_under_file_base and scheme == "file" and base.startswith("file:")):
+        return absu
+    return None
+
+
+def _resolve(base: str, value: str) -> str | None:
+    return resolve_url(base, value, file_under_file_base=True)
 
 
 def sanitize_html(html: str | None, base_url: str = "") -> str:

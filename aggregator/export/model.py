@@ -25,7 +25,7 @@ import lxml.html
 
 from aggregator.errors import AggregatorError, ArchiveError
 from aggregator.export.write import safe_name
-from aggregator.normalize import collapse_ws, html_to_text, sanitize_html, slugify, url_key, xml_safe
+from aggregator.normalize import collapse_ws, html_to_text, resolve_url, sanitize_html, slugify, url_key, xml_safe
 
 #: Every date in the exports is written in Beijing time. A fixed +08:00 offset, not the
 #: Asia/Shanghai zone: the zone's historical rules (LMT +08:05:43 before 1901, DST in
@@ -160,14 +160,7 @@ _URL_OK = ("http", "https")
 
 
 def _abs(base: str, value: str | None, schemes=_URL_OK + ("mailto",)) -> str | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        absu = urljoin(base, value) if base else value
-    except ValueError:
-        return None
-    return absu if urlsplit(absu).scheme.lower() in schemes else None
+    return resolve_url(base, value, schemes)
 
 
 def prepare_body(html: str | None, base_url: str) -> str:
