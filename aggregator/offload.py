@@ -22,6 +22,7 @@ whose ``extract_fields`` hook is overridden always does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import itertools
 import logging
@@ -67,6 +68,18 @@ class _Collect(logging.Handler):
         self.records.append((record.name, record.levelno, text))
 
 
+@contextlib.contextmanager
+def _collect_logs():
+    """Collect this process's WARNING+ log records while the block runs (yields the list)."""
+    handler = _Collect()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler.records
+    finally:
+        root.removeHandler(handler)
+
+
 def extract_page(body: bytes, url: str, encoding: str, source, now: datetime | None,
                  max_body_chars: int) -> tuple[dict, list[tuple[str, int, str]]]:
     """In a worker: every field of one article page, the body also sanitised.
@@ -80,19 +93,14 @@ def extract_page(body: bytes, url: str, encoding: str, source, now: datetime | N
     from aggregator.normalize import canonical_url
     from aggregator.pipelines import CleanBody
 
-    handler = _Collect()
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
+    with _collect_logs() as records:
         page = HtmlResponse(url=url, body=body, encoding=encoding)
         fields = extract_article(page, source, url=url, now=now)
         if fields.get("body_html"):
             # the item's URL is canonical_url(response.url); the pipeline canonicalises again
             base = canonical_url(canonical_url(url))
             fields["prepared_body"] = CleanBody.of(fields["body_html"], base, max_body_chars, prepare_search=True)
-    finally:
-        root.removeHandler(handler)
-    return fields, handler.records
+    return fields, records
 
 
 def listing_links(body: bytes, url: str, encoding: str, source, now: datetime | None):
@@ -101,15 +109,9 @@ def listing_links(body: bytes, url: str, encoding: str, source, now: datetime | 
 
     from aggregator.extract.links import discover_links
 
-    handler = _Collect()
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
-        page = HtmlResponse(url=url, body=body, encoding=encoding)
-        found = discover_links(page, source, base_url=url, now=now)
-    finally:
-        root.removeHandler(handler)
-    return found, handler.records
+    with _collect_logs() as records:
+        found = discover_links(HtmlResponse(url=url, body=body, encoding=encoding), source, base_url=url, now=now)
+    return found, records
 
 
 _JOBS = {"article": extract_page, "links": listing_links}
