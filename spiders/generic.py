@@ -16,6 +16,7 @@ import logging
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import scrapy
@@ -209,20 +210,14 @@ class SourceSpider(scrapy.Spider):
             # a guessed next API page that does not exist is the end of the list, not an error
             self.inc("listing_end")
             return
-        self.inc(f"errors/{kind}")
         if kind == "robots_forbidden":
             # the site's policy, not a failure: counted by kind, never against its health
+            self.inc(f"errors/{kind}")
             self.logger.debug("%s: %s forbidden by robots.txt", self.name, request.url)
-            return
-        if request.meta.get("aggregator_listing"):
-            self.inc("listing_errors")
-            self.crawler.stats.set_value("aggregator/last_listing_error", f"{kind} on {request.url}")
-        elif self.failed_before(request.url, kind):
-            # a dead link that failed on an earlier run too: the site's state, not news
-            self.inc("article_errors_repeated")
+        elif request.meta.get("aggregator_listing"):
+            self.count_listing_error(kind, request.url)
         else:
-            self.inc("article_errors")
-        self.logger.warning("%s: %s (%s)", self.name, request.url, kind)
+            self.count_error(kind, request.url)
 
     def failed_before(self, url: str, kind: str) -> bool:
         """Record a failed article download; True when the same link had failed before."""
@@ -232,9 +227,17 @@ class SourceSpider(scrapy.Spider):
         return store.archive.record_failure(url, self.name, kind) > 0
 
     def count_error(self, kind: str, url: str) -> None:
-        """Count a page that downloaded but is unusable (empty, binary) as an article error."""
+        """Count a failed or unusable article page (download error, empty, binary) by kind;
+        a link that had failed on an earlier run too is the site's state, not news."""
         self.inc(f"errors/{kind}")
         self.inc("article_errors_repeated" if self.failed_before(url, kind) else "article_errors")
+        self.logger.warning("%s: %s (%s)", self.name, url, kind)
+
+    def count_listing_error(self, kind: str, url: str) -> None:
+        """Count a failed or unusable listing page by kind; it counts against the source's health."""
+        self.inc(f"errors/{kind}")
+        self.inc("listing_errors")
+        self.crawler.stats.set_value("aggregator/last_listing_error", f"{kind} on {url}")
         self.logger.warning("%s: %s (%s)", self.name, url, kind)
 
     def listing_request(self, url: str, page_no: int = 1, callback=None) -> Request:
@@ -331,16 +334,27 @@ class SourceSpider(scrapy.Spider):
         if workers is None:
             return self.extract_fields(response, response.url)
         max_body = self.crawler.settings.getint("AGGREGATOR_MAX_BODY_CHARS", MAX_BODY_CHARS)
+        fields = await self.from_workers(workers.extract(response.body, response.url, response.encoding,
+                                                         self.source, self.now, max_body),
+                                         response.url, self.count_error)
+        if fields is not None:
+            self.inc("pages_extracted_in_workers")
+        return fields
+
+    async def from_workers(self, job, url: str, count_crash) -> Any:
+        """Await a job of the extraction processes and log here what it logged there.
+
+        None when the page killed its extraction process twice: ``count_crash(kind, url)``
+        counts it (``count_error`` or ``count_listing_error``).
+        """
         try:
-            fields, records = await workers.extract(response.body, response.url, response.encoding,
-                                                    self.source, self.now, max_body)
+            result, records = await job
         except ExtractionCrashed:
-            self.count_error("extract_crashed", response.url)
+            count_crash("extract_crashed", url)
             return None
-        self.inc("pages_extracted_in_workers")
         for name, level, text in records:
             logging.getLogger(name).log(level, text)
-        return fields
+        return result
 
     async def parse_article(self, response, hints=None, parts=None, first_url=None):
         """Extract an article page; follow its next page (multi-page) before yielding."""
@@ -479,16 +493,8 @@ class ListingSpider(SourceSpider):
         workers = self.extract_pool
         if workers is None:
             return discover_links(response, self.source, base_url=response.url, now=self.now)
-        try:
-            found, records = await workers.links(response.body, response.url, response.encoding, self.source, self.now)
-        except ExtractionCrashed:
-            self.inc("errors/extract_crashed")
-            self.inc("listing_errors")
-            self.crawler.stats.set_value("aggregator/last_listing_error", f"extract_crashed on {response.url}")
-            return None
-        for name, level, text in records:
-            logging.getLogger(name).log(level, text)
-        return found
+        return await self.from_workers(workers.links(response.body, response.url, response.encoding, self.source,
+                                                     self.now), response.url, self.count_listing_error)
 
 
 class FeedSourceSpider(SourceSpider):
