@@ -381,10 +381,10 @@ class PreparedText:
         return cls(text, folded, body_fingerprint(text, folded), fts.body_columns_folded(folded))
 
 
-def _prepared(art: Any, body: str) -> PreparedText | None:
-    """The article's PreparedText when it was made from exactly ``body``."""
+def _prepared(art: Any, body: str) -> PreparedText:
+    """The article's PreparedText when it was made from exactly ``body``, else made now."""
     pre = getattr(art, "prepared_text", None)
-    return pre if isinstance(pre, PreparedText) and pre.text == body else None
+    return pre if isinstance(pre, PreparedText) and pre.text == body else PreparedText.of(body)
 
 
 def _source_config(src: Any) -> dict:
@@ -665,7 +665,7 @@ class Archive:
                 raise ArchiveError(f"cannot store an article without url (title {art.title!r})")
         now = _iso(now) if now else _utc_now()
         outcomes: list[str] = []
-        texts: dict[int, tuple] = {}  # id -> folded (title, body, body columns or None) to index
+        texts: dict[int, tuple] = {}  # id -> folded (title, body, body columns) to index
         with self._write():
             for art in batch:
                 outcome, row_id, stored = self._store_one(art, now)
@@ -701,8 +701,7 @@ class Archive:
         if old is None:
             title, body = art.title or "", art.body_text or ""
             pre = _prepared(art, body)
-            folded = pre.folded if pre else fts.fold(body)
-            fp = pre.fingerprint if pre else body_fingerprint(body, folded)
+            fp = pre.fingerprint
             dup = None
             if fp is not None:
                 hit = conn.execute(
@@ -719,7 +718,7 @@ class Archive:
                  art.body_html or "", fp],
             ).lastrowid
             self._link(row_id, category, art.categories)
-            return "new", row_id, (fts.fold(title), folded, pre.columns if pre else None)
+            return "new", row_id, (fts.fold(title), pre.folded, pre.columns)
 
         row_id, o_title, o_hash, o_pub, o_guessed, o_source, o_author, o_origin = old
         changes: dict[str, Any] = {}
@@ -737,10 +736,9 @@ class Archive:
                     [row_id, o_title, o_html, o_text, o_hash, now],
                 )
                 pre = _prepared(art, body_text)
-                folded = pre.folded if pre else fts.fold(body_text)
                 changes.update(title=title, body_text=body_text, body_html=body_html, content_hash=new_hash,
-                               body_fingerprint=pre.fingerprint if pre else body_fingerprint(body_text, folded))
-                stored = (fts.fold(title), folded, pre.columns if pre else None)
+                               body_fingerprint=pre.fingerprint)
+                stored = (fts.fold(title), pre.folded, pre.columns)
             else:
                 # same text under another hash (hash rule changed): remember the new hash quietly
                 conn.execute("UPDATE articles SET content_hash = ? WHERE id = ?", [chash, row_id])
