@@ -1,20 +1,22 @@
-"""Article pages extracted in worker processes, off the crawl's one busy thread.
+"""Article and listing pages extracted in worker processes, off the crawl's one busy thread.
 
 Scrapy runs downloads, scheduling, spider callbacks and item pipelines on one thread, so
 on a fast site the crawl is bound by one core: about half of an article page's CPU time
 is our own parsing (field extraction, then sanitising the body). With
 ``AGGREGATOR_EXTRACT_PROCESSES = N`` (default: one per spare core, at most 2) the spider
-ships each article page (its bytes, encoding and URL) to a pool of N processes that run
-:func:`aggregator.extract.article.extract_article` and sanitise the body
-(:class:`aggregator.pipelines.CleanBody`); the crawl process keeps the network, the
-scheduler and the single SQLite writer. ``0`` extracts in the crawl process, as a spider
-whose ``extract_fields`` hook is overridden always does.
+ships each article page and each listing page (its bytes, encoding and URL) to N worker
+processes: :func:`extract_page` runs :func:`aggregator.extract.article.extract_article`,
+sanitises the body (:class:`aggregator.pipelines.CleanBody`) and prepares its search-index
+text; :func:`listing_links` runs :func:`aggregator.extract.links.discover_links`. The crawl
+process keeps the network, the scheduler and the SQLite writer. ``0`` extracts in the
+crawl process, as a spider whose ``extract_fields`` hook is overridden always does.
 
-* The pool starts on the first article page and is shared by every crawler of the process.
-* Processes come from a ``forkserver``: they never inherit the reactor's threads or sockets.
-* A page that kills its worker process (a parser crash, the OOM killer) is retried once in
-  a fresh pool; if that dies too, :class:`ExtractionCrashed` is raised for that page only
-  and the crawl goes on.
+* Workers start on the first page and are shared by every crawler of the process.
+* A worker is ``python -m aggregator.offload`` (a fresh interpreter: it inherits none of
+  the reactor's threads or sockets) and exits at EOF on its stdin, i.e. with the crawl.
+* A page that kills its worker (a parser crash, the OOM killer) or holds it longer than
+  ``AGGREGATOR_EXTRACT_TIMEOUT`` is retried once in a fresh worker; if that fails too,
+  :class:`ExtractionCrashed` is raised for that page only and the crawl goes on.
 * Warnings logged while extracting in a worker are logged again in the crawl process, so
   ``--log-file`` and ``--quiet`` see them as before.
 """
@@ -28,7 +30,6 @@ import itertools
 import logging
 import os
 import pickle
-import queue
 import signal
 import struct
 import subprocess
@@ -138,7 +139,6 @@ class _Worker:
         self.out = self.inp = None
         self.buf = bytearray()
         self.timeout = timeout     # seconds one page may take; None: no limit
-        self.ready = False         # the child has imported everything (its first frame)
         self.progress = loop.time()
         self.why = "exited"
         self.connected = loop.create_task(self._connect())
@@ -168,8 +168,7 @@ class _Worker:
             job_id, ok, payload = pickle.loads(memoryview(self.buf)[4:4 + n])
             del self.buf[:4 + n]
             self.progress = self.loop.time()
-            if job_id is None:   # the child's "ready" frame
-                self.ready = True
+            if job_id is None:   # the child's "ready" frame: the per-page clock may run
                 if self.timeout:
                     self.loop.call_later(min(1.0, self.timeout / 4), self._watch)
                 continue
