@@ -1,6 +1,6 @@
-"""The README's SQL cookbook runs against a fixture archive and answers its question.
+"""The SQL cookbook (docs/archive.md) runs against a fixture archive and answers its question.
 
-Every ```sql block of the "## SQL cookbook" section of README.md (before the next "## "
+Every ```sql block of the "## SQL cookbook" section of docs/archive.md (before the next "## "
 heading) is executed on an archive built here through the archive API, with dates
 relative to now so "this week" questions have answers. Each block must return rows;
 blocks whose ``####`` question names a known topic also get their answer checked.
@@ -20,8 +20,7 @@ from aggregator.items import Article
 from aggregator.sources import Source
 
 ROOT = Path(__file__).resolve().parent.parent
-# Until the section is pasted into README.md, the draft next to the checkout is read.
-CANDIDATES = (ROOT / "README.md", ROOT.parent / "readme_parts" / "archive.md")
+CANDIDATES = (ROOT / "docs" / "archive.md",)
 
 
 def cookbook_text() -> str:
@@ -32,7 +31,7 @@ def cookbook_text() -> str:
             m = re.search(r"^## SQL cookbook\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
             if m:
                 return m.group(1)
-    pytest.fail("README.md has no '## SQL cookbook' section")
+    pytest.fail("docs/archive.md has no '## SQL cookbook' section")
 
 
 def recipes() -> list[tuple[str, str]]:

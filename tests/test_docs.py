@@ -1,4 +1,8 @@
-"""The README is the documentation: every command, setting and interface field is in it."""
+"""The documentation (README.md and docs/) covers every command, setting and interface field.
+
+``docs/commands.md`` is generated from the commands' ``--help``; after changing an option run
+``.venv/bin/python tests/test_docs.py --write`` and commit the file.
+"""
 
 import dataclasses
 import re
@@ -11,13 +15,56 @@ from aggregator.cli import cli
 from aggregator.items import Article
 from aggregator.sources import Source
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parent.parent
+DOCS_DIR = ROOT / "docs"
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+COMMANDS_MD = DOCS_DIR / "commands.md"
+
+
+def all_docs() -> str:
+    """README.md and every docs/*.md page, one text."""
+    return "\n".join([README] + [p.read_text(encoding="utf-8") for p in sorted(DOCS_DIR.glob("*.md"))])
 
 
 def section(title: str) -> str:
-    m = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## )", README + "\n## ", re.S | re.M)
-    assert m, f"README has no '## {title}' section"
+    """The body of the ``## title`` section, wherever in README.md or docs/ it is."""
+    m = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## )", all_docs() + "\n## ", re.S | re.M)
+    assert m, f"no '## {title}' section in README.md or docs/"
     return m.group(1)
+
+
+def command_reference() -> str:
+    """docs/commands.md as generated from every command's --help."""
+    import click
+
+    out = ["# Command reference", "",
+           "Generated from `--help` by `.venv/bin/python tests/test_docs.py --write`; do not edit by hand.", ""]
+    with click.Context(cli, info_name="aggregator", terminal_width=100, max_content_width=100) as ctx:
+        out += ["## `aggregator`", "", "```", cli.get_help(ctx), "```", ""]
+        for name in sorted(cli.commands):
+            cmd = cli.commands[name]
+            with click.Context(cmd, info_name=name, parent=ctx, terminal_width=100, max_content_width=100) as sub:
+                out += [f"## `aggregator {name}`", "", "```", cmd.get_help(sub), "```", ""]
+    return "\n".join(out)
+
+
+def test_command_reference_is_generated_from_help():
+    assert COMMANDS_MD.is_file(), "run .venv/bin/python tests/test_docs.py --write"
+    assert COMMANDS_MD.read_text(encoding="utf-8") == command_reference(), (
+        "docs/commands.md is stale: run .venv/bin/python tests/test_docs.py --write")
+
+
+def test_readme_is_short_and_docs_have_a_page_per_topic():
+    assert len(README.splitlines()) <= 400
+    pages = sorted(p.name for p in DOCS_DIR.glob("*.md"))
+    assert len(pages) >= 6
+    for link in re.findall(r"\]\((docs/[^)#]+)", README):
+        assert (ROOT / link).is_file(), f"README links to missing {link}"
+
+
+def test_every_docs_page_is_linked_from_the_readme():
+    for page in DOCS_DIR.glob("*.md"):
+        assert f"(docs/{page.name})" in README, f"README does not link docs/{page.name}"
 
 
 @pytest.mark.parametrize("name", sorted(cli.commands))
@@ -50,3 +97,11 @@ def test_the_two_setup_commands_are_the_ci_command():
     assert ".ci/install --test && .venv/bin/python -m pytest" in ci
     assert ".ci/install --test && .venv/bin/python -m pytest" in section("Set-up (two commands)")
     assert ".ci/install && .venv/bin/aggregator demo" in section("Set-up (two commands)")
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--write"]:
+        COMMANDS_MD.write_text(command_reference(), encoding="utf-8")
+        print(f"wrote {COMMANDS_MD}")
