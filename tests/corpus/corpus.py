@@ -22,6 +22,7 @@ _BLOCK = {
     "footer", "hr", "center", "td", "th", "aside", "main", "nav", "form", "address",
 }
 _SKIP = {"script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg", "select", "button"}
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u3000\u200b\ufeff\u2002\u2003\u2009]+")
 
 
@@ -101,7 +102,8 @@ def gold_body(html: str, spec: dict) -> str:
     """Rebuild the gold body text from a label's ``body`` spec."""
     import lxml.html
 
-    doc = lxml.html.document_fromstring(html)
+    # lxml refuses str input that starts with an XML declaration (XHTML pages); drop it.
+    doc = lxml.html.document_fromstring(_XML_DECL.sub("", html, count=1))
     containers = doc.cssselect(spec["container"])
     for sel in spec.get("cut") or []:
         for c in containers:
