@@ -26,7 +26,7 @@ def git_dir(repo: str) -> Path | None:
     """A git directory holding ``repo``'s history, cloning it when no mirror has it."""
     mirrors = Path(os.environ.get("CORPUS_MIRRORS", "/work/.mirror"))
     snap = mirrors / repo.replace("/", "+")
-    for cand in (snap, *sorted(snap.glob("*")) if snap.is_dir() else ()):
+    for cand in (snap, *(sorted(snap.glob("*")) if snap.is_dir() else ())):
         for g in (cand, cand / ".git", cand / "repo", cand / "repo" / ".git"):
             if (g / "HEAD").is_file() and (g / "objects").is_dir():
                 return g
