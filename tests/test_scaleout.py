@@ -496,7 +496,7 @@ def test_ingest_without_flag_runs_until_sigterm_then_exits_0(redis_url, r, tmp_p
 
 def test_second_ingest_on_the_same_archive_exits_75(redis_url, tmp_path):
     """One writer per archive: a second ingest finds archive.db.ingest.lock held and exits 75."""
-    from aggregator.runner import RunLock
+    from aggregator.project import RunLock
 
     db = tmp_path / "a.db"
     with RunLock(f"{db}.ingest"):

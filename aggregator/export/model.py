@@ -23,9 +23,10 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
+from aggregator.archive.readonly import connect_readonly, has_column, has_table
 from aggregator.errors import AggregatorError, ArchiveError
 from aggregator.export.write import safe_name
-from aggregator.normalize import collapse_ws, html_to_text, resolve_url, sanitize_html, slugify, url_key, xml_safe
+from aggregator.normalize import SANITIZER_VERSION, collapse_ws, html_to_text, resolve_url, sanitize_html, slugify, url_key, xml_safe
 
 #: Every date in the exports is written in Beijing time. A fixed +08:00 offset, not the
 #: Asia/Shanghai zone: the zone's historical rules (LMT +08:05:43 before 1901, DST in
@@ -163,14 +164,16 @@ def _abs(base: str, value: str | None, schemes=_URL_OK + ("mailto",)) -> str | N
     return resolve_url(base, value, schemes)
 
 
-def prepare_body(html: str | None, base_url: str) -> str:
+def prepare_body(html: str | None, base_url: str, sanitised: bool = False) -> str:
     """Article HTML made safe for every feed: the allow-list sanitiser again
     (:func:`aggregator.normalize.sanitize_html`), XML-legal characters only, absolute
     http(s) link and image URLs (resolved against the article URL),
     ``referrerpolicy="no-referrer"`` on every image. The archive's body is sanitised
     already; this is belt and braces for rows written by older versions or other tools
-    (readers render this HTML, so a script in it would run in the reader)."""
-    html = sanitize_html(xml_safe(html), base_url)
+    (readers render this HTML, so a script in it would run in the reader).
+    ``sanitised``: the row was made by the current sanitiser (``sanitizer_version``), so
+    the allow-list pass is skipped (it is idempotent); the URL rules still apply."""
+    html = xml_safe(html) if sanitised else sanitize_html(xml_safe(html), base_url)
     if not html.strip():
         return ""
     try:
@@ -219,29 +222,6 @@ _ENTRY_COLUMNS = (
 )
 
 
-def connect_readonly(db_path: str | Path) -> sqlite3.Connection:
-    """Open the archive read-only (the exporter never writes to it)."""
-    p = Path(db_path)
-    if not p.is_file():
-        raise ArchiveError(f"{p}: archive not found (run `aggregator crawl` first)")
-    try:
-        conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA busy_timeout = 5000")
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
-    except sqlite3.DatabaseError as exc:
-        raise ArchiveError(f"{p}: cannot read the archive: {exc}") from None
-    missing = {"articles", "categories", "sources"} - tables
-    if missing:
-        conn.close()
-        raise ArchiveError(f"{p}: not an aggregator archive (missing table {sorted(missing)[0]!r})")
-    return conn
-
-
-def _has_table(conn: sqlite3.Connection, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
-
-
 @dataclass
 class ArchiveView:
     """Categories, sources and article queries of one archive, for the exporter."""
@@ -252,13 +232,18 @@ class ArchiveView:
     sources: dict[str, dict] = field(default_factory=dict)
     _entries: dict[int, Entry] = field(default_factory=dict)
     _has_links: bool = False
+    _entry_columns: str = _ENTRY_COLUMNS
 
     @classmethod
     def open(cls, db_path: str | Path) -> "ArchiveView":
         """Open ``db_path`` read-only and load the categories and sources tables."""
         conn = connect_readonly(db_path)
         view = cls(conn=conn, db_path=str(db_path))
-        view._has_links = _has_table(conn, "article_categories")
+        view._has_links = has_table(conn, "article_categories")
+        if has_column(conn, "articles", "sanitizer_version"):
+            view._entry_columns = _ENTRY_COLUMNS + ", sanitizer_version"
+        else:   # an archive not upgraded yet: every body is sanitised again
+            view._entry_columns = _ENTRY_COLUMNS + ", NULL AS sanitizer_version"
         for r in conn.execute("SELECT slug, name FROM categories"):
             if r["slug"]:
                 view.categories[r["slug"]] = xml_safe(collapse_ws(r["name"])) or r["slug"]
@@ -327,7 +312,7 @@ class ArchiveView:
                     f"SELECT article_id, category FROM article_categories WHERE article_id IN ({marks})", part
                 ):
                     links.setdefault(r["article_id"], []).append(r["category"])
-            for r in self.conn.execute(f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE id IN ({marks})", part):
+            for r in self.conn.execute(f"SELECT {self._entry_columns} FROM articles WHERE id IN ({marks})", part):
                 found[r["id"]] = self._entry(r, links.get(r["id"], []))
         if cache:
             self._entries.update(found)
@@ -349,7 +334,7 @@ class ArchiveView:
         spider_title = xml_safe(collapse_ws((self.sources.get(spider) or {}).get("title") or spider))
         source = xml_safe(collapse_ws(r["source"])) or spider_title
         origin = r["origin_url"] if _abs("", r["origin_url"], _URL_OK) else None
-        body = prepare_body(r["body_html"], url)
+        body = prepare_body(r["body_html"], url, sanitised=r["sanitizer_version"] == SANITIZER_VERSION)
         summary = summarize(r["body_text"] or html_to_text(body))
         title = xml_safe(collapse_ws(r["title"])) or summarize(summary, 30) or url
         return Entry(
