@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import DropItem
 
 from aggregator import normalize as N
 from aggregator.items import Article, ArticleLink
@@ -237,28 +237,3 @@ class StorePipeline:
                 if archive is not None:
                     archive.close()
             self.crawler.aggregator_known = None
-
-
-class RedisItemPipeline:
-    """Scale-out: push normalised items to Redis for `aggregator ingest` (single SQLite writer)."""
-
-    def __init__(self, crawler):
-        from aggregator.scaleout import ItemQueue
-
-        url = crawler.settings.get("REDIS_URL")
-        if not url:
-            raise NotConfigured("REDIS_URL not set")
-        self.crawler = crawler
-        self.queue = ItemQueue(url)
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        """Scrapy constructor."""
-        return cls(crawler)
-
-    def process_item(self, item):
-        """Push one item (Article or ArticleLink) as JSON."""
-        if isinstance(item, (Article, ArticleLink)):
-            self.queue.push(item)
-            self.crawler.stats.inc_value("aggregator/articles/queued")
-        return item

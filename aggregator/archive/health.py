@@ -82,3 +82,22 @@ class HealthMixin(ArchiveBase):
                 "error_rate": error_rate,
             })
         return out
+
+    def last_success_by_source(self) -> dict[str, str]:
+        """Source name -> when its last successful run finished."""
+        return dict(self.db.execute(
+            "SELECT spider, max(finished_at) FROM crawl_runs WHERE status = 'ok' GROUP BY spider").fetchall())
+
+    def category_counts(self) -> list[tuple[str, str, int]]:
+        """``(slug, name, articles)`` per category that has articles, most articles first."""
+        return [tuple(r) for r in self.db.execute(
+            "SELECT c.slug, c.name, count(*) FROM article_categories ac JOIN categories c ON c.slug = ac.category "
+            "GROUP BY c.slug ORDER BY count(*) DESC, c.slug").fetchall()]
+
+    def article_rows(self, columns: tuple[str, ...]) -> list[tuple]:
+        """Every article as a tuple of ``columns`` (names of ``articles`` columns), in id order."""
+        known = {c.name for c in self.db["articles"].columns}
+        unknown = [c for c in columns if c not in known]
+        if unknown:
+            raise ValueError(f"not a column of articles: {unknown[0]!r}")
+        return self.db.execute(f"SELECT {', '.join(columns)} FROM articles ORDER BY id").fetchall()

@@ -332,6 +332,49 @@ class StoreMixin(ArchiveBase):
                 self.db.execute("UPDATE sources SET last_success_at = ? WHERE name = ?", [when, row["spider"]])
         return run_id
 
+    def find_run(self, spider: str, run_id: str) -> dict | None:
+        """The ``crawl_runs`` row of a scale-out run (``stats["aggregator/run_id"]``), or None."""
+        row = self.db.execute(
+            "SELECT id, stats, started_at, finished_at, finish_reason FROM crawl_runs "
+            "WHERE spider = ? AND json_extract(stats, '$.\"aggregator/run_id\"') = ?", [spider, run_id]).fetchone()
+        if row is None:
+            return None
+        return dict(zip(("id", "stats", "started_at", "finished_at", "finish_reason"), row))
+
+    def update_run(self, run_id: int, row: Mapping[str, Any]) -> None:
+        """Replace the columns of ``crawl_runs`` row ``run_id`` (and the source's crawl times),
+        as :meth:`record_run` does for a new row."""
+        cols = {c: row[c] for c in CRAWL_RUN_COLUMNS if c in row}
+        for column in _JSON_RUN_COLUMNS:
+            value = cols.get(column)
+            if value is not None and not isinstance(value, str):
+                cols[column] = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+        spider = cols.get("spider") or self.db.execute("SELECT spider FROM crawl_runs WHERE id = ?", [run_id]).fetchone()[0]
+        when = cols.get("finished_at") or cols.get("started_at") or utc_now_iso()
+        with self._write():
+            self.db.execute(f"UPDATE crawl_runs SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
+                            [*cols.values(), run_id])
+            self.db.execute("UPDATE sources SET last_crawl_at = ? WHERE name = ?", [when, spider])
+            if cols.get("status") == "ok":
+                self.db.execute("UPDATE sources SET last_success_at = ? WHERE name = ?", [when, spider])
+
+    def recent_coverage(self, spider: str, n: int = 5, exclude_run: int | None = None) -> list[dict]:
+        """``{"coverage": json}`` of the source's last ``n`` successful runs, newest first."""
+        return [{"coverage": c} for (c,) in self.db.execute(
+            "SELECT coverage FROM crawl_runs WHERE spider = ? AND status = 'ok' AND id != ? ORDER BY id DESC LIMIT ?",
+            [spider, -1 if exclude_run is None else exclude_run, n]).fetchall()]
+
+    def known_articles(self):
+        """Every stored article as ``(url_key, published, first_seen_at, [categories])``
+        (for the scale-out workers' shared list of known URLs); an iterator."""
+        for key, published, first_seen, category, cats in self.db.execute(
+            "SELECT a.url_key, a.published, a.first_seen_at, a.category, "
+            "(SELECT group_concat(c.category, ' ') FROM article_categories c WHERE c.article_id = a.id) "
+            "FROM articles a"
+        ):
+            cl = [c for c in ([category] if category else []) + (cats or "").split() if c]
+            yield key, published, first_seen, list(dict.fromkeys(cl))
+
     def get_validator(self, url: str) -> tuple[str | None, str | None] | None:
         """``(etag, last_modified)`` remembered for ``url``, or None."""
         row = self.db.execute("SELECT etag, last_modified FROM http_validators WHERE url = ?", [url]).fetchone()
