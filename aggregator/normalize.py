@@ -22,7 +22,7 @@ import nh3
 from dateutil import parser as dateutil_parser
 
 from aggregator.items import Article
-from aggregator.project import DEFAULT_TZ, DEFAULT_TZ_NAME, utc_now_iso
+from aggregator.project import DEFAULT_TZ, DEFAULT_TZ_NAME, parse_iso, utc_now_iso
 from aggregator.search import PreparedText
 
 # --- text ---------------------------------------------------------------------------
@@ -133,10 +133,9 @@ def url_key(url: str) -> str:
 
 # --- dates --------------------------------------------------------------------------
 
-SHANGHAI = DEFAULT_TZ   # kept for callers of to_utc_iso
 
 
-def to_utc_iso(value: str | datetime | None, tz: str | ZoneInfo = SHANGHAI) -> str | None:
+def to_utc_iso(value: str | datetime | None, tz: str | ZoneInfo = DEFAULT_TZ) -> str | None:
     """ISO 8601 in UTC (``2022-01-19T04:20:06+00:00``); naive values are read in ``tz``."""
     if value is None or value == "":
         return None
@@ -145,9 +144,8 @@ def to_utc_iso(value: str | datetime | None, tz: str | ZoneInfo = SHANGHAI) -> s
     if isinstance(value, datetime):
         dt = value
     else:
-        try:
-            dt = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-        except ValueError:
+        dt = parse_iso(str(value), tz)
+        if dt is None:
             import warnings
 
             try:

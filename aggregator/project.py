@@ -14,7 +14,7 @@ import errno
 import fcntl
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,9 +26,13 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "archive.db"
 #: Default output folder of the exporter (``--out``).
 DEFAULT_OUT = "feeds"
-#: Default time zone: of a source's naive dates, and of dates shown to people.
+#: Default time zone of a source (its dates printed without an offset).
 DEFAULT_TZ_NAME = "Asia/Shanghai"
 DEFAULT_TZ = ZoneInfo(DEFAULT_TZ_NAME)
+#: Every date shown to people (feeds, index.html, the demo site) is in Beijing time: a
+#: fixed +08:00 offset, not the Asia/Shanghai zone, whose historical rules (LMT +08:05:43
+#: before 1901, DST in 1986-1991) would print offsets RFC 822/3339 cannot express or readers would not expect.
+DISPLAY_TZ = timezone(timedelta(hours=8))
 
 
 def ensure_project_on_path() -> None:

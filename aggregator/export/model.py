@@ -25,13 +25,10 @@ import lxml.html
 
 from aggregator.archive.readonly import connect_readonly, has_column, has_table
 from aggregator.errors import AggregatorError, ArchiveError
+from aggregator.project import DISPLAY_TZ, parse_iso
 from aggregator.export.write import safe_name
 from aggregator.normalize import SANITIZER_VERSION, collapse_ws, html_to_text, resolve_url, sanitize_html, slugify, url_key, xml_safe
 
-#: Every date in the exports is written in Beijing time. A fixed +08:00 offset, not the
-#: Asia/Shanghai zone: the zone's historical rules (LMT +08:05:43 before 1901, DST in
-#: 1986-1991) would print offsets RFC 822/3339 cannot express or readers would not expect.
-DISPLAY_TZ = timezone(timedelta(hours=8))
 #: Date of a feed that has no items (Atom requires one; "now" would break idempotence).
 EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: Namespace of the item ids: ``urn:uuid:`` + uuid5(NAMESPACE_URL, url_key).
@@ -124,20 +121,9 @@ def item_id(key: str) -> str:
 
 def parse_ts(value: str | None) -> datetime | None:
     """An archive timestamp as an aware UTC datetime (naive values are UTC), or None."""
-    if not value:
+    dt = parse_iso(value)
+    if dt is None:
         return None
-    text = str(value).strip()
-    try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        try:
-            from dateutil import parser as dateutil_parser
-
-            dt = dateutil_parser.isoparse(text)
-        except (ValueError, OverflowError):
-            return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
     try:
         return dt.astimezone(timezone.utc).replace(microsecond=0)
     except (OverflowError, ValueError):
