@@ -98,6 +98,7 @@ class Feed:
     entries: list[Entry]
     feed_id: str
     self_urls: dict[str, str] = field(default_factory=dict)
+    ids: list[int] = field(default_factory=list)   # article ids of the entries, newest first
 
     @property
     def updated(self) -> datetime:
@@ -217,6 +218,9 @@ class ArchiveView:
     categories: dict[str, str] = field(default_factory=dict)
     sources: dict[str, dict] = field(default_factory=dict)
     _entries: dict[int, Entry] = field(default_factory=dict)
+    _light: dict[int, Entry] = field(default_factory=dict)
+    _urls: dict[int, str] = field(default_factory=dict)
+    _columns: frozenset = frozenset()
     _has_links: bool = False
     _entry_columns: str = _ENTRY_COLUMNS
 
@@ -226,6 +230,7 @@ class ArchiveView:
         conn = connect_readonly(db_path)
         view = cls(conn=conn, db_path=str(db_path))
         view._has_links = has_table(conn, "article_categories")
+        view._columns = frozenset(r[1] for r in conn.execute("PRAGMA table_info(articles)"))
         if has_column(conn, "articles", "sanitizer_version"):
             view._entry_columns = _ENTRY_COLUMNS + ", sanitizer_version"
         else:   # an archive not upgraded yet: every body is sanitised again
@@ -272,6 +277,7 @@ class ArchiveView:
             if since is not None and when < since:
                 continue
             keyed.append((when, r["url"] or "", r["id"]))
+            self._urls[r["id"]] = r["url"] or ""
         keyed.sort(key=lambda k: (-k[0].timestamp(), k[1]))
         if limit is not None:
             keyed = keyed[:limit]
@@ -284,10 +290,15 @@ class ArchiveView:
         """Newest-first entries of the articles matching ``where`` (see :meth:`select_ids`)."""
         return self.entries(self.select_ids(where, params, limit=limit, since=since, ids=ids))
 
-    def entries(self, ids: Iterable[int], cache: bool = True) -> list[Entry]:
-        """Entries for article ids, in the given order (cached unless ``cache`` is False)."""
+    def entries(self, ids: Iterable[int], cache: bool = True, light: bool = False) -> list[Entry]:
+        """Entries for article ids, in the given order (cached unless ``cache`` is False).
+
+        ``light``: without the body (``body_html``, ``content_html`` empty), which is all
+        ``index.html`` and ``index.opml`` need, at a fraction of the cost."""
         ids = list(ids)
-        found: dict[int, Entry] = {i: self._entries[i] for i in ids if i in self._entries}
+        store = self._light if light else self._entries
+        found: dict[int, Entry] = {i: self._entries.get(i) or store[i] for i in ids
+                                   if i in self._entries or i in store}
         todo = [i for i in ids if i not in found]
         for chunk in range(0, len(todo), 500):
             part = todo[chunk: chunk + 500]
@@ -299,12 +310,58 @@ class ArchiveView:
                 ):
                     links.setdefault(r["article_id"], []).append(r["category"])
             for r in self.conn.execute(f"SELECT {self._entry_columns} FROM articles WHERE id IN ({marks})", part):
-                found[r["id"]] = self._entry(r, links.get(r["id"], []))
+                found[r["id"]] = self._entry(r, links.get(r["id"], []), light)
         if cache:
-            self._entries.update(found)
+            store.update({i: e for i, e in found.items() if i not in self._entries})
         return [found[i] for i in ids if i in found]
 
-    def _entry(self, r: sqlite3.Row, linked: list[str]) -> Entry:
+    def signatures(self, ids: Iterable[int]) -> dict[int, tuple]:
+        """Per article id, every value its feed entry is made from (the entry changes only
+        when this tuple does): row values, its category links, and the sanitiser version."""
+        ids = sorted(set(ids))
+        out: dict[int, tuple] = {}
+        col = self._col
+        # the content hash stands for title and body; an archive without one: the texts themselves
+        body = "NULL" if "content_hash" in self._columns else "body_text, body_html"
+        for chunk in range(0, len(ids), 900):
+            part = ids[chunk: chunk + 900]
+            marks = ",".join("?" * len(part))
+            links: dict[int, list[str]] = {}
+            if self._has_links:
+                for aid, cat in self.conn.execute(
+                    f"SELECT article_id, category FROM article_categories WHERE article_id IN ({marks})", part
+                ):
+                    links.setdefault(aid, []).append(cat)
+            for r in self.conn.execute(
+                f"SELECT id, url, {col('url_key')}, {col('content_hash')}, title, {col('updated_at')}, "
+                f"{col('first_seen_at')}, published, source, author, category, spider, {col('origin_url')}, "
+                f"CASE WHEN published IS NULL AND {col('first_seen_at')} IS NULL THEN {col('fetched_at')} END, "
+                f"{col('sanitizer_version')}, {body} FROM articles WHERE id IN ({marks})", part
+            ):
+                out[r[0]] = (*tuple(r)[1:], tuple(sorted(links.get(r[0], ()))))
+        return out
+
+    def change_marker(self) -> tuple:
+        """A cheap summary that changes whenever the archive's articles, links, categories or
+        sources do (through the archive's writes, which stamp ``updated_at``)."""
+        col = self._col
+        row = tuple(self.conn.execute(
+            f"SELECT count(*), max(id), max({col('updated_at')}), max({col('first_seen_at')}), "
+            f"max({col('fetched_at') if 'updated_at' not in self._columns else 'NULL'}) FROM articles"
+        ).fetchone())
+        links = self.conn.execute("SELECT count(*) FROM article_categories").fetchone()[0] if self._has_links else 0
+        sources = sorted((k, json.dumps(v, sort_keys=True, default=str)) for k, v in self.sources.items())
+        return (row, links, sorted(self.categories.items()), sources)
+
+    def _col(self, name: str) -> str:
+        """``name`` when the archive's articles table has that column, else ``NULL``."""
+        return name if name in self._columns else "NULL"
+
+    def url_of(self, article_id: int) -> str:
+        """URL of an article seen by :meth:`select_ids`."""
+        return self._urls.get(article_id, "")
+
+    def _entry(self, r: sqlite3.Row, linked: list[str], light: bool = False) -> Entry:
         url = r["url"]
         published = parse_ts(r["published"]) or parse_ts(r["first_seen_at"]) or parse_ts(r["fetched_at"]) or EMPTY_FEED_DATE
         # An article counts as updated only when the archive revised it after first storing
@@ -320,7 +377,8 @@ class ArchiveView:
         spider_title = xml_safe(collapse_ws((self.sources.get(spider) or {}).get("title") or spider))
         source = xml_safe(collapse_ws(r["source"])) or spider_title
         origin = r["origin_url"] if _abs("", r["origin_url"], _URL_OK) else None
-        body = prepare_body(r["body_html"], url, sanitised=r["sanitizer_version"] == SANITIZER_VERSION)
+        # light entries skip the body, unless the summary (and a missing title) must come from it
+        body = "" if light and r["body_text"] else prepare_body(r["body_html"], url, sanitised=r["sanitizer_version"] == SANITIZER_VERSION)
         summary = summarize(r["body_text"] or html_to_text(body))
         title = xml_safe(collapse_ws(r["title"])) or summarize(summary, 30) or url
         return Entry(
@@ -335,7 +393,7 @@ class ArchiveView:
             spider=spider,
             spider_title=spider_title,
             categories=cats,
-            content_html=(body + "\n" if body else "") + content_footer(source, url, origin),
+            content_html="" if light else (body + "\n" if body else "") + content_footer(source, url, origin),
             body_html=body,
             summary=summary,
             origin_url=origin,
@@ -431,12 +489,12 @@ def normalize_base_url(base_url: str | None) -> str | None:
     return base if base.endswith("/") else base + "/"
 
 
-def fallback_home(entries: list[Entry], base_url: str | None) -> str:
+def fallback_home(urls: Iterable[str], base_url: str | None) -> str:
     """A page for people when nothing better is known: the index, or the newest item's site."""
     if base_url:
         return urljoin(base_url, "index.html")
-    for e in entries:
-        parts = urlsplit(e.url)
+    for url in urls:
+        parts = urlsplit(url)
         if parts.scheme in _URL_OK and parts.netloc:
             return f"{parts.scheme}://{parts.netloc}/"
     return "http://localhost/"
@@ -445,6 +503,9 @@ def fallback_home(entries: list[Entry], base_url: str | None) -> str:
 def build_feeds(view: ArchiveView, *, base_url: str | None, now: datetime, limit: int | None,
                 days: float | None, custom: Sequence = ()) -> tuple[list[Feed], list[str]]:
     """Every feed of the archive, in index order: all, categories, sources, custom feeds.
+
+    Feeds come with their article ``ids`` (newest first) and no entries yet:
+    :meth:`ArchiveView.entries` makes them for the feeds that are rendered.
 
     File names: ``all.*``; ``<category>.*`` at the top (a category slug ``all`` becomes
     ``all-category``); ``source/<name>.*``; ``feed/<name>.*``. Names that are not safe
@@ -455,18 +516,18 @@ def build_feeds(view: ArchiveView, *, base_url: str | None, now: datetime, limit
     since = (now - timedelta(days=days)) if days else None
     feeds: list[Feed] = []
 
-    def make(kind, name, title, description, stem, html_url, entries, anchor=None):
+    def make(kind, name, title, description, stem, html_url, ids, anchor=None):
         if not html_url and base_url and anchor:
             html_url = urljoin(base_url, f"index.html#{anchor}")
         urls = feed_self_urls(base_url, stem)
         fid = urls["atom"] if urls else item_id(f"aggregator-feed:{stem}")
         feeds.append(Feed(kind=kind, name=name, title=title, description=description, stem=stem,
-                          html_url=html_url or fallback_home(entries, base_url), entries=entries,
-                          feed_id=fid, self_urls=urls))
+                          html_url=html_url or fallback_home(map(view.url_of, ids), base_url), entries=[],
+                          feed_id=fid, self_urls=urls, ids=ids))
 
     not_dup = "a.duplicate_of IS NULL"
-    entries = view.select(not_dup, limit=limit, since=since)
-    make("all", "all", ALL_TITLE, "所有来源的最新新闻", "all", None, entries)
+    ids = view.select_ids(not_dup, limit=limit, since=since)
+    make("all", "all", ALL_TITLE, "所有来源的最新新闻", "all", None, ids)
 
     used_top = {"all", "index"}
     by_category: dict[str, list[str]] = {}
@@ -485,13 +546,13 @@ def build_feeds(view: ArchiveView, *, base_url: str | None, now: datetime, limit
             where += " OR a.id IN (SELECT article_id FROM article_categories WHERE category = ?)"
             params.append(slug)
         where += ")"
-        entries = view.select(where, params, limit=limit, since=since)
+        ids = view.select_ids(where, params, limit=limit, since=since)
         own = by_category.get(slug, [])
         if base_url:
             home = urljoin(base_url, f"index.html#cat-{stem}")
         else:
             home = source_site(view.sources[own[0]]) if len(own) == 1 else None
-        make("category", slug, name, f"分类“{name}”的最新新闻", stem, home, entries)
+        make("category", slug, name, f"分类“{name}”的最新新闻", stem, home, ids)
 
     used_src: set[str] = set()
     for name in sorted(view.sources):
@@ -499,8 +560,8 @@ def build_feeds(view: ArchiveView, *, base_url: str | None, now: datetime, limit
         title = xml_safe(collapse_ws(row.get("title"))) or name
         stem = "source/" + _unique(safe_name(name), used_src)
         # a source feed keeps syndicated copies: it is that site's own view
-        entries = view.select("a.spider = ?", [name], limit=limit, since=since)
-        make("source", name, title, f"来源“{title}”的最新新闻", stem, source_site(row), entries,
+        ids = view.select_ids("a.spider = ?", [name], limit=limit, since=since)
+        make("source", name, title, f"来源“{title}”的最新新闻", stem, source_site(row), ids,
              anchor="src-" + stem.rsplit("/", 1)[-1])
 
     used_custom: set[str] = set()
@@ -536,11 +597,11 @@ def build_feeds(view: ArchiveView, *, base_url: str | None, now: datetime, limit
                 warnings.append(warning)
                 search_warned = True
         fd_days = fd.days if fd.days is not None else days
-        entries = view.select(" AND ".join(where), params, ids=ids,
+        ids = view.select_ids(" AND ".join(where), params, ids=ids,
                               limit=fd.limit if fd.limit is not None else limit,
                               since=(now - timedelta(days=fd_days)) if fd_days else None)
         stem = "feed/" + _unique(safe_name(fd.name), used_custom)
         title = xml_safe(collapse_ws(fd.title)) or fd.name
         desc = f"自定义订阅“{title}”" + (f"（检索：{xml_safe(fd.query)}）" if fd.query else "")
-        make("custom", fd.name, title, desc, stem, None, entries, anchor="feed-" + stem.rsplit("/", 1)[-1])
+        make("custom", fd.name, title, desc, stem, None, ids, anchor="feed-" + stem.rsplit("/", 1)[-1])
     return feeds, warnings
