@@ -489,7 +489,7 @@ def test_exporter_does_not_import_scrapy():
 
 
 def test_recrawl_through_the_archive_keeps_item_ids(export_archive, tmp_path):
-    archive_mod = pytest.importorskip("aggregator.archive")
+    from aggregator import archive as archive_mod
     from aggregator.items import Article
 
     db = export_archive()

@@ -215,3 +215,11 @@ def test_no_module_over_700_lines(name):
     """Modules stay small enough to read."""
     lines = MODULES[name].read_text("utf-8").count("\n")
     assert lines <= LINE_LIMITS.get(name, 700), f"{name}: {lines} lines"
+
+
+def test_no_test_skips_on_a_failed_import():
+    """``pytest.importorskip`` would turn a broken import into a quiet skip: imports fail loudly."""
+    word = "importor" + "skip"
+    users = [p.name for p in sorted((ROOT / "tests").rglob("*.py"))
+             if word in p.read_text("utf-8") and p.name != "test_layering.py"]
+    assert users == []
