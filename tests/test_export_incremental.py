@@ -93,6 +93,23 @@ def test_unchanged_archive_renders_nothing_and_writes_nothing(exported):
     assert files(out) == before
 
 
+def test_a_crawl_that_found_nothing_new_changes_nothing(exported):
+    """Re-fetched unchanged articles (new fetched_at) and a recorded run (the sources'
+    crawl times) are not inputs of any feed: still nothing rendered, nothing written."""
+    db, out = exported
+    before = files(out)
+    with Archive(db) as archive:
+        again = [article(i, f"s{i % 3 + 1}", NOW - timedelta(hours=i + 1)) for i in range(18)]
+        for a in again:
+            a.fetched_at = "2024-07-02T00:00:00+00:00"
+        assert set(archive.store_articles(again, now="2024-07-02T00:00:00+00:00")) == {"unchanged"}
+        archive.record_run({"spider": "s1", "started_at": "2024-07-02T00:00:00+00:00",
+                            "finished_at": "2024-07-02T00:01:00+00:00", "status": "ok"})
+    report, lines = export(db, out)
+    assert report.files_written == 0 and "unchanged since the last export" in lines[-1]
+    assert files(out) == before
+
+
 def test_new_articles_in_one_category_rewrite_exactly_the_feeds_that_hold_them(exported):
     db, out = exported
     before = files(out)

@@ -38,6 +38,7 @@ from aggregator.export.rss_atom import render_atom, render_rss
 from aggregator.export.state import EXPORTER_VERSION, ExportState, digest
 from aggregator.export.write import safe_path, sweep_stale_temp, write_if_changed
 from aggregator.normalize import SANITIZER_VERSION
+from aggregator.project import utc_now
 
 __all__ = ["ExportReport", "export_all"]
 
@@ -93,7 +94,7 @@ def export_all(
         http(s), ``ValueError`` for a limit below 1.
     """
     base = normalize_base_url(base_url)
-    now = now or datetime.now(timezone.utc)
+    now = now or utc_now()
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
     if limit is not None and limit < 1:

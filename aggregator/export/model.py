@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
+from aggregator.archive import Archive
 from aggregator.archive.readonly import connect_readonly, has_column, has_table
 from aggregator.errors import AggregatorError, ArchiveError
 from aggregator.project import DISPLAY_TZ, parse_iso
@@ -350,7 +351,9 @@ class ArchiveView:
             f"max({col('fetched_at') if 'updated_at' not in self._columns else 'NULL'}) FROM articles"
         ).fetchone())
         links = self.conn.execute("SELECT count(*) FROM article_categories").fetchone()[0] if self._has_links else 0
-        sources = sorted((k, json.dumps(v, sort_keys=True, default=str)) for k, v in self.sources.items())
+        # what feeds show of a source (not its crawl times, which change with every run)
+        sources = sorted((k, [v.get(c) for c in ("title", "category", "start_urls", "config")])
+                         for k, v in self.sources.items())
         return (row, links, sorted(self.categories.items()), sources)
 
     def _col(self, name: str) -> str:
@@ -407,12 +410,10 @@ class ArchiveView:
         in the title or body text (SQL ``instr``).
         """
         try:
-            from aggregator.archive import Archive  # written by the archive module
-
             with Archive(self.db_path, readonly=True) as archive:
                 hits = archive.search(query, limit=1_000_000)
-        except (ImportError, AttributeError, TypeError, ArchiveError, sqlite3.Error):
-            # no archive module yet, or an archive without its full-text index
+        except (ArchiveError, sqlite3.Error):
+            # an archive without its full-text index (older, or not made by this project)
             hits = None
         if hits is not None:
             ids: set[int] = set()
