@@ -108,7 +108,8 @@ def test_fresh_archive_has_schema_wal_foreign_keys_and_busy_timeout(fresh_archiv
         assert db[table].exists(), table
     assert [m.name for m in MIGRATIONS.applied(db)] == [
         "m001_base", "m002_categories_revisions_duplicates", "m003_search", "m004_failed_links",
-        "m005_url_aliases", "m006_sanitizer_version"]
+        "m005_url_aliases", "m006_sanitizer_version",
+        "m007_content_version"]
     assert {fk.column: fk.other_table for fk in db["articles"].foreign_keys} == {
         "category": "categories", "spider": "sources", "duplicate_of": "articles"}
     indexed = {tuple(ix.columns) for ix in db["articles"].indexes}
@@ -166,7 +167,7 @@ def test_v1_archive_upgrades_in_place_without_losing_a_row(tmp_path):
 
     with Archive(path) as archive:
         db = archive.db
-        assert [m.name for m in MIGRATIONS.applied(db)][-1] == "m006_sanitizer_version"
+        assert [m.name for m in MIGRATIONS.applied(db)][-1] == "m007_content_version"
         for table, old_rows in before.items():
             width = len(old_rows[0])  # v1 columns come first; later versions only add columns
             got = [r[:width] for r in rows(db, f"SELECT * FROM {table} ORDER BY 1")]
@@ -209,7 +210,7 @@ def test_failed_migration_rolls_back_and_stays_pending(tmp_path, monkeypatch):
     assert "half_done" not in db.table_names()
     assert [m.name for m in MIGRATIONS.pending(db)] == ["m002_categories_revisions_duplicates", "m003_search",
                                                       "m004_failed_links", "m005_url_aliases",
-                                                      "m006_sanitizer_version"]
+                                                      "m006_sanitizer_version", "m007_content_version"]
 
 
 def test_open_errors_are_clear(tmp_path):

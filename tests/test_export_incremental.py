@@ -133,6 +133,18 @@ def test_a_link_to_another_category_rewrites_the_feeds_showing_that_article(expo
     assert changed(before, files(out)) == FEEDS("all", "c1", "c3", "source/s1") | {"index.html", STATE_FILE}
 
 
+def test_an_edit_made_with_sqlite3_is_noticed(exported):
+    """The archive's triggers count changes made by any client, not only by this project."""
+    db, out = exported
+    before = files(out)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE categories SET name = '银川新闻' WHERE slug = 'c1'")
+    conn.close()
+    export(db, out)
+    # the category's own feed (title), and every feed whose entries name the category
+    assert changed(before, files(out)) == FEEDS("all", "c1", "source/s1") | {"index.html", "index.opml", STATE_FILE}
+
+
 def test_a_deleted_or_edited_feed_file_is_written_again(exported):
     db, out = exported
     (out / "c1.atom").unlink()
@@ -144,14 +156,19 @@ def test_a_deleted_or_edited_feed_file_is_written_again(exported):
 
 
 def test_archive_from_before_sanitizer_version_migrates_in_place_and_exports_the_same(tmp_path):
-    """An archive as the previous version wrote it (schema m001..m005, no sanitizer_version):
+    """An archive as the previous version wrote it (schema m001..m005, no sanitizer_version,
+    no content_version):
     the exporter reads it as it is (sanitising every body), writing opens and migrates it
     (rows kept, version unknown), and both exports are byte for byte the same."""
     db = tmp_path / "old.db"
     build(db)
     with sqlite3.connect(db) as conn:   # undo m006: what the old code left on disk
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_content'")\
+                .fetchall():
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute("DELETE FROM _aggregator_meta WHERE key = 'content_version'")
         conn.execute("ALTER TABLE articles DROP COLUMN sanitizer_version")
-        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm006_sanitizer_version'")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m006_sanitizer_version', 'm007_content_version')")
     conn.close()
     rows_before = sqlite3.connect(db).execute("SELECT id, url, title, body_html, content_hash FROM articles").fetchall()
     with pytest.raises(ArchiveError, match="older version"):

@@ -275,6 +275,14 @@ def m005_url_aliases(db: Database) -> None:
     """)
 
 
+#: Statement the content triggers run (see m007).
+BUMP = "UPDATE _aggregator_meta SET value = value + 1 WHERE key = 'content_version';"
+#: Columns of ``articles`` that feeds are made from (all but fetched_at and body_fingerprint).
+FEED_COLUMNS = ("url", "url_key", "title", "published", "published_guessed", "published_from", "source", "author",
+                "category", "spider", "body_html", "body_text", "origin_url", "first_seen_at", "updated_at",
+                "content_hash", "duplicate_of", "sanitizer_version")
+
+
 @MIGRATIONS(name="m006_sanitizer_version")
 def m006_sanitizer_version(db: Database) -> None:
     """Version 6: ``articles.sanitizer_version``, the version of the HTML sanitiser
@@ -283,6 +291,31 @@ def m006_sanitizer_version(db: Database) -> None:
     an older sanitiser (or none)."""
     _script(db, """
         ALTER TABLE articles ADD COLUMN sanitizer_version INTEGER;
+    """)
+
+
+@MIGRATIONS(name="m007_content_version")
+def m007_content_version(db: Database) -> None:
+    """Version 7: ``_aggregator_meta.content_version``, kept by triggers, which the
+    exporter's quick check reads."""
+    # ``content_version`` counts every change of what feeds are made from (any client:
+    # this project, sqlite3, Datasette), so the exporter can tell "nothing changed" from
+    # one row instead of scanning the archive. A re-fetch that changes only fetched_at
+    # (or the fingerprint, or a source's crawl times) does not count.
+    db.execute("INSERT OR IGNORE INTO _aggregator_meta(key, value) VALUES ('content_version', 0)")
+    _script(db, f"""
+        CREATE TRIGGER articles_ai_content AFTER INSERT ON articles BEGIN {BUMP} END;
+        CREATE TRIGGER articles_ad_content AFTER DELETE ON articles BEGIN {BUMP} END;
+        CREATE TRIGGER articles_au_content AFTER UPDATE OF {", ".join(FEED_COLUMNS)} ON articles BEGIN {BUMP} END;
+        CREATE TRIGGER article_categories_ai_content AFTER INSERT ON article_categories BEGIN {BUMP} END;
+        CREATE TRIGGER article_categories_ad_content AFTER DELETE ON article_categories BEGIN {BUMP} END;
+        CREATE TRIGGER categories_ai_content AFTER INSERT ON categories BEGIN {BUMP} END;
+        CREATE TRIGGER categories_ad_content AFTER DELETE ON categories BEGIN {BUMP} END;
+        CREATE TRIGGER categories_au_content AFTER UPDATE ON categories BEGIN {BUMP} END;
+        CREATE TRIGGER sources_ai_content AFTER INSERT ON sources BEGIN {BUMP} END;
+        CREATE TRIGGER sources_ad_content AFTER DELETE ON sources BEGIN {BUMP} END;
+        CREATE TRIGGER sources_au_content AFTER UPDATE OF name, title, type, category, start_urls, config ON sources
+            BEGIN {BUMP} END;
     """)
 
 

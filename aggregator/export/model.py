@@ -343,18 +343,29 @@ class ArchiveView:
         return out
 
     def change_marker(self) -> tuple:
-        """A cheap summary that changes whenever the archive's articles, links, categories or
-        sources do (through the archive's writes, which stamp ``updated_at``)."""
-        col = self._col
-        row = tuple(self.conn.execute(
-            f"SELECT count(*), max(id), max({col('updated_at')}), max({col('first_seen_at')}), "
-            f"max({col('fetched_at') if 'updated_at' not in self._columns else 'NULL'}) FROM articles"
-        ).fetchone())
-        links = self.conn.execute("SELECT count(*) FROM article_categories").fetchone()[0] if self._has_links else 0
+        """A cheap summary that changes whenever what feeds are made from changes.
+
+        An archive of schema 6 or later counts those changes itself (``content_version``,
+        kept by triggers for every client): one row. Older archives: counts and newest
+        timestamps of the articles (a scan), which notice what this project writes."""
+        version = None
+        if has_table(self.conn, "_aggregator_meta"):
+            row = self.conn.execute("SELECT value FROM _aggregator_meta WHERE key = 'content_version'").fetchone()
+            version = row[0] if row else None
+        if version is not None:
+            row = ("content_version", version)
+        else:
+            col = self._col
+            row = tuple(self.conn.execute(
+                f"SELECT count(*), max(id), max({col('updated_at')}), max({col('first_seen_at')}), "
+                f"max({col('fetched_at') if 'updated_at' not in self._columns else 'NULL'}) FROM articles"
+            ).fetchone())
+            row += (self.conn.execute("SELECT count(*) FROM article_categories").fetchone()[0]
+                    if self._has_links else 0,)
         # what feeds show of a source (not its crawl times, which change with every run)
         sources = sorted((k, [v.get(c) for c in ("title", "category", "start_urls", "config")])
                          for k, v in self.sources.items())
-        return (row, links, sorted(self.categories.items()), sources)
+        return (row, sorted(self.categories.items()), sources)
 
     def _col(self, name: str) -> str:
         """``name`` when the archive's articles table has that column, else ``NULL``."""

@@ -2,9 +2,9 @@
 
 The state file (``.aggregator-export.state``, JSON, in the feeds folder) holds:
 
-* ``quick``: a digest of the archive's change marker (article count, newest id, newest
-  ``updated_at``/``first_seen_at``, category links, categories and sources) and of the
-  export parameters. When it is unchanged and every file is still there with the size it
+* ``quick``: a digest of the archive's change marker (``content_version``, which the
+  archive's triggers bump on every change of what feeds are made from; for archives
+  older than schema 6: counts and newest timestamps) and of the export parameters. When it is unchanged and every file is still there with the size it
   was written with, nothing is rendered at all.
 * ``feeds``: per feed file stem, a digest of everything its three files are made from:
   the feed's own fields (title, URLs, …), the export parameters, the category names and
@@ -17,8 +17,7 @@ The state file (``.aggregator-export.state``, JSON, in the feeds folder) holds:
 The state lives with the files it describes (not in the archive), so two feeds folders
 made from one archive, or an archive opened read-only, both work. Deleting the state file
 makes the next export render everything again (and still write only files whose bytes
-differ). Changing the archive with hand-written SQL that leaves ``updated_at`` alone is
-not noticed by the quick check: delete the state file after such edits.
+differ).
 """
 
 from __future__ import annotations
@@ -74,12 +73,13 @@ class ExportState:
 
     def intact(self, out: Path, rels) -> bool:
         """True when every one of ``rels`` is where it was written, with the size it had."""
+        root = os.fspath(out)
         for rel in rels:
             size = self.files.get(rel)
             if size is None:
                 return False
             try:
-                if os.stat(out / rel).st_size != size:
+                if os.stat(os.path.join(root, rel)).st_size != size:
                     return False
             except OSError:
                 return False
