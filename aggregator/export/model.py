@@ -222,6 +222,7 @@ class ArchiveView:
     _light: dict[int, Entry] = field(default_factory=dict)
     _urls: dict[int, str] = field(default_factory=dict)
     _columns: frozenset = frozenset()
+    _keys: dict | None = None
     _has_links: bool = False
     _entry_columns: str = _ENTRY_COLUMNS
 
@@ -266,25 +267,36 @@ class ArchiveView:
         when it was first seen. Ties are broken by URL, so the order never depends on
         insertion order. ``limit`` keeps the newest, ``since`` drops older ones.
         """
-        rows = self.conn.execute(
-            f"SELECT a.id, a.url, a.published, a.first_seen_at, a.fetched_at FROM articles a WHERE {where}",
-            tuple(params),
-        ).fetchall()
+        keys = self._sort_keys()
         keyed = []
-        for r in rows:
-            if ids is not None and r["id"] not in ids:
+        for (aid,) in self.conn.execute(f"SELECT a.id FROM articles a WHERE {where}", tuple(params)):
+            if ids is not None and aid not in ids:
                 continue
-            when = parse_ts(r["published"]) or parse_ts(r["first_seen_at"]) or parse_ts(r["fetched_at"]) or EMPTY_FEED_DATE
-            if since is not None and when < since:
+            key = keys.get(aid)
+            if key is None:   # written while we read (WAL): not part of this export
                 continue
-            keyed.append((when, r["url"] or "", r["id"]))
-            self._urls[r["id"]] = r["url"] or ""
-        keyed.sort(key=lambda k: (-k[0].timestamp(), k[1]))
+            if since is not None and key[0] < since.timestamp():
+                continue
+            keyed.append((-key[0], key[1], aid))
+        keyed.sort()
         if limit is not None:
             keyed = keyed[:limit]
         if oldest_first:
-            keyed.sort(key=lambda k: (k[0].timestamp(), k[1]))
+            keyed.sort(key=lambda k: (-k[0], k[1]))
+        for _, url, aid in keyed:
+            self._urls[aid] = url
         return [k[2] for k in keyed]
+
+    def _sort_keys(self) -> dict[int, tuple[float, str]]:
+        """Per article id: (its date as a timestamp, its URL), parsed once per export."""
+        if self._keys is None:
+            self._keys = {}
+            for aid, url, published, first_seen, fetched in self.conn.execute(
+                f"SELECT id, url, published, {self._col('first_seen_at')}, {self._col('fetched_at')} FROM articles"
+            ):
+                when = parse_ts(published) or parse_ts(first_seen) or parse_ts(fetched) or EMPTY_FEED_DATE
+                self._keys[aid] = (when.timestamp(), url or "")
+        return self._keys
 
     def select(self, where: str = "1", params: Sequence = (), *, limit: int | None, since: datetime | None,
                ids: set[int] | None = None) -> list[Entry]:
@@ -310,7 +322,13 @@ class ArchiveView:
                     f"SELECT article_id, category FROM article_categories WHERE article_id IN ({marks})", part
                 ):
                     links.setdefault(r["article_id"], []).append(r["category"])
-            for r in self.conn.execute(f"SELECT {self._entry_columns} FROM articles WHERE id IN ({marks})", part):
+            columns = self._entry_columns
+            if light:   # the texts only where the title must be made from them
+                columns = columns.replace("body_html,", "CASE WHEN trim(coalesce(title, '')) = '' "
+                                          "THEN body_html END AS body_html,")
+                columns = columns.replace("body_text,", "CASE WHEN trim(coalesce(title, '')) = '' "
+                                          "THEN body_text END AS body_text,")
+            for r in self.conn.execute(f"SELECT {columns} FROM articles WHERE id IN ({marks})", part):
                 found[r["id"]] = self._entry(r, links.get(r["id"], []), light)
         if cache:
             store.update({i: e for i, e in found.items() if i not in self._entries})
@@ -391,8 +409,8 @@ class ArchiveView:
         spider_title = xml_safe(collapse_ws((self.sources.get(spider) or {}).get("title") or spider))
         source = xml_safe(collapse_ws(r["source"])) or spider_title
         origin = r["origin_url"] if _abs("", r["origin_url"], _URL_OK) else None
-        # light entries skip the body, unless the summary (and a missing title) must come from it
-        body = "" if light and r["body_text"] else prepare_body(r["body_html"], url, sanitised=r["sanitizer_version"] == SANITIZER_VERSION)
+        # light entries skip the body, unless a missing title must be made from it
+        body = "" if light and (r["body_text"] or not r["body_html"]) else prepare_body(r["body_html"], url, sanitised=r["sanitizer_version"] == SANITIZER_VERSION)
         summary = summarize(r["body_text"] or html_to_text(body))
         title = xml_safe(collapse_ws(r["title"])) or summarize(summary, 30) or url
         return Entry(
