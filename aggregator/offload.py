@@ -326,8 +326,8 @@ def serve() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)                                  # a stray print() must not corrupt the answers
     inp = os.fdopen(0, "rb")
-    import aggregator.archive  # noqa: F401
-    import aggregator.extract.article  # noqa: F401  (warm up before the first page)
+    import scrapy.http  # noqa: F401  (warm up before the first page: HtmlResponse, the extractors,
+    import aggregator.extract.article  # noqa: F401  sanitising and search text)
     import aggregator.normalize  # noqa: F401
     out.write(_frame((None, True, None)))   # ready: the parent's per-page clock may start
     out.flush()
