@@ -14,6 +14,7 @@ import click
 
 from aggregator import __version__
 from aggregator.errors import AggregatorError
+from aggregator.project import DEFAULT_DB
 
 
 def _fail(msg: str, code: int = 1):
@@ -30,7 +31,7 @@ def sources_option(fn):
 
 def db_option(fn):
     """--db PATH."""
-    return click.option("--db", default="archive.db", show_default=True, envvar="AGGREGATOR_DB",
+    return click.option("--db", default=DEFAULT_DB, show_default=True, envvar="AGGREGATOR_DB",
                         type=click.Path(dir_okay=False), help="SQLite archive file")(fn)
 
 
@@ -157,7 +158,7 @@ def run(names, sources, db, out, base_url, limit, days, jekyll, quiet, log_file,
 
 @cli.command()
 @sources_option
-@click.option("--db", default="archive.db", show_default=True, envvar="AGGREGATOR_DB",
+@click.option("--db", default=DEFAULT_DB, show_default=True, envvar="AGGREGATOR_DB",
               type=click.Path(dir_okay=False), help="Archive to read crawl history from (if it exists)")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per source on stdout")
 def sources(sources, db, as_json):
@@ -175,10 +176,7 @@ def sources(sources, db, as_json):
         from aggregator.archive import Archive
 
         with Archive(db, readonly=True) as archive:
-            for row in archive.db.execute(
-                "select spider, max(finished_at) from crawl_runs where status = 'ok' group by spider"
-            ).fetchall():
-                last_ok[row[0]] = row[1]
+            last_ok = archive.last_success_by_source()
     for s in srcs:
         rec = {"name": s.name, "title": s.title, "type": s.type, "category": s.category,
                "start_urls": list(s.start_urls), "path": s.path, "last_success": last_ok.get(s.name)}

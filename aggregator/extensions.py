@@ -9,76 +9,14 @@ most items dropped, or a field that used to be found is suddenly missing) or ``o
 
 from __future__ import annotations
 
-import json
 import logging
-from datetime import datetime, timezone
 
 from scrapy import signals
 
+from aggregator.failures import summarize_stats
+from aggregator.project import DEFAULT_DB, utc_now_iso as _now
+
 logger = logging.getLogger(__name__)
-
-#: drop reasons that mean "extraction failed" (not "already had it")
-EXTRACTION_DROPS = ("MissingTitle", "MissingBody", "NotAnArticle")
-COVERAGE_FIELDS = ("published", "source", "author")
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-
-
-def summarize_stats(stats: dict, reason: str, previous: list[dict] | None = None) -> dict:
-    """A crawl_runs row (without id/spider/times) and its verdict, from a run's stats. Pure."""
-    g = lambda k, d=0: stats.get(k, d) or d  # noqa: E731
-    dropped = {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("item_dropped_reasons_count/")}
-    errors = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("aggregator/errors/")}
-    new, updated, unchanged = g("aggregator/articles/new"), g("aggregator/articles/updated"), g("aggregator/articles/unchanged")
-    # in scale-out mode a worker stores nothing itself: what it queued for ingest counts
-    stored = new + updated + unchanged + g("aggregator/articles/queued")
-    extraction_drops = sum(dropped.get(k, 0) for k in EXTRACTION_DROPS)
-    n_cov = g("aggregator/coverage/articles")
-    coverage = {f: round(g(f"aggregator/coverage/{f}") / n_cov, 3) for f in COVERAGE_FIELDS} if n_cov else {}
-    listing_pages, listing_errors = g("aggregator/listing_pages"), g("aggregator/listing_errors")
-    not_modified = g("aggregator/listing_not_modified")
-    article_pages, article_errors = g("aggregator/article_pages"), g("aggregator/article_errors")
-    row = {
-        "finish_reason": reason,
-        "pages": g("response_received_count"),
-        "listing_pages": listing_pages,
-        "article_pages": article_pages,
-        "items_new": new,
-        "items_updated": updated,
-        "items_unchanged": unchanged,
-        "items_dropped": sum(dropped.values()),
-        "dropped": json.dumps(dropped, sort_keys=True),
-        "errors": sum(errors.values()),
-        "error_kinds": json.dumps(errors, sort_keys=True),
-        "coverage": json.dumps(coverage, sort_keys=True),
-        "stats": json.dumps({k: v for k, v in stats.items() if isinstance(v, (int, float, str))}, sort_keys=True, default=str),
-    }
-    status, why = "ok", None
-    attempted = stored + extraction_drops
-    if reason not in ("finished", "idle_exit"):
-        status, why = "failed", f"crawl ended with {reason}"
-    elif listing_pages == 0 and not_modified == 0 and (listing_errors or stats.get("aggregator/start_urls", 1)):
-        last = stats.get("aggregator/last_listing_error") or "no listing page could be fetched"
-        if stats.get("aggregator/jekyll_posts") is None and not article_pages:
-            status, why = "failed", f"site unreachable: {last}"
-    if status == "ok" and attempted >= 3 and extraction_drops / attempted > 0.5:
-        reasons = ", ".join(f"{k}={dropped[k]}" for k in EXTRACTION_DROPS if dropped.get(k))
-        status, why = "degraded", f"{extraction_drops} of {attempted} articles dropped ({reasons}): page layout changed?"
-    if status == "ok" and article_pages >= 3 and article_errors / (article_pages + article_errors) > 0.5:
-        status, why = "degraded", f"{article_errors} of {article_pages + article_errors} article pages failed to download"
-    if status == "ok" and n_cov >= 3 and previous:
-        for f in COVERAGE_FIELDS:
-            before = [json.loads(p.get("coverage") or "{}").get(f) for p in previous]
-            before = [b for b in before if b is not None]
-            if before and min(before) >= 0.8 and coverage.get(f, 0) < 0.3:
-                status, why = "degraded", f"field {f!r} found on {coverage.get(f, 0):.0%} of articles (was >= {min(before):.0%}): page layout changed?"
-                break
-    row["status"] = status
-    row["reason"] = why
-    return row
-
 
 class CrawlRunRecorder:
     """Write a crawl_runs row when a spider closes (archive from AGGREGATOR_DB)."""
@@ -110,13 +48,8 @@ class CrawlRunRecorder:
         if sink is None:
             from aggregator.archive import Archive
 
-            archive = Archive(self.crawler.settings.get("AGGREGATOR_DB") or "archive.db")
-            previous = [
-                {"coverage": c} for (c,) in archive.db.execute(
-                    "select coverage from crawl_runs where spider = ? and status = 'ok' order by id desc limit 5",
-                    [spider.name],
-                ).fetchall()
-            ]
+            archive = Archive(self.crawler.settings.get("AGGREGATOR_DB") or DEFAULT_DB)
+            previous = archive.recent_coverage(spider.name)
         row = summarize_stats(stats, reason, previous)
         row.update({"spider": spider.name, "started_at": self.started_at or _now(), "finished_at": _now()})
         self.crawler.aggregator_run = row

@@ -8,6 +8,14 @@ in scale-out mode unchanged.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+#: Article fields that carry work done ahead, not data: never stored or serialised.
+TRANSIENT_FIELDS = ("prepared_body", "prepared_text")
+
+
+def _plain(value):
+    return list(value) if isinstance(value, (list, tuple)) else value
 
 
 @dataclass
@@ -35,6 +43,14 @@ class Article:
         listing_published: date shown next to the link on the listing page, if any.
         pages: number of pages stitched into this article.
         aliases: other URLs that led to this page (redirect sources), kept in ``url_aliases``.
+        sanitizer_version: version of the HTML sanitiser that made ``body_html``
+            (``normalize.SANITIZER_VERSION``, set by ``normalize_article``); None = raw or unknown.
+
+    Work done ahead (not stored, not serialised, never compared):
+        prepared_body: ``normalize.CleanBody``, the body sanitised in an extraction process;
+            ``normalize_article`` uses it only when made from exactly this ``body_html``.
+        prepared_text: ``search.PreparedText`` of ``body_text`` (folded text, fingerprint,
+            search columns); the archive uses it only while it matches ``body_text``.
     """
 
     url: str = ""
@@ -57,15 +73,18 @@ class Article:
     listing_published: str | None = None
     pages: int = 1
     aliases: list[str] = field(default_factory=list)
+    sanitizer_version: int | None = None
+    prepared_body: Any = field(default=None, repr=False, compare=False)
+    prepared_text: Any = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
-        """Plain dict (JSON-serialisable)."""
-        return asdict(self)
+        """Plain dict (JSON-serialisable) of the record's fields (not the work done ahead)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name not in TRANSIENT_FIELDS}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Article":
         """Build from a dict, ignoring unknown keys (items from older workers)."""
-        names = {f.name for f in fields(cls)}
+        names = {f.name for f in fields(cls)} - set(TRANSIENT_FIELDS)
         return cls(**{k: v for k, v in data.items() if k in names})
 
 
@@ -73,7 +92,7 @@ class Article:
 ARTICLE_COLUMNS = (
     "url", "title", "published", "published_guessed", "published_from", "source", "author",
     "category", "spider", "body_html", "body_text", "origin_url", "fetched_at", "updated_at",
-    "content_hash",
+    "content_hash", "sanitizer_version",
 )
 
 

@@ -2,7 +2,8 @@
 
 Owns title clean-up, canonical URLs and dedupe keys, dates to UTC, the HTML sanitiser
 (allow-list, absolute URLs, lazy images), body text, content hashes, slugs and XML-safe
-text. Pure: no network, no Scrapy engine, no database.
+text, and :func:`normalize_article`, which turns an extracted Article into the finished
+one the archive stores. Pure: no network, no Scrapy engine, no database.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Collection
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
@@ -18,6 +20,10 @@ from zoneinfo import ZoneInfo
 import lxml.html
 import nh3
 from dateutil import parser as dateutil_parser
+
+from aggregator.items import Article
+from aggregator.project import DEFAULT_TZ, DEFAULT_TZ_NAME, parse_iso, utc_now_iso
+from aggregator.search import PreparedText
 
 # --- text ---------------------------------------------------------------------------
 
@@ -127,10 +133,9 @@ def url_key(url: str) -> str:
 
 # --- dates --------------------------------------------------------------------------
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def to_utc_iso(value: str | datetime | None, tz: str | ZoneInfo = SHANGHAI) -> str | None:
+def to_utc_iso(value: str | datetime | None, tz: str | ZoneInfo = DEFAULT_TZ) -> str | None:
     """ISO 8601 in UTC (``2022-01-19T04:20:06+00:00``); naive values are read in ``tz``."""
     if value is None or value == "":
         return None
@@ -139,9 +144,8 @@ def to_utc_iso(value: str | datetime | None, tz: str | ZoneInfo = SHANGHAI) -> s
     if isinstance(value, datetime):
         dt = value
     else:
-        try:
-            dt = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-        except ValueError:
+        dt = parse_iso(str(value), tz)
+        if dt is None:
             import warnings
 
             try:
@@ -156,11 +160,6 @@ def to_utc_iso(value: str | datetime | None, tz: str | ZoneInfo = SHANGHAI) -> s
         return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat()
     except (OverflowError, ValueError):
         return None
-
-
-def utc_now_iso() -> str:
-    """Now, in the archive's timestamp format."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 # --- HTML ---------------------------------------------------------------------------
@@ -190,6 +189,10 @@ _DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript"
 _LAZY_SRC = ("data-original", "data-src", "data-lazy-src", "data-lazyload", "data-url", "data-echo", "original", "file")
 
 MAX_BODY_CHARS = 1_000_000
+#: Version of :func:`sanitize_html`'s rules. Bump it whenever they change what a body may
+#: contain: the archive records it per row, and the exporter sanitises again only rows made
+#: by an older version (or none).
+SANITIZER_VERSION = 1
 
 
 def resolve_url(base: str, value: str | None, schemes: Collection[str] = ("http", "https", "mailto", ""),
@@ -377,3 +380,95 @@ def slugify(text: str | None) -> str:
     if len(slug) > MAX_SLUG:
         slug = slug[: MAX_SLUG - 9].rstrip("-_") + "-" + digest
     return slug
+
+
+# --- articles -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CleanBody:
+    """A body already sanitised by :func:`clean_body` (in an extraction process), with the
+    inputs it was made from: :func:`normalize_article` uses it only when they still match."""
+
+    raw: str
+    base_url: str
+    max_chars: int
+    html: str
+    text: str
+    truncated: bool
+    search: PreparedText | None = None   # of ``text`` (folded text, fingerprint, index columns)
+
+    @classmethod
+    def of(cls, raw: str, base_url: str, max_chars: int, prepare_search: bool = False) -> "CleanBody":
+        """Sanitise ``raw`` now (and prepare the text for the archive's search index)."""
+        html, text, truncated = clean_body(raw, base_url, max_chars)
+        search = None
+        if prepare_search and text:
+            search = PreparedText.of(text)
+        return cls(raw, base_url, max_chars, html, text, truncated, search)
+
+    def matches(self, raw: str, base_url: str, max_chars: int) -> bool:
+        """True when made from exactly these inputs."""
+        return self.base_url == base_url and self.max_chars == max_chars and self.raw == raw
+
+
+def clean_body(body_html: str, base_url: str, max_body_chars: int = MAX_BODY_CHARS) -> tuple[str, str, bool]:
+    """Sanitised body HTML (at most ``max_body_chars``), its plain text, and whether it was cut."""
+    body_html = sanitize_html(body_html, base_url=base_url)
+    truncated = False
+    cut = max_body_chars
+    while len(body_html) > max_body_chars and cut > 0:
+        # cutting may leave open tags that the sanitiser closes again: cut until it fits
+        cut = cut - max(64, cut // 20)
+        body_html = sanitize_html(body_html[:max(cut, 0)], base_url=base_url)
+        truncated = True
+    return body_html, html_to_text(body_html), truncated
+
+
+def normalize_article(item: Article, max_body_chars: int = MAX_BODY_CHARS, site_names: tuple[str, ...] = (),
+                      tz: str = DEFAULT_TZ_NAME) -> tuple[Article, bool]:
+    """Pure normalisation of one Article; returns (article, body_was_truncated)."""
+    url = canonical_url(item.url)
+    title = clean_title(item.title, site_names)
+    published = to_utc_iso(item.published, tz) or None
+    body_html, body_text, truncated, search = "", "", False, None
+    if item.body_html:
+        pre = item.prepared_body   # set by the spider when an extraction process did it
+        if isinstance(pre, CleanBody) and pre.matches(item.body_html, url, max_body_chars):
+            body_html, body_text, truncated, search = pre.html, pre.text, pre.truncated, pre.search
+        else:
+            body_html, body_text, truncated = clean_body(item.body_html, url, max_body_chars)
+    if not body_html:
+        body_text = collapse_ws(item.body_text)
+    source = collapse_ws(item.source)[:100] or (site_names[0] if site_names else None)
+    author = collapse_ws(item.author)[:100] or None
+    category = slugify(item.category) if item.category else ""
+    cats = []
+    for c in [category, *(item.categories or [])]:
+        s = slugify(c) if c else ""
+        if s and s not in cats:
+            cats.append(s)
+    art = replace(
+        item,
+        prepared_body=None,
+        prepared_text=None,
+        url=url,
+        title=title,
+        published=published,
+        published_guessed=bool(item.published_guessed),
+        source=source,
+        author=author,
+        category=category,
+        categories=cats,
+        category_name=collapse_ws(item.category_name)[:200] or None,
+        body_html=body_html,
+        body_text=body_text,
+        sanitizer_version=SANITIZER_VERSION if body_html else None,
+        origin_url=(canonical_url(item.origin_url)
+                    if item.origin_url and item.origin_url.strip().lower().startswith(("http://", "https://")) else None),
+        fetched_at=to_utc_iso(item.fetched_at, "UTC") if item.fetched_at else utc_now_iso(),
+    )
+    art.content_hash = content_hash(art.title, art.body_text)
+    if search is not None and search.text == art.body_text:
+        art.prepared_text = search   # the archive uses it only while it matches body_text
+    return art, truncated

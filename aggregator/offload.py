@@ -6,7 +6,7 @@ is our own parsing (field extraction, then sanitising the body). With
 ``AGGREGATOR_EXTRACT_PROCESSES = N`` (default: one per spare core, at most 2) the spider
 ships each article page and each listing page (its bytes, encoding and URL) to N worker
 processes: :func:`extract_page` runs :func:`aggregator.extract.article.extract_article`,
-sanitises the body (:class:`aggregator.pipelines.CleanBody`) and prepares its search-index
+sanitises the body (:class:`aggregator.normalize.CleanBody`) and prepares its search-index
 text; :func:`listing_links` runs :func:`aggregator.extract.links.discover_links`. The crawl
 process keeps the network, the scheduler and the SQLite writer. ``0`` extracts in the
 crawl process, as a spider whose ``extract_fields`` hook is overridden always does.
@@ -91,8 +91,7 @@ def extract_page(body: bytes, url: str, encoding: str, source, now: datetime | N
     from scrapy.http import HtmlResponse
 
     from aggregator.extract.article import extract_article
-    from aggregator.normalize import canonical_url
-    from aggregator.pipelines import CleanBody
+    from aggregator.normalize import CleanBody, canonical_url
 
     with _collect_logs() as records:
         page = HtmlResponse(url=url, body=body, encoding=encoding)
@@ -327,9 +326,9 @@ def serve() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)                                  # a stray print() must not corrupt the answers
     inp = os.fdopen(0, "rb")
-    import aggregator.archive  # noqa: F401
-    import aggregator.extract.article  # noqa: F401  (warm up before the first page)
-    import aggregator.pipelines  # noqa: F401
+    import scrapy.http  # noqa: F401  (warm up before the first page: HtmlResponse, the extractors,
+    import aggregator.extract.article  # noqa: F401  sanitising and search text)
+    import aggregator.normalize  # noqa: F401
     out.write(_frame((None, True, None)))   # ready: the parent's per-page clock may start
     out.flush()
     while (msg := _unframe(inp)) is not None:

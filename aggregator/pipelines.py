@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, replace
-from typing import Any
 
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import DropItem
 
 from aggregator import normalize as N
 from aggregator.items import Article, ArticleLink
+from aggregator.normalize import normalize_article
+from aggregator.project import DEFAULT_DB, DEFAULT_TZ_NAME
 
 logger = logging.getLogger(__name__)
 
@@ -66,94 +66,6 @@ class ValidatePipeline:
         return item
 
 
-@dataclass(frozen=True)
-class CleanBody:
-    """A body already sanitised by :func:`clean_body` (in an extraction process), with the
-    inputs it was made from: :func:`normalize_article` uses it only when they still match."""
-
-    raw: str
-    base_url: str
-    max_chars: int
-    html: str
-    text: str
-    truncated: bool
-    search: Any = None   # archive.PreparedText of ``text`` (folded text, fingerprint, index columns)
-
-    @classmethod
-    def of(cls, raw: str, base_url: str, max_chars: int, prepare_search: bool = False) -> "CleanBody":
-        """Sanitise ``raw`` now (and prepare the text for the archive's search index)."""
-        html, text, truncated = clean_body(raw, base_url, max_chars)
-        search = None
-        if prepare_search and text:
-            from aggregator.archive import PreparedText
-
-            search = PreparedText.of(text)
-        return cls(raw, base_url, max_chars, html, text, truncated, search)
-
-    def matches(self, raw: str, base_url: str, max_chars: int) -> bool:
-        """True when made from exactly these inputs."""
-        return self.base_url == base_url and self.max_chars == max_chars and self.raw == raw
-
-
-def clean_body(body_html: str, base_url: str, max_body_chars: int = N.MAX_BODY_CHARS) -> tuple[str, str, bool]:
-    """Sanitised body HTML (at most ``max_body_chars``), its plain text, and whether it was cut."""
-    body_html = N.sanitize_html(body_html, base_url=base_url)
-    truncated = False
-    cut = max_body_chars
-    while len(body_html) > max_body_chars and cut > 0:
-        # cutting may leave open tags that the sanitiser closes again: cut until it fits
-        cut = cut - max(64, cut // 20)
-        body_html = N.sanitize_html(body_html[:max(cut, 0)], base_url=base_url)
-        truncated = True
-    return body_html, N.html_to_text(body_html), truncated
-
-
-def normalize_article(item: Article, max_body_chars: int = N.MAX_BODY_CHARS, site_names: tuple[str, ...] = (),
-                      tz: str = "Asia/Shanghai") -> tuple[Article, bool]:
-    """Pure normalisation of one Article; returns (article, body_was_truncated)."""
-    url = N.canonical_url(item.url)
-    title = N.clean_title(item.title, site_names)
-    published = N.to_utc_iso(item.published, tz) or None
-    body_html, body_text, truncated, search = "", "", False, None
-    if item.body_html:
-        pre = getattr(item, "prepared_body", None)   # set by the spider when an extraction process did it
-        if isinstance(pre, CleanBody) and pre.matches(item.body_html, url, max_body_chars):
-            body_html, body_text, truncated, search = pre.html, pre.text, pre.truncated, pre.search
-        else:
-            body_html, body_text, truncated = clean_body(item.body_html, url, max_body_chars)
-    if not body_html:
-        body_text = N.collapse_ws(item.body_text)
-    source = N.collapse_ws(item.source)[:100] or (site_names[0] if site_names else None)
-    author = N.collapse_ws(item.author)[:100] or None
-    category = N.slugify(item.category) if item.category else ""
-    cats = []
-    for c in [category, *(item.categories or [])]:
-        s = N.slugify(c) if c else ""
-        if s and s not in cats:
-            cats.append(s)
-    art = replace(
-        item,
-        url=url,
-        title=title,
-        published=published,
-        published_guessed=bool(item.published_guessed),
-        source=source,
-        author=author,
-        category=category,
-        categories=cats,
-        category_name=N.collapse_ws(item.category_name)[:200] or None,
-        body_html=body_html,
-        body_text=body_text,
-        origin_url=(N.canonical_url(item.origin_url)
-                    if item.origin_url and item.origin_url.strip().lower().startswith(("http://", "https://")) else None),
-        fetched_at=N.to_utc_iso(item.fetched_at, "UTC") if item.fetched_at else N.utc_now_iso(),
-    )
-    art.content_hash = N.content_hash(art.title, art.body_text)
-    if search is not None and search.text == art.body_text:
-        art.prepared_text = search   # the archive uses it only while it matches body_text
-    return art, truncated
-
-
 class NormalizePipeline:
     """Canonical URL, clean title, UTC date, sanitised body_html, body_text, content_hash."""
 
@@ -175,7 +87,7 @@ class NormalizePipeline:
         spider = self.crawler.spider
         src = getattr(spider, "source", None)
         names = (src.title,) if src else ()
-        tz = src.timezone if src else "Asia/Shanghai"
+        tz = src.timezone if src else DEFAULT_TZ_NAME
         art, truncated = normalize_article(item, self.max_body, names, tz)
         stats = self.crawler.stats
         if truncated:
@@ -231,7 +143,7 @@ class StorePipeline:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.db_path = crawler.settings.get("AGGREGATOR_DB") or "archive.db"
+        self.db_path = crawler.settings.get("AGGREGATOR_DB") or DEFAULT_DB
         self.batch_size = max(1, crawler.settings.getint("AGGREGATOR_BATCH_SIZE", 200))
         self.buffer: list[Article] = []
         self.archive = None
@@ -325,28 +237,3 @@ class StorePipeline:
                 if archive is not None:
                     archive.close()
             self.crawler.aggregator_known = None
-
-
-class RedisItemPipeline:
-    """Scale-out: push normalised items to Redis for `aggregator ingest` (single SQLite writer)."""
-
-    def __init__(self, crawler):
-        from aggregator.scaleout import ItemQueue
-
-        url = crawler.settings.get("REDIS_URL")
-        if not url:
-            raise NotConfigured("REDIS_URL not set")
-        self.crawler = crawler
-        self.queue = ItemQueue(url)
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        """Scrapy constructor."""
-        return cls(crawler)
-
-    def process_item(self, item):
-        """Push one item (Article or ArticleLink) as JSON."""
-        if isinstance(item, (Article, ArticleLink)):
-            self.queue.push(item)
-            self.crawler.stats.inc_value("aggregator/articles/queued")
-        return item

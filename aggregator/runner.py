@@ -9,70 +9,19 @@ returns. ``run()`` is crawl + export: the cron entry.
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import gc
 import logging
-import os
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aggregator import offload
-from aggregator.errors import AggregatorError, LockHeld
+from aggregator.errors import AggregatorError
+from aggregator.project import DEFAULT_DB, RunLock, project_settings
 from aggregator.sources import load_feeds, load_sources, select_sources
 
 logger = logging.getLogger(__name__)
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-
-
-def ensure_project_on_path() -> None:
-    """Make the top-level ``spiders`` package importable from any working directory (cron)."""
-    if str(PROJECT_DIR) not in sys.path:
-        sys.path.insert(0, str(PROJECT_DIR))
-
-
-# --- lock ------------------------------------------------------------------------------
-
-
-class RunLock:
-    """An exclusive ``flock`` on ``<db>.lock``: held for the whole run, released by the
-    kernel when the process dies, so a killed run's lock never blocks the next one."""
-
-    def __init__(self, db: str | os.PathLike):
-        self.path = Path(f"{db}.lock")
-        self.fd: int | None = None
-
-    def __enter__(self) -> "RunLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            holder = ""
-            try:
-                holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
-            except OSError:
-                pass
-            os.close(fd)
-            if exc.errno in (errno.EAGAIN, errno.EACCES):
-                raise LockHeld(f"another run holds {self.path}" + (f" (pid {holder})" if holder else "")) from None
-            raise
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        self.fd = fd
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.fd is not None:
-            try:
-                os.ftruncate(self.fd, 0)
-            finally:
-                os.close(self.fd)
-                self.fd = None
-
 
 # --- reports ---------------------------------------------------------------------------
 
@@ -120,33 +69,6 @@ class CrawlReport:
         return [f"source {r.name} {r.status}: {r.reason or 'see aggregator status'}" for r in self.failed]
 
 
-# --- settings ---------------------------------------------------------------------------
-
-
-def project_settings(*, sources=None, db=None, overrides: dict | None = None, quiet=False, log_file=None,
-                     log_level=None):
-    """Scrapy Settings of the project, whatever the working directory (cron starts in $HOME)."""
-    ensure_project_on_path()
-    from scrapy.settings import Settings
-
-    settings = Settings()
-    settings.setmodule("aggregator.settings", priority="project")
-    if sources:
-        settings.set("AGGREGATOR_SOURCES", str(Path(sources).resolve()), priority="cmdline")
-    if db:
-        settings.set("AGGREGATOR_DB", str(Path(db).resolve()), priority="cmdline")
-    level = log_level or ("ERROR" if quiet else "WARNING")
-    if log_file:
-        settings.set("LOG_FILE", str(log_file), priority="cmdline")
-        settings.set("LOG_FILE_APPEND", True, priority="cmdline")
-        level = log_level or "INFO"
-    settings.set("LOG_LEVEL", level, priority="cmdline")
-    settings.set("RETRY_GIVE_UP_LOG_LEVEL", "WARNING", priority="cmdline")
-    for k, v in (overrides or {}).items():
-        settings.set(k, v, priority="cmdline")
-    return settings
-
-
 # --- crawl ------------------------------------------------------------------------------
 
 
@@ -163,7 +85,7 @@ def _result_from(crawler, name: str, failure: str | None) -> SourceResult:
     )
 
 
-def crawl(names=(), *, sources=None, db="archive.db", quiet=False, log_file=None, log_level=None,
+def crawl(names=(), *, sources=None, db=DEFAULT_DB, quiet=False, log_file=None, log_level=None,
           refresh=False, overrides: dict | None = None, progress: bool | None = None,
           idle_exit: float | None = None, lock: bool = True) -> CrawlReport:
     """Crawl the named sources (all when none) into ``db``; returns the report.
@@ -296,7 +218,7 @@ class Progress:
 # --- export and run ------------------------------------------------------------------------
 
 
-def export(*, db="archive.db", out="feeds", base_url=None, limit=50, days=None, jekyll=None, sources=None,
+def export(*, db=DEFAULT_DB, out="feeds", base_url=None, limit=50, days=None, jekyll=None, sources=None,
            feeds_file=None, now=None):
     """Write every feed of the archive into ``out`` (see aggregator.export.export_all)."""
     from aggregator.export import export_all
@@ -314,7 +236,7 @@ def export(*, db="archive.db", out="feeds", base_url=None, limit=50, days=None, 
     return export_all(db, out, base_url=base_url, now=now, limit=limit, days=days, feeds=feeds, jekyll_dir=jekyll)
 
 
-def run(names=(), *, sources=None, db="archive.db", out="feeds", base_url=None, limit=50, days=None,
+def run(names=(), *, sources=None, db=DEFAULT_DB, out="feeds", base_url=None, limit=50, days=None,
         quiet=False, log_file=None, log_level=None, refresh=False, overrides=None, progress=None, jekyll=None):
     """Crawl + export under one lock: the cron entry. Returns (CrawlReport, ExportReport)."""
     load_sources(sources)

@@ -17,11 +17,15 @@ Owns the pure half of the archive's search (``aggregator.archive`` owns the SQL)
   keeps only candidates whose folded title or body contains the term (:func:`matches`).
   :meth:`Term.phrase` gives the exact phrase form (``"乡村 村振 振兴"``) for SQL users.
 
+* :func:`body_fingerprint` tells syndicated copies apart; :class:`PreparedText` is all of
+  this done for one body ahead of storing it (in an extraction process).
+
 Pure: no database, no Scrapy. See README "Full-text search" for why bigrams.
 """
 
 from __future__ import annotations
 
+import hashlib
 import operator
 import re
 from dataclasses import dataclass
@@ -247,3 +251,56 @@ def snippet(text: str | None, terms: list[Term], width: int = 60, markers: tuple
         piece = "".join(out)
     piece = piece.replace("\n", " ")
     return ("…" if start > 0 else "") + piece + ("…" if end < len(text) else "")
+
+
+# --- fingerprints and prepared text ------------------------------------------------
+
+#: Bodies with fewer significant characters than this are never linked as duplicates.
+MIN_FINGERPRINT_CHARS = 50
+
+_CREDIT_LINE = re.compile(
+    r"^\s*[（(【\[]?\s*(?:文章来源|来源|來源|责任编辑|責任編輯|编辑|編輯|审核|審核|校对|校對|作者|记者|記者|"
+    r"通讯员|通訊員|原标题|原標題|供图|供圖|摄影|攝影|图片来源|圖片來源|监制|監製|统筹|統籌|出品|值班编辑)\s*[:：]"
+)
+_CREDIT_INLINE = re.compile(r"[（(]\s*(?:记者|記者|通讯员|通訊員|责任编辑|責任編輯|编辑|編輯|来源|來源|作者)[^（()）]{0,40}[）)]")
+_DATELINE = re.compile(r"^\s*(?:本报讯|本台讯|本報訊|[^\s，。,]{0,24}?\d{1,2}月\d{1,2}日(?:电|讯|電|訊))\s*")
+_NOT_TEXT = re.compile(r"[\W_]+")
+
+
+def body_fingerprint(body_text: str | None, folded: str | None = None) -> str | None:
+    """Fingerprint for syndicated copies, or None for bodies too short to judge.
+
+    The rule (README "Duplicates"): fold the body (traditional -> simplified), drop
+    credit lines (来源/责任编辑/记者/编辑/审核 …), credit parentheses such as
+    ``（记者 王某）``, a leading dateline (``本报讯``, ``新华社银川1月19日电``), then every
+    space and punctuation mark; what is left must have at least
+    :data:`MIN_FINGERPRINT_CHARS` characters. Equal fingerprints = same story.
+    ``folded`` is ``fold(body_text)`` when the caller has it already.
+    """
+    if not body_text:
+        return None
+    text = folded if folded is not None else fold(body_text)
+    lines = [line for line in text.split("\n") if not _CREDIT_LINE.match(line)]
+    if lines:
+        lines[0] = _DATELINE.sub("", lines[0])
+    core = _NOT_TEXT.sub("", _CREDIT_INLINE.sub("", "\n".join(lines)))
+    if len(core) < MIN_FINGERPRINT_CHARS:
+        return None
+    return hashlib.sha1(core.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class PreparedText:
+    """What storing a ``body_text`` costs in Python, done ahead of time (in an extraction
+    process, see ``aggregator.offload``): folded text, fingerprint, search columns."""
+
+    text: str
+    folded: str
+    fingerprint: str | None
+    columns: tuple[str, str]   # (lead, body) of articles_search
+
+    @classmethod
+    def of(cls, text: str) -> "PreparedText":
+        """Prepare ``text`` now."""
+        folded = fold(text)
+        return cls(text, folded, body_fingerprint(text, folded), body_columns_folded(folded))

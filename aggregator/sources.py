@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aggregator.errors import SourcesError
 from aggregator.normalize import slugify
+from aggregator.project import DEFAULT_TZ_NAME
 
 #: The sources file shipped with the project (used when no --sources is given).
 DEFAULT_SOURCES = Path(__file__).resolve().parent.parent / "spiders" / "sources.toml"
@@ -71,7 +72,7 @@ class Source:
     next_page: str | None = None
     max_pages: int = 3
     encoding: str | None = None
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TZ_NAME
     selectors: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     path: str | None = None

@@ -113,13 +113,8 @@ def export_archive(tmp_path):
         data = data or json.loads((GOLDEN / "export_archive.json").read_text("utf-8"))
         path = tmp_path / name
         if not raw:
-            try:
-                import aggregator.archive  # noqa: F401
-            except ImportError:  # archive module not in this tree yet: plain SQL below
-                pass
-            else:
-                _store_with_archive(path, data)
-                return path
+            _store_with_archive(path, data)
+            return path
         db = sqlite_utils.Database(path)
         db["sources"].create({"name": str, "title": str, "type": str, "category": str, "start_urls": str,
                               "config": str, "added_at": str, "last_crawl_at": str, "last_success_at": str},

@@ -12,9 +12,10 @@ from dataclasses import replace
 import pytest
 import sqlite_utils
 
-from aggregator import archive as archive_mod
+from aggregator.archive import query as archive_query
 from aggregator import search as fts
-from aggregator.archive import MIGRATIONS, Archive, body_fingerprint
+from aggregator.archive import MIGRATIONS, Archive
+from aggregator.search import body_fingerprint
 from aggregator.errors import ArchiveError
 from aggregator.items import Article
 from aggregator.sources import Source
@@ -107,7 +108,8 @@ def test_fresh_archive_has_schema_wal_foreign_keys_and_busy_timeout(fresh_archiv
         assert db[table].exists(), table
     assert [m.name for m in MIGRATIONS.applied(db)] == [
         "m001_base", "m002_categories_revisions_duplicates", "m003_search", "m004_failed_links",
-        "m005_url_aliases"]
+        "m005_url_aliases", "m006_sanitizer_version",
+        "m007_content_version"]
     assert {fk.column: fk.other_table for fk in db["articles"].foreign_keys} == {
         "category": "categories", "spider": "sources", "duplicate_of": "articles"}
     indexed = {tuple(ix.columns) for ix in db["articles"].indexes}
@@ -165,7 +167,7 @@ def test_v1_archive_upgrades_in_place_without_losing_a_row(tmp_path):
 
     with Archive(path) as archive:
         db = archive.db
-        assert [m.name for m in MIGRATIONS.applied(db)][-1] == "m005_url_aliases"
+        assert [m.name for m in MIGRATIONS.applied(db)][-1] == "m007_content_version"
         for table, old_rows in before.items():
             width = len(old_rows[0])  # v1 columns come first; later versions only add columns
             got = [r[:width] for r in rows(db, f"SELECT * FROM {table} ORDER BY 1")]
@@ -207,7 +209,8 @@ def test_failed_migration_rolls_back_and_stays_pending(tmp_path, monkeypatch):
     db = sqlite_utils.Database(path)
     assert "half_done" not in db.table_names()
     assert [m.name for m in MIGRATIONS.pending(db)] == ["m002_categories_revisions_duplicates", "m003_search",
-                                                      "m004_failed_links", "m005_url_aliases"]
+                                                      "m004_failed_links", "m005_url_aliases",
+                                                      "m006_sanitizer_version", "m007_content_version"]
 
 
 def test_open_errors_are_clear(tmp_path):
@@ -625,15 +628,15 @@ def test_a_new_search_version_rebuilds_the_index_on_open(tmp_path, monkeypatch):
     with Archive(path) as archive:
         archive.store_articles(articles(), now=T1)
         archive.db.execute("INSERT INTO articles_search(articles_search) VALUES ('delete-all')")
-    monkeypatch.setattr(archive_mod.fts, "SEARCH_VERSION", "test-next")
+    monkeypatch.setattr(fts, "SEARCH_VERSION", "test-next")
     with Archive(path) as archive:
         assert rows(archive.db, "SELECT value FROM _aggregator_meta WHERE key = 'search_version'") == [("test-next",)]
         assert titles(archive.search("新疆")) == ["昌吉棉农忙春播"]
 
 
 def test_frequent_terms_rank_the_newest_matches_first(fresh_archive, monkeypatch):
-    monkeypatch.setattr(archive_mod, "RANK_WINDOW", 6)
-    monkeypatch.setattr(archive_mod, "RANK_PROBE", 4)
+    monkeypatch.setattr(archive_query, "RANK_WINDOW", 6)
+    monkeypatch.setattr(archive_query, "RANK_PROBE", 4)
     rare = make("https://w.example.cn/rare.html", "稀有词", "只在这里出现的盐池滩羊。", spider="w")
     # ids 2..21 are about Yinchuan; the older ones say 银川 more often (better bm25)
     fresh_archive.store_articles([rare] + [

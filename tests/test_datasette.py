@@ -11,12 +11,10 @@ import json
 from pathlib import Path
 
 import pytest
+from datasette.app import Datasette   # a dependency (pyproject.toml): a broken import fails here
 
 from aggregator.archive import Archive, datasette_metadata
 from aggregator.items import Article
-
-pytest.importorskip("datasette")
-from datasette.app import Datasette  # noqa: E402
 
 METADATA = Path(__file__).resolve().parent.parent / "aggregator" / "datasette" / "metadata.json"
 T = "2024-03-01T08:00:00+00:00"

@@ -397,28 +397,25 @@ def test_served_by_static_server(tmp_path):
 
 
 def test_compare_archive_counts_matches_and_mismatches(tmp_path):
-    import sqlite3
-
+    from aggregator.archive import Archive
     from aggregator.demo.run import compare_archive
+    from aggregator.items import Article
 
     info = site_info(BASE)
     db = tmp_path / "archive.db"
-    con = sqlite3.connect(db)
-    con.execute("create table articles (url text, title text, published text, source text, spider text, body_text text)")
     wrong_title, missing = info.articles[0], info.articles[1]
+    rows = []
     for a in info.articles:
         if a is missing:
             continue
         spider = "nxdaily" if a.path == info.dual_listed else a.spider  # either lister may store it
-        con.execute("insert into articles values (?, ?, ?, ?, ?, ?)", (
-            info.base_url + a.url_path + ("?utm_source=rss" if a.structure == "feed" else ""),
-            "错误标题" if a is wrong_title else a.title,
-            a.published_utc or "2022-04-01T00:00:00+00:00",
-            a.source, spider, a.body_text,
-        ))
-    con.execute("insert into articles values (?, '第二页', null, '', 'saishang', '')", (info.url(info.multi_page[1]),))
-    con.commit()
-    con.close()
+        rows.append(Article(url=info.base_url + a.url_path + ("?utm_source=rss" if a.structure == "feed" else ""),
+                            title="错误标题" if a is wrong_title else a.title,
+                            published=a.published_utc or "2022-04-01T00:00:00+00:00",
+                            source=a.source, spider=spider, body_text=a.body_text))
+    rows.append(Article(url=info.url(info.multi_page[1]), title="第二页", source="", spider="saishang"))
+    with Archive(db) as archive:
+        archive.store_articles(rows)
     check = compare_archive(db, info)
     n = len(info.articles)
     assert (check["expected"], check["stored"], check["unexpected"]) == (n, n - 1, 1)

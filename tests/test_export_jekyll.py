@@ -131,7 +131,7 @@ def test_stale_posts_are_left_alone(export_archive, tmp_path):
 
 
 def test_posts_read_back_with_the_jekyll_parser(export_archive, tmp_path):
-    jekyll = pytest.importorskip("aggregator.extract.jekyll")
+    from aggregator.extract import jekyll
     data = fixture_data()
     export_all(export_archive(data), tmp_path / "feeds", now=NOW, jekyll_dir=tmp_path / "site")
     by_origin = {a["origin_url"] or a["url"]: a for a in data["articles"] if a["duplicate_of"] is None}

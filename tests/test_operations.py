@@ -83,7 +83,7 @@ def test_second_run_while_locked_exits_75_at_once(portal, tmp_path, run_cli):
     db = tmp_path / "a.db"
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys,time; from aggregator.runner import RunLock\n"
+         "import sys,time; from aggregator.project import RunLock\n"
          f"with RunLock({str(db)!r}):\n    print('locked', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True)
     try:

@@ -4,8 +4,9 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from aggregator.items import Article, ArticleLink
+from aggregator.normalize import normalize_article
 from aggregator.pipelines import (DedupePipeline, Duplicate, MissingBody, MissingTitle, NormalizePipeline,
-                                  ValidatePipeline, normalize_article)
+                                  ValidatePipeline)
 from aggregator.sources import Source
 
 

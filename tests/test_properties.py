@@ -27,7 +27,7 @@ from lxml import etree
 from aggregator import normalize as N
 from aggregator.extract.dates import parse_date
 from aggregator.items import Article
-from aggregator.pipelines import normalize_article
+from aggregator.normalize import normalize_article
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -313,7 +313,8 @@ def test_addon_switches_only_with_redis_url():
     """Without REDIS_URL nothing changes; with it (also from -s) the scale-out parts are in."""
     from scrapy.settings import Settings
 
-    from aggregator.pipelines import RedisItemPipeline, StorePipeline
+    from aggregator.pipelines import StorePipeline
+    from aggregator.scaleout import RedisItemPipeline
     from aggregator.scaleout import ScaleOut, ScaleOutAddon, SeedOnce
 
     plain = Settings()
@@ -385,13 +386,15 @@ def test_leases_of_a_dead_worker_go_back_to_the_queue(r):
 
 
 def _article(i: int, spider: str = "ban0", **kw):
+    """An article as a worker pushes it: finished by its NormalizePipeline (ingest trusts it)."""
     from aggregator.items import Article
+    from aggregator.normalize import normalize_article
 
     title, lead = TOPICS[i % len(TOPICS)]
-    return Article(url=f"http://127.0.0.1/s0/2022/03/a{i}.html", title=f"{title}（第{i + 1}期）",
+    return normalize_article(Article(url=f"http://127.0.0.1/s0/2022/03/a{i}.html", title=f"{title}（第{i + 1}期）",
                    published="2022-03-01T09:00:00+08:00", category="ban0", categories=["ban0"],
                    category_name="测试新闻网第0版", spider=spider,
-                   body_html=f"<p>{lead}</p><p>第{i}号稿件附记。</p>", fetched_at="2022-03-02T00:00:00+00:00", **kw)
+                   body_html=f"<p>{lead}</p><p>第{i}号稿件附记。</p>", fetched_at="2022-03-02T00:00:00+00:00", **kw))[0]
 
 
 def test_ingest_stores_redeliveries_once_and_recovers_a_killed_batch(redis_url, r, tmp_path, monkeypatch):
@@ -496,7 +499,7 @@ def test_ingest_without_flag_runs_until_sigterm_then_exits_0(redis_url, r, tmp_p
 
 def test_second_ingest_on_the_same_archive_exits_75(redis_url, tmp_path):
     """One writer per archive: a second ingest finds archive.db.ingest.lock held and exits 75."""
-    from aggregator.runner import RunLock
+    from aggregator.project import RunLock
 
     db = tmp_path / "a.db"
     with RunLock(f"{db}.ingest"):

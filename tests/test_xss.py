@@ -24,7 +24,7 @@ from lxml import etree
 
 from aggregator.items import Article
 from aggregator.normalize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, sanitize_html
-from aggregator.pipelines import normalize_article
+from aggregator.normalize import normalize_article
 
 VECTORS = tomllib.loads((Path(__file__).parent / "fixtures" / "xss" / "vectors.toml").read_text("utf-8"))["vector"]
 ARTICLE_BASE = "https://news.example.cn/yinchuan/2022/03"

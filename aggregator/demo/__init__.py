@@ -6,11 +6,8 @@ tests compare extraction against; ``render_sources(base_url, dest)`` writes the 
 sources TOML. Serve the folder with :class:`aggregator.server.StaticSiteServer`.
 """
 
+from aggregator.demo.model import DEFAULT_BASE_URL, DemoArticle, DemoSource, SiteInfo
 from aggregator.demo.site import (
-    DEFAULT_BASE_URL,
-    DemoArticle,
-    DemoSource,
-    SiteInfo,
     build_site,
     render_sources,
     site_files,

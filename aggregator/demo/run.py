@@ -15,13 +15,14 @@ Layout of the work folder::
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from aggregator.archive import Archive
 from aggregator.demo.site import SiteInfo, build_site, render_sources
+from aggregator.project import DEFAULT_DB
 from aggregator.server import StaticSiteServer
 
 PORT_FILE = ".demo-port"
@@ -79,11 +80,8 @@ def compare_archive(db: str | Path, info: SiteInfo) -> dict:
     ``body_text``), plus ``missing`` (paths never stored) and ``mismatches``
     (``(path, field, got, want)``, at most 20).
     """
-    con = sqlite3.connect(f"file:{Path(db)}?mode=ro", uri=True)
-    try:
-        rows = con.execute("select url, title, published, source, spider, body_text from articles").fetchall()
-    finally:
-        con.close()
+    with Archive(db, readonly=True) as archive:
+        rows = archive.article_rows(("url", "title", "published", "source", "spider", "body_text"))
     truth = {a.path: a for a in info.articles}
     pages = {p: a for a in info.articles for p in a.pages}
     out = {"expected": len(truth), "stored": 0, "unexpected": 0, "title": 0, "published": 0, "dated": 0,
@@ -151,7 +149,7 @@ def run_demo(workdir: str | Path = "demo", quiet: bool = False) -> DemoSummary:
     workdir = Path(workdir)
     site_dir = workdir / "site"
     site_dir.mkdir(parents=True, exist_ok=True)
-    db = workdir / "archive.db"
+    db = workdir / DEFAULT_DB
     out = workdir / "feeds"
     srv, same_port = _start_server(site_dir, workdir)
     notes = []
@@ -170,12 +168,8 @@ def run_demo(workdir: str | Path = "demo", quiet: bool = False) -> DemoSummary:
     finally:
         srv.stop()
     check = compare_archive(db, info)
-    per_category = []
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        per_category = conn.execute(
-            "select c.slug, c.name, count(*) from article_categories ac join categories c on c.slug = ac.category "
-            "group by c.slug order by count(*) desc").fetchall()
-    conn.close()
+    with Archive(db, readonly=True) as archive:
+        per_category = archive.category_counts()
     lines = [
         f"demo site: {len(info.articles)} articles, {len(info.sources)} sources, served at {srv.base_url} from {site_dir}",
         *notes,

@@ -14,8 +14,12 @@ crawl; never imports Scrapy. Layout of the output folder (contract, see README "
 Files of categories or sources that no longer exist are left in place (never deleted:
 a reader still subscribed keeps its last items rather than a 404).
 
+Only feeds whose inputs changed since the last export are rendered (``state``): an
+unchanged archive is exported without rendering anything.
+
 Modules: ``model`` (SQL and feed rules), ``rss_atom``, ``jsonfeed``, ``opml``, ``html``,
-``jekyll`` (renderers, pure), ``write`` (atomic, skip-unchanged writes).
+``jekyll`` (renderers, pure), ``write`` (atomic, skip-unchanged writes), ``state`` (what
+the last export wrote).
 """
 
 from __future__ import annotations
@@ -28,10 +32,13 @@ from typing import Callable, Sequence
 from aggregator.export.html import render_index
 from aggregator.export.jekyll import PostNamer, render_post
 from aggregator.export.jsonfeed import render_json
-from aggregator.export.model import ArchiveView, ExportReport, Feed, build_feeds, normalize_base_url
+from aggregator.export.model import FORMATS, ArchiveView, ExportReport, build_feeds, normalize_base_url
 from aggregator.export.opml import render_opml
 from aggregator.export.rss_atom import render_atom, render_rss
+from aggregator.export.state import EXPORTER_VERSION, ExportState, digest
 from aggregator.export.write import safe_path, sweep_stale_temp, write_if_changed
+from aggregator.normalize import SANITIZER_VERSION
+from aggregator.project import utc_now
 
 __all__ = ["ExportReport", "export_all"]
 
@@ -50,19 +57,6 @@ def _emit(log, msg: str) -> None:
         log.info(msg)
     else:
         log(msg)
-
-
-def render_feed_files(feeds: list[Feed]) -> dict[str, bytes]:
-    """Every file of the feeds folder as relative path -> bytes (pure: no I/O)."""
-    source_urls = {f.name: f.self_urls["xml"] for f in feeds if f.kind == "source" and f.self_urls}
-    files: dict[str, bytes] = {}
-    for f in feeds:
-        files[f.path("xml")] = render_rss(f, source_urls)
-        files[f.path("atom")] = render_atom(f)
-        files[f.path("json")] = render_json(f)
-    files["index.opml"] = render_opml(feeds)
-    files["index.html"] = render_index(feeds)
-    return files
 
 
 def export_all(
@@ -100,7 +94,7 @@ def export_all(
         http(s), ``ValueError`` for a limit below 1.
     """
     base = normalize_base_url(base_url)
-    now = now or datetime.now(timezone.utc)
+    now = now or utc_now()
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
     if limit is not None and limit < 1:
@@ -108,27 +102,75 @@ def export_all(
     report = ExportReport()
     if base is None:
         report.warnings.append(NO_BASE_URL_WARNING)
+    out = Path(out_dir)
     view = ArchiveView.open(db_path)
     try:
-        built, notes = build_feeds(view, base_url=base, now=now, limit=limit, days=days, custom=feeds)
-        for note in notes:
-            _emit(log, f"export: {note}")
-        files = render_feed_files(built)
-        out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         swept = sweep_stale_temp(out)
         if swept:
             _emit(log, f"export: removed {swept} temp files left by an interrupted export")
-        for rel, data in files.items():
-            _write(out, rel, data, report)
-        report.feeds = [f.stem for f in built]
-        _emit(log, f"export: {len(built)} feeds, {report.files_written} files written, "
-                   f"{report.files_unchanged} unchanged in {out}")
+        _export_feeds(view, out, report, log, base=base, now=now, limit=limit, days=days, custom=feeds)
         if jekyll_dir is not None:
             _export_jekyll(view, Path(jekyll_dir), report, log)
     finally:
         view.close()
     return report
+
+
+def _export_feeds(view: ArchiveView, out: Path, report: ExportReport, log, *, base, now, limit, days, custom) -> None:
+    """Render and write the feeds whose inputs changed since the last export into ``out``."""
+    state = ExportState.load(out)
+    params = {"exporter": EXPORTER_VERSION, "sanitizer": SANITIZER_VERSION, "base_url": base, "limit": limit,
+              "days": days, "custom": [repr(fd) for fd in custom]}
+    # a days bound moves with the clock: then only the per-feed check below applies
+    timeless = not days and not any(getattr(fd, "days", None) for fd in custom)
+    quick = digest(params, view.change_marker()) if timeless else None
+    if quick is not None and quick == state.quick and state.intact(out, state.files):
+        for note in state.notes:
+            _emit(log, f"export: {note}")
+        report.files_unchanged += len(state.files)
+        report.feeds = list(state.stems)
+        _emit(log, f"export: {len(state.stems)} feeds unchanged since the last export in {out}")
+        return
+    built, notes = build_feeds(view, base_url=base, now=now, limit=limit, days=days, custom=custom)
+    for note in notes:
+        _emit(log, f"export: {note}")
+    sigs = view.signatures(i for f in built for i in f.ids)
+    shared = digest(params, sorted(view.categories.items()),
+                    sorted((k, v.get("title")) for k, v in view.sources.items()))
+    source_urls = {f.name: f.self_urls["xml"] for f in built if f.kind == "source" and f.self_urls}
+    new = ExportState(quick=quick, stems=[f.stem for f in built], notes=list(notes))
+    rendered = 0
+    for f in built:
+        meta = (f.kind, f.name, f.title, f.description, f.stem, f.html_url, f.feed_id, f.self_urls)
+        new.feeds[f.stem] = digest(shared, meta, source_urls, [(i, sigs.get(i)) for i in f.ids])
+        rels = [f.path(fmt) for fmt in FORMATS]
+        if state.feeds.get(f.stem) == new.feeds[f.stem] and state.intact(out, rels):
+            report.files_unchanged += len(rels)
+            new.files.update({rel: state.files[rel] for rel in rels})
+            continue
+        f.entries = view.entries(f.ids)
+        files = {rels[0]: render_rss(f, source_urls), rels[1]: render_atom(f), rels[2]: render_json(f)}
+        for rel, data in files.items():
+            _write(out, rel, data, report)
+            new.files[rel] = len(data)
+        rendered += 1
+    new.index = digest([new.feeds[f.stem] for f in built])
+    index_files = ("index.opml", "index.html")
+    if new.index == state.index and state.intact(out, index_files):
+        report.files_unchanged += len(index_files)
+        new.files.update({rel: state.files[rel] for rel in index_files})
+    else:
+        for f in built:
+            if not f.entries:
+                f.entries = view.entries(f.ids, light=True)
+        for rel, data in (("index.opml", render_opml(built)), ("index.html", render_index(built))):
+            _write(out, rel, data, report)
+            new.files[rel] = len(data)
+    new.save(out)
+    report.feeds = [f.stem for f in built]
+    _emit(log, f"export: {len(built)} feeds ({rendered} rendered), {report.files_written} files written, "
+               f"{report.files_unchanged} unchanged in {out}")
 
 
 def _write(root: Path, rel: str, data: bytes, report: ExportReport) -> None:

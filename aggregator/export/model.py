@@ -23,14 +23,13 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
+from aggregator.archive import Archive
+from aggregator.archive.readonly import connect_readonly, has_column, has_table
 from aggregator.errors import AggregatorError, ArchiveError
+from aggregator.project import DISPLAY_TZ, parse_iso
 from aggregator.export.write import safe_name
-from aggregator.normalize import collapse_ws, html_to_text, resolve_url, sanitize_html, slugify, url_key, xml_safe
+from aggregator.normalize import SANITIZER_VERSION, collapse_ws, html_to_text, resolve_url, sanitize_html, slugify, url_key, xml_safe
 
-#: Every date in the exports is written in Beijing time. A fixed +08:00 offset, not the
-#: Asia/Shanghai zone: the zone's historical rules (LMT +08:05:43 before 1901, DST in
-#: 1986-1991) would print offsets RFC 822/3339 cannot express or readers would not expect.
-DISPLAY_TZ = timezone(timedelta(hours=8))
 #: Date of a feed that has no items (Atom requires one; "now" would break idempotence).
 EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: Namespace of the item ids: ``urn:uuid:`` + uuid5(NAMESPACE_URL, url_key).
@@ -100,6 +99,7 @@ class Feed:
     entries: list[Entry]
     feed_id: str
     self_urls: dict[str, str] = field(default_factory=dict)
+    ids: list[int] = field(default_factory=list)   # article ids of the entries, newest first
 
     @property
     def updated(self) -> datetime:
@@ -123,20 +123,9 @@ def item_id(key: str) -> str:
 
 def parse_ts(value: str | None) -> datetime | None:
     """An archive timestamp as an aware UTC datetime (naive values are UTC), or None."""
-    if not value:
+    dt = parse_iso(value)
+    if dt is None:
         return None
-    text = str(value).strip()
-    try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        try:
-            from dateutil import parser as dateutil_parser
-
-            dt = dateutil_parser.isoparse(text)
-        except (ValueError, OverflowError):
-            return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
     try:
         return dt.astimezone(timezone.utc).replace(microsecond=0)
     except (OverflowError, ValueError):
@@ -163,14 +152,16 @@ def _abs(base: str, value: str | None, schemes=_URL_OK + ("mailto",)) -> str | N
     return resolve_url(base, value, schemes)
 
 
-def prepare_body(html: str | None, base_url: str) -> str:
+def prepare_body(html: str | None, base_url: str, sanitised: bool = False) -> str:
     """Article HTML made safe for every feed: the allow-list sanitiser again
     (:func:`aggregator.normalize.sanitize_html`), XML-legal characters only, absolute
     http(s) link and image URLs (resolved against the article URL),
     ``referrerpolicy="no-referrer"`` on every image. The archive's body is sanitised
     already; this is belt and braces for rows written by older versions or other tools
-    (readers render this HTML, so a script in it would run in the reader)."""
-    html = sanitize_html(xml_safe(html), base_url)
+    (readers render this HTML, so a script in it would run in the reader).
+    ``sanitised``: the row was made by the current sanitiser (``sanitizer_version``), so
+    the allow-list pass is skipped (it is idempotent); the URL rules still apply."""
+    html = xml_safe(html) if sanitised else sanitize_html(xml_safe(html), base_url)
     if not html.strip():
         return ""
     try:
@@ -219,29 +210,6 @@ _ENTRY_COLUMNS = (
 )
 
 
-def connect_readonly(db_path: str | Path) -> sqlite3.Connection:
-    """Open the archive read-only (the exporter never writes to it)."""
-    p = Path(db_path)
-    if not p.is_file():
-        raise ArchiveError(f"{p}: archive not found (run `aggregator crawl` first)")
-    try:
-        conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA busy_timeout = 5000")
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
-    except sqlite3.DatabaseError as exc:
-        raise ArchiveError(f"{p}: cannot read the archive: {exc}") from None
-    missing = {"articles", "categories", "sources"} - tables
-    if missing:
-        conn.close()
-        raise ArchiveError(f"{p}: not an aggregator archive (missing table {sorted(missing)[0]!r})")
-    return conn
-
-
-def _has_table(conn: sqlite3.Connection, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
-
-
 @dataclass
 class ArchiveView:
     """Categories, sources and article queries of one archive, for the exporter."""
@@ -251,14 +219,24 @@ class ArchiveView:
     categories: dict[str, str] = field(default_factory=dict)
     sources: dict[str, dict] = field(default_factory=dict)
     _entries: dict[int, Entry] = field(default_factory=dict)
+    _light: dict[int, Entry] = field(default_factory=dict)
+    _urls: dict[int, str] = field(default_factory=dict)
+    _columns: frozenset = frozenset()
+    _keys: dict | None = None
     _has_links: bool = False
+    _entry_columns: str = _ENTRY_COLUMNS
 
     @classmethod
     def open(cls, db_path: str | Path) -> "ArchiveView":
         """Open ``db_path`` read-only and load the categories and sources tables."""
         conn = connect_readonly(db_path)
         view = cls(conn=conn, db_path=str(db_path))
-        view._has_links = _has_table(conn, "article_categories")
+        view._has_links = has_table(conn, "article_categories")
+        view._columns = frozenset(r[1] for r in conn.execute("PRAGMA table_info(articles)"))
+        if has_column(conn, "articles", "sanitizer_version"):
+            view._entry_columns = _ENTRY_COLUMNS + ", sanitizer_version"
+        else:   # an archive not upgraded yet: every body is sanitised again
+            view._entry_columns = _ENTRY_COLUMNS + ", NULL AS sanitizer_version"
         for r in conn.execute("SELECT slug, name FROM categories"):
             if r["slug"]:
                 view.categories[r["slug"]] = xml_safe(collapse_ws(r["name"])) or r["slug"]
@@ -289,34 +267,51 @@ class ArchiveView:
         when it was first seen. Ties are broken by URL, so the order never depends on
         insertion order. ``limit`` keeps the newest, ``since`` drops older ones.
         """
-        rows = self.conn.execute(
-            f"SELECT a.id, a.url, a.published, a.first_seen_at, a.fetched_at FROM articles a WHERE {where}",
-            tuple(params),
-        ).fetchall()
+        keys = self._sort_keys()
         keyed = []
-        for r in rows:
-            if ids is not None and r["id"] not in ids:
+        for (aid,) in self.conn.execute(f"SELECT a.id FROM articles a WHERE {where}", tuple(params)):
+            if ids is not None and aid not in ids:
                 continue
-            when = parse_ts(r["published"]) or parse_ts(r["first_seen_at"]) or parse_ts(r["fetched_at"]) or EMPTY_FEED_DATE
-            if since is not None and when < since:
+            key = keys.get(aid)
+            if key is None:   # written while we read (WAL): not part of this export
                 continue
-            keyed.append((when, r["url"] or "", r["id"]))
-        keyed.sort(key=lambda k: (-k[0].timestamp(), k[1]))
+            if since is not None and key[0] < since.timestamp():
+                continue
+            keyed.append((-key[0], key[1], aid))
+        keyed.sort()
         if limit is not None:
             keyed = keyed[:limit]
         if oldest_first:
-            keyed.sort(key=lambda k: (k[0].timestamp(), k[1]))
+            keyed.sort(key=lambda k: (-k[0], k[1]))
+        for _, url, aid in keyed:
+            self._urls[aid] = url
         return [k[2] for k in keyed]
+
+    def _sort_keys(self) -> dict[int, tuple[float, str]]:
+        """Per article id: (its date as a timestamp, its URL), parsed once per export."""
+        if self._keys is None:
+            self._keys = {}
+            for aid, url, published, first_seen, fetched in self.conn.execute(
+                f"SELECT id, url, published, {self._col('first_seen_at')}, {self._col('fetched_at')} FROM articles"
+            ):
+                when = parse_ts(published) or parse_ts(first_seen) or parse_ts(fetched) or EMPTY_FEED_DATE
+                self._keys[aid] = (when.timestamp(), url or "")
+        return self._keys
 
     def select(self, where: str = "1", params: Sequence = (), *, limit: int | None, since: datetime | None,
                ids: set[int] | None = None) -> list[Entry]:
         """Newest-first entries of the articles matching ``where`` (see :meth:`select_ids`)."""
         return self.entries(self.select_ids(where, params, limit=limit, since=since, ids=ids))
 
-    def entries(self, ids: Iterable[int], cache: bool = True) -> list[Entry]:
-        """Entries for article ids, in the given order (cached unless ``cache`` is False)."""
+    def entries(self, ids: Iterable[int], cache: bool = True, light: bool = False) -> list[Entry]:
+        """Entries for article ids, in the given order (cached unless ``cache`` is False).
+
+        ``light``: without the body (``body_html``, ``content_html`` empty), which is all
+        ``index.html`` and ``index.opml`` need, at a fraction of the cost."""
         ids = list(ids)
-        found: dict[int, Entry] = {i: self._entries[i] for i in ids if i in self._entries}
+        store = self._light if light else self._entries
+        found: dict[int, Entry] = {i: self._entries.get(i) or store[i] for i in ids
+                                   if i in self._entries or i in store}
         todo = [i for i in ids if i not in found]
         for chunk in range(0, len(todo), 500):
             part = todo[chunk: chunk + 500]
@@ -327,13 +322,78 @@ class ArchiveView:
                     f"SELECT article_id, category FROM article_categories WHERE article_id IN ({marks})", part
                 ):
                     links.setdefault(r["article_id"], []).append(r["category"])
-            for r in self.conn.execute(f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE id IN ({marks})", part):
-                found[r["id"]] = self._entry(r, links.get(r["id"], []))
+            columns = self._entry_columns
+            if light:   # the texts only where the title must be made from them
+                columns = columns.replace("body_html,", "CASE WHEN trim(coalesce(title, '')) = '' "
+                                          "THEN body_html END AS body_html,")
+                columns = columns.replace("body_text,", "CASE WHEN trim(coalesce(title, '')) = '' "
+                                          "THEN body_text END AS body_text,")
+            for r in self.conn.execute(f"SELECT {columns} FROM articles WHERE id IN ({marks})", part):
+                found[r["id"]] = self._entry(r, links.get(r["id"], []), light)
         if cache:
-            self._entries.update(found)
+            store.update({i: e for i, e in found.items() if i not in self._entries})
         return [found[i] for i in ids if i in found]
 
-    def _entry(self, r: sqlite3.Row, linked: list[str]) -> Entry:
+    def signatures(self, ids: Iterable[int]) -> dict[int, tuple]:
+        """Per article id, every value its feed entry is made from (the entry changes only
+        when this tuple does): row values, its category links, and the sanitiser version."""
+        ids = sorted(set(ids))
+        out: dict[int, tuple] = {}
+        col = self._col
+        # the content hash stands for title and body; an archive without one: the texts themselves
+        body = "NULL" if "content_hash" in self._columns else "body_text, body_html"
+        for chunk in range(0, len(ids), 900):
+            part = ids[chunk: chunk + 900]
+            marks = ",".join("?" * len(part))
+            links: dict[int, list[str]] = {}
+            if self._has_links:
+                for aid, cat in self.conn.execute(
+                    f"SELECT article_id, category FROM article_categories WHERE article_id IN ({marks})", part
+                ):
+                    links.setdefault(aid, []).append(cat)
+            for r in self.conn.execute(
+                f"SELECT id, url, {col('url_key')}, {col('content_hash')}, title, {col('updated_at')}, "
+                f"{col('first_seen_at')}, published, source, author, category, spider, {col('origin_url')}, "
+                f"CASE WHEN published IS NULL AND {col('first_seen_at')} IS NULL THEN {col('fetched_at')} END, "
+                f"{col('sanitizer_version')}, {body} FROM articles WHERE id IN ({marks})", part
+            ):
+                out[r[0]] = (*tuple(r)[1:], tuple(sorted(links.get(r[0], ()))))
+        return out
+
+    def change_marker(self) -> tuple:
+        """A cheap summary that changes whenever what feeds are made from changes.
+
+        An archive of schema 6 or later counts those changes itself (``content_version``,
+        kept by triggers for every client): one row. Older archives: counts and newest
+        timestamps of the articles (a scan), which notice what this project writes."""
+        version = None
+        if has_table(self.conn, "_aggregator_meta"):
+            row = self.conn.execute("SELECT value FROM _aggregator_meta WHERE key = 'content_version'").fetchone()
+            version = row[0] if row else None
+        if version is not None:
+            row = ("content_version", version)
+        else:
+            col = self._col
+            row = tuple(self.conn.execute(
+                f"SELECT count(*), max(id), max({col('updated_at')}), max({col('first_seen_at')}), "
+                f"max({col('fetched_at') if 'updated_at' not in self._columns else 'NULL'}) FROM articles"
+            ).fetchone())
+            row += (self.conn.execute("SELECT count(*) FROM article_categories").fetchone()[0]
+                    if self._has_links else 0,)
+        # what feeds show of a source (not its crawl times, which change with every run)
+        sources = sorted((k, [v.get(c) for c in ("title", "category", "start_urls", "config")])
+                         for k, v in self.sources.items())
+        return (row, sorted(self.categories.items()), sources)
+
+    def _col(self, name: str) -> str:
+        """``name`` when the archive's articles table has that column, else ``NULL``."""
+        return name if name in self._columns else "NULL"
+
+    def url_of(self, article_id: int) -> str:
+        """URL of an article seen by :meth:`select_ids`."""
+        return self._urls.get(article_id, "")
+
+    def _entry(self, r: sqlite3.Row, linked: list[str], light: bool = False) -> Entry:
         url = r["url"]
         published = parse_ts(r["published"]) or parse_ts(r["first_seen_at"]) or parse_ts(r["fetched_at"]) or EMPTY_FEED_DATE
         # An article counts as updated only when the archive revised it after first storing
@@ -349,7 +409,8 @@ class ArchiveView:
         spider_title = xml_safe(collapse_ws((self.sources.get(spider) or {}).get("title") or spider))
         source = xml_safe(collapse_ws(r["source"])) or spider_title
         origin = r["origin_url"] if _abs("", r["origin_url"], _URL_OK) else None
-        body = prepare_body(r["body_html"], url)
+        # light entries skip the body, unless a missing title must be made from it
+        body = "" if light and (r["body_text"] or not r["body_html"]) else prepare_body(r["body_html"], url, sanitised=r["sanitizer_version"] == SANITIZER_VERSION)
         summary = summarize(r["body_text"] or html_to_text(body))
         title = xml_safe(collapse_ws(r["title"])) or summarize(summary, 30) or url
         return Entry(
@@ -364,7 +425,7 @@ class ArchiveView:
             spider=spider,
             spider_title=spider_title,
             categories=cats,
-            content_html=(body + "\n" if body else "") + content_footer(source, url, origin),
+            content_html="" if light else (body + "\n" if body else "") + content_footer(source, url, origin),
             body_html=body,
             summary=summary,
             origin_url=origin,
@@ -378,12 +439,10 @@ class ArchiveView:
         in the title or body text (SQL ``instr``).
         """
         try:
-            from aggregator.archive import Archive  # written by the archive module
-
             with Archive(self.db_path, readonly=True) as archive:
                 hits = archive.search(query, limit=1_000_000)
-        except (ImportError, AttributeError, TypeError, ArchiveError, sqlite3.Error):
-            # no archive module yet, or an archive without its full-text index
+        except (ArchiveError, sqlite3.Error):
+            # an archive without its full-text index (older, or not made by this project)
             hits = None
         if hits is not None:
             ids: set[int] = set()
@@ -460,12 +519,12 @@ def normalize_base_url(base_url: str | None) -> str | None:
     return base if base.endswith("/") else base + "/"
 
 
-def fallback_home(entries: list[Entry], base_url: str | None) -> str:
+def fallback_home(urls: Iterable[str], base_url: str | None) -> str:
     """A page for people when nothing better is known: the index, or the newest item's site."""
     if base_url:
         return urljoin(base_url, "index.html")
-    for e in entries:
-        parts = urlsplit(e.url)
+    for url in urls:
+        parts = urlsplit(url)
         if parts.scheme in _URL_OK and parts.netloc:
             return f"{parts.scheme}://{parts.netloc}/"
     return "http://localhost/"
@@ -474,6 +533,9 @@ def fallback_home(entries: list[Entry], base_url: str | None) -> str:
 def build_feeds(view: ArchiveView, *, base_url: str | None, now: datetime, limit: int | None,
                 days: float | None, custom: Sequence = ()) -> tuple[list[Feed], list[str]]:
     """Every feed of the archive, in index order: all, categories, sources, custom feeds.
+
+    Feeds come with their article ``ids`` (newest first) and no entries yet:
+    :meth:`ArchiveView.entries` makes them for the feeds that are rendered.
 
     File names: ``all.*``; ``<category>.*`` at the top (a category slug ``all`` becomes
     ``all-category``); ``source/<name>.*``; ``feed/<name>.*``. Names that are not safe
@@ -484,18 +546,18 @@ def build_feeds(view: ArchiveView, *, base_url: str | None, now: datetime, limit
     since = (now - timedelta(days=days)) if days else None
     feeds: list[Feed] = []
 
-    def make(kind, name, title, description, stem, html_url, entries, anchor=None):
+    def make(kind, name, title, description, stem, html_url, ids, anchor=None):
         if not html_url and base_url and anchor:
             html_url = urljoin(base_url, f"index.html#{anchor}")
         urls = feed_self_urls(base_url, stem)
         fid = urls["atom"] if urls else item_id(f"aggregator-feed:{stem}")
         feeds.append(Feed(kind=kind, name=name, title=title, description=description, stem=stem,
-                          html_url=html_url or fallback_home(entries, base_url), entries=entries,
-                          feed_id=fid, self_urls=urls))
+                          html_url=html_url or fallback_home(map(view.url_of, ids), base_url), entries=[],
+                          feed_id=fid, self_urls=urls, ids=ids))
 
     not_dup = "a.duplicate_of IS NULL"
-    entries = view.select(not_dup, limit=limit, since=since)
-    make("all", "all", ALL_TITLE, "所有来源的最新新闻", "all", None, entries)
+    ids = view.select_ids(not_dup, limit=limit, since=since)
+    make("all", "all", ALL_TITLE, "所有来源的最新新闻", "all", None, ids)
 
     used_top = {"all", "index"}
     by_category: dict[str, list[str]] = {}
@@ -514,13 +576,13 @@ def build_feeds(view: ArchiveView, *, base_url: str | None, now: datetime, limit
             where += " OR a.id IN (SELECT article_id FROM article_categories WHERE category = ?)"
             params.append(slug)
         where += ")"
-        entries = view.select(where, params, limit=limit, since=since)
+        ids = view.select_ids(where, params, limit=limit, since=since)
         own = by_category.get(slug, [])
         if base_url:
             home = urljoin(base_url, f"index.html#cat-{stem}")
         else:
             home = source_site(view.sources[own[0]]) if len(own) == 1 else None
-        make("category", slug, name, f"分类“{name}”的最新新闻", stem, home, entries)
+        make("category", slug, name, f"分类“{name}”的最新新闻", stem, home, ids)
 
     used_src: set[str] = set()
     for name in sorted(view.sources):
@@ -528,8 +590,8 @@ def build_feeds(view: ArchiveView, *, base_url: str | None, now: datetime, limit
         title = xml_safe(collapse_ws(row.get("title"))) or name
         stem = "source/" + _unique(safe_name(name), used_src)
         # a source feed keeps syndicated copies: it is that site's own view
-        entries = view.select("a.spider = ?", [name], limit=limit, since=since)
-        make("source", name, title, f"来源“{title}”的最新新闻", stem, source_site(row), entries,
+        ids = view.select_ids("a.spider = ?", [name], limit=limit, since=since)
+        make("source", name, title, f"来源“{title}”的最新新闻", stem, source_site(row), ids,
              anchor="src-" + stem.rsplit("/", 1)[-1])
 
     used_custom: set[str] = set()
@@ -565,11 +627,11 @@ def build_feeds(view: ArchiveView, *, base_url: str | None, now: datetime, limit
                 warnings.append(warning)
                 search_warned = True
         fd_days = fd.days if fd.days is not None else days
-        entries = view.select(" AND ".join(where), params, ids=ids,
+        ids = view.select_ids(" AND ".join(where), params, ids=ids,
                               limit=fd.limit if fd.limit is not None else limit,
                               since=(now - timedelta(days=fd_days)) if fd_days else None)
         stem = "feed/" + _unique(safe_name(fd.name), used_custom)
         title = xml_safe(collapse_ws(fd.title)) or fd.name
         desc = f"自定义订阅“{title}”" + (f"（检索：{xml_safe(fd.query)}）" if fd.query else "")
-        make("custom", fd.name, title, desc, stem, None, entries, anchor="feed-" + stem.rsplit("/", 1)[-1])
+        make("custom", fd.name, title, desc, stem, None, ids, anchor="feed-" + stem.rsplit("/", 1)[-1])
     return feeds, warnings

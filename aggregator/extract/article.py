@@ -31,6 +31,7 @@ from lxml import etree
 
 from aggregator.extract import patterns as pt
 from aggregator.extract.dates import date_from_url, find_date_in_text, find_dates, parse_date, to_tz
+from aggregator.project import DEFAULT_TZ, DEFAULT_TZ_NAME
 
 __all__ = ["extract_article", "stitch_pages", "FIELDS"]
 
@@ -446,11 +447,11 @@ def _jsonld(root) -> list[dict]:
 
 
 def _tz(source) -> tzinfo:
-    name = getattr(source, "timezone", None) or "Asia/Shanghai"
+    name = getattr(source, "timezone", None) or DEFAULT_TZ_NAME
     try:
         return ZoneInfo(name)
     except Exception:
-        return ZoneInfo("Asia/Shanghai")
+        return DEFAULT_TZ
 
 
 # --- extraction context --------------------------------------------------------------

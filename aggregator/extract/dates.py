@@ -16,6 +16,7 @@ from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
 from aggregator.extract.patterns import DATE_LABELS, DATE_LABELS_WEAK
+from aggregator.project import DEFAULT_TZ, DEFAULT_TZ_NAME
 
 __all__ = ["parse_date", "find_date_in_text", "date_from_url", "find_dates", "to_tz"]
 
@@ -80,12 +81,12 @@ _PM = ("下午", "晚上", "pm", "p.m.", "p.m")
 
 def _zone(tz: str | tzinfo | None) -> tzinfo:
     if tz is None:
-        return ZoneInfo("Asia/Shanghai")
+        return DEFAULT_TZ
     if isinstance(tz, str):
         try:
             return ZoneInfo(tz)
         except Exception:  # unknown zone name: fall back rather than fail a field
-            return ZoneInfo("Asia/Shanghai")
+            return DEFAULT_TZ
     return tz
 
 
@@ -112,7 +113,7 @@ def _offset(tztext: str | None, zone: tzinfo) -> tzinfo:
     if t in ("Z", "格林尼治标准时间", "格林威治标准时间"):
         return timezone.utc
     if t == "北京时间":
-        return ZoneInfo("Asia/Shanghai")
+        return DEFAULT_TZ
     if t == "台北时间":
         return ZoneInfo("Asia/Taipei")
     if t.upper().startswith(("GMT", "UTC")):
@@ -197,7 +198,7 @@ def _clean(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
-def parse_date(text: str | None, tz: str | tzinfo | None = "Asia/Shanghai",
+def parse_date(text: str | None, tz: str | tzinfo | None = DEFAULT_TZ_NAME,
                now: datetime | None = None) -> datetime | None:
     """Parse one date expression into an aware datetime, or None.
 
@@ -262,7 +263,7 @@ def _parse_english(s: str, zone: tzinfo) -> datetime | None:
     return dt
 
 
-def find_dates(text: str, tz: str | tzinfo | None = "Asia/Shanghai",
+def find_dates(text: str, tz: str | tzinfo | None = DEFAULT_TZ_NAME,
                now: datetime | None = None) -> list[tuple[datetime, str, int, bool, bool, bool]]:
     """Every date expression in ``text``: ``(dt, matched, start, has_time, has_year, relative)``."""
     if not text:
@@ -281,7 +282,7 @@ def find_dates(text: str, tz: str | tzinfo | None = "Asia/Shanghai",
         return []
 
 
-def find_date_in_text(text: str | None, tz: str | tzinfo | None = "Asia/Shanghai",
+def find_date_in_text(text: str | None, tz: str | tzinfo | None = DEFAULT_TZ_NAME,
                       now: datetime | None = None, labelled_only: bool = False
                       ) -> tuple[datetime, str] | None:
     """The publication date in a line of page text: ``(datetime, matched_text)`` or None.
@@ -323,7 +324,7 @@ def find_date_in_text(text: str | None, tz: str | tzinfo | None = "Asia/Shanghai
 _LABEL_RES = [re.compile(r"(?:%s)\s*[:：]?\s*" % lab) for lab in DATE_LABELS + DATE_LABELS_WEAK]
 
 
-def date_from_url(url: str | None, tz: str | tzinfo | None = "Asia/Shanghai") -> datetime | None:
+def date_from_url(url: str | None, tz: str | tzinfo | None = DEFAULT_TZ_NAME) -> datetime | None:
     """Date encoded in an article URL (``/2022/0119/``, ``/20220119/``, ``/2022-01-19/``,
     ``t20220119_``), at midnight in ``tz``; None when the URL has none."""
     if not url:

@@ -17,6 +17,7 @@ import yaml
 from dateutil import parser as dateutil_parser
 
 from aggregator.normalize import collapse_ws, html_to_text, slugify
+from aggregator.project import DEFAULT_TZ_NAME
 
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _FILENAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+?)\.(md|markdown|html)$")
@@ -38,7 +39,7 @@ def _as_list(value) -> list[str]:
 
 
 def parse_post(text: str, filename: str, site: str | None = None, category: str | None = None,
-               tz: str = "Asia/Shanghai", file_url: str | None = None) -> dict | None:
+               tz: str = DEFAULT_TZ_NAME, file_url: str | None = None) -> dict | None:
     """Fields of one Jekyll post, or None when it has no front matter.
 
     Returns url (permalink ``SITE/CATEGORY/YYYY/MM/DD/SLUG.html``, or ``file_url`` when no

@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from aggregator.extract import patterns as pt
 from aggregator.extract.dates import find_dates
+from aggregator.project import DEFAULT_TZ_NAME
 
 __all__ = ["discover_links", "Links", "LinkInfo"]
 
@@ -376,7 +377,7 @@ def discover_links(page, source=None, base_url: str | None = None, now: datetime
         if b.get("href"):
             base = urljoin(page_url, b.get("href").strip())
         break
-    tz = getattr(source, "timezone", None) or "Asia/Shanghai"
+    tz = getattr(source, "timezone", None) or DEFAULT_TZ_NAME
     anchors = _anchors(root, base)
     child_tags: dict = {}
     regex = getattr(source, "article_url", None) if source is not None else None

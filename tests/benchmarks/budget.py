@@ -11,7 +11,7 @@ order the crawl runs them, and prints milliseconds per page:
 - ``parse``: the lxml tree behind ``response.selector`` (the ceiling pays this too);
 - ``extract``: ``extract_article`` on the parsed response (parse excluded);
 - ``build``: ``SourceSpider.build_article`` (date fallbacks, Article construction);
-- ``normalize``: ``pipelines.normalize_article`` (sanitise, text, hash);
+- ``normalize``: ``normalize.normalize_article`` (sanitise, text, hash);
 - ``store``: ``Archive.store_articles`` in batches of 200 into a fresh archive (FTS included);
 - ``links``: ``discover_links`` on a listing page, divided by the 20 articles it lists.
 
@@ -53,7 +53,7 @@ def measure(site: Path, n: int = 1000, runs: int = 3) -> dict:
     from aggregator.archive import Archive
     from aggregator.extract.article import extract_article
     from aggregator.extract.links import discover_links
-    from aggregator.pipelines import normalize_article
+    from aggregator.normalize import normalize_article
     from aggregator.sources import Source
     from spiders.generic import ListingSpider
 
