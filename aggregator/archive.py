@@ -1090,7 +1090,7 @@ class Archive:
         out = []
         for name in sorted(names):
             last = self.db.execute(
-                "SELECT started_at, finished_at, status, reason, finish_reason FROM crawl_runs WHERE spider = ? "
+                "SELECT started_at, finished_at, status, reason, finish_reason, stats FROM crawl_runs WHERE spider = ? "
                 "ORDER BY coalesce(finished_at, started_at) DESC, id DESC LIMIT 1",
                 [name],
             ).fetchone()
@@ -1138,8 +1138,19 @@ class Archive:
                 "runs_7d": runs7,
                 "failed_runs_7d": failed7,
                 "error_rate": error_rate,
+                "blocked": _blocked_counts(last[5] if last else None),
             })
         return out
+
+
+def _blocked_counts(stats_json: str | None) -> dict[str, int]:
+    """Requests the network policy refused in a run (counted skips, docs/security.md)."""
+    try:
+        stats = json.loads(stats_json or "{}")
+    except ValueError:
+        return {}
+    return {k.split("/", 1)[1]: v for k, v in stats.items()
+            if k in ("aggregator/blocked_address", "aggregator/blocked_scheme") and v}
 
 
 def datasette_metadata(database: str = "archive") -> dict:

@@ -6,6 +6,8 @@ They apply :mod:`aggregator.netpolicy` at the three places a request can still e
   scheme the source may not request (``file:`` on a web source, ``data:``, ``ftp:`` ...)
   on every path: listing links, feed/sitemap/JSON items, pagination, continuations,
   redirects and meta refreshes all pass through it;
+  :class:`RedirectSchemeGuardMiddleware` turns a redirect to such a scheme into the same
+  counted skip;
 * :class:`GuardedHTTPDownloadHandler` resolves the host of every http(s) request before
   it is sent and refuses it when the host is, or resolves to, a non-public address the
   source does not allow; :class:`GuardedFileDownloadHandler` reads ``file:`` URLs only
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urljoin
 
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.core.downloader.handlers.file import FileDownloadHandler
@@ -96,7 +99,9 @@ class NetGuard:
 
     def refuse(self, kind: str, request, what: str, why: str) -> BlockedRequest:
         """Count and log (once per host or scheme) a refused request; the exception to raise."""
-        self.crawler.stats.inc_value(f"aggregator/{kind}")
+        if not request.meta.get("dont_obey_robotstxt"):
+            # the robots.txt request made for a refused host is not counted: its page is
+            self.crawler.stats.inc_value(f"aggregator/{kind}")
         key = (kind, what)
         spider = getattr(self.crawler.spider, "name", "?")
         if key not in self._logged:
@@ -154,6 +159,32 @@ class SchemeGuardMiddleware:
         """Refuse a disallowed scheme before robots.txt or anything else looks at it."""
         self.guard.check_scheme(request)
         return None
+
+
+class RedirectSchemeGuardMiddleware:
+    """Downloader middleware before RedirectMiddleware: a redirect to a scheme the source
+    may not request (``file:``, ``data:`` ...) is a counted skip, not an ``http_302`` error."""
+
+    def __init__(self, crawler):
+        self.guard = NetGuard.of(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        """Scrapy constructor."""
+        return cls(crawler)
+
+    def process_response(self, request, response):
+        """Refuse a 3xx whose Location has a disallowed scheme."""
+        location = response.headers.get(b"Location") if 300 <= response.status < 400 else None
+        if not location:
+            return response
+        target = urljoin(request.url, location.decode("latin-1").strip())
+        src = self.guard.source
+        kind = src.type if src is not None else "listing"
+        if not scheme_allowed(target, kind):
+            scheme = target.split(":", 1)[0].lower()
+            raise self.guard.refuse("blocked_scheme", request, scheme, f"redirects to a {scheme}: URL")
+        return response
 
 
 class GuardedHTTPDownloadHandler(HTTP11DownloadHandler):

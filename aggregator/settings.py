@@ -69,6 +69,7 @@ DOWNLOADER_MIDDLEWARES = {
     "aggregator.robots.RobotsTxtMiddleware": 100,
     # network policy (docs/security.md): schemes first, meta refresh only when safe
     "aggregator.netguard.SchemeGuardMiddleware": 50,
+    "aggregator.netguard.RedirectSchemeGuardMiddleware": 700,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "aggregator.refresh.MetaRefreshMiddleware": 580,
 }
