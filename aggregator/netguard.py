@@ -93,7 +93,13 @@ class NetGuard:
         if self._policy is None:
             src = self.source
             start = src.start_urls if src is not None else getattr(self.crawler.spider, "start_urls", ())
-            self._policy = AddressPolicy.build(start, self.crawler.settings.getlist("AGGREGATOR_ALLOWED_HOSTS"))
+            try:
+                self._policy = AddressPolicy.build(start, self.crawler.settings.getlist("AGGREGATOR_ALLOWED_HOSTS"))
+            except ValueError as exc:
+                # a bad entry allows nothing extra: refusing too much is the safe side
+                logger.error("%s: %s; only the start URL hosts are allowed",
+                             getattr(self.crawler.spider, "name", "?"), exc)
+                self._policy = AddressPolicy.build(start)
             _register(self._policy)
         return self._policy
 
