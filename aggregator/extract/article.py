@@ -1441,7 +1441,7 @@ def extract_article(page, source=None, url: str | None = None, now: datetime | N
     out["source"] = run("source", _extract_source)
     out["author"] = run("author", _extract_author)
     out["next_page"] = run("next_page", _extract_next_page)
-    if not (out["body_text"] or "").strip():   # script-rendered page: read its inline state
+    if len((out["body_text"] or "").strip()) < 20:   # script-rendered page? read its inline state
         run("script_state", lambda c: fill_from_script_state(out, page, c.tz, now), False)
     return out
 

@@ -43,7 +43,7 @@ DATE_KEYS = ("publishtime", "pubtime", "publishdate", "pubdate", "published", "p
              "releasetime", "releasedate", "createtime", "createdat", "ctime", "date", "time", "datetime",
              "updatetime", "updatedat")
 SOURCE_KEYS = ("source", "sourcename", "media", "medianame", "origin", "copyfrom", "from", "publisher")
-AUTHOR_KEYS = ("author", "authorname", "writer", "reporter", "editor")
+AUTHOR_KEYS = ("author", "authorname", "writer", "reporter")
 #: text-bearing keys of one block in a list of content blocks
 BLOCK_TEXT_KEYS = ("text", "content", "html", "value", "paragraph")
 
@@ -306,7 +306,7 @@ def read_literal(text: str, start: int = 0, env: dict[str, Any] | None = None) -
         return None
     try:
         return json.JSONDecoder().raw_decode(text, start)[0]
-    except ValueError:
+    except (ValueError, RecursionError):   # not JSON, or nested deeper than a page needs
         pass
     reader = _Reader(text, env)
     reader.i = start
@@ -542,12 +542,13 @@ def extract_script_state(page) -> dict | None:
 
 def fill_from_script_state(out: dict, page, tz, now=None) -> bool:
     """Hook for :func:`aggregator.extract.article.extract_article` when the page gave no
-    body: fill ``out`` from the inline state. True when a body was found."""
+    body (or a few characters, such as a loading notice): fill ``out`` from the inline
+    state when it holds a longer body. True when it did."""
     from aggregator.extract.dates import parse_date
 
     found = extract_script_state(page)
-    if not found:
-        return False
+    if not found or len(found["body_text"]) <= len((out.get("body_text") or "").strip()):
+        return False   # none, or no more than the page itself shows (a loading notice is less)
     out["body_html"], out["body_text"] = found["body_html"], found["body_text"]
     out["title"] = found["title"]
     if found.get("date"):
