@@ -19,13 +19,17 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.server import StaticSiteServer, redirect_route
+from aggregator.server import StaticSiteServer, redirect_route, slow_route
 from tests.faultsite import article_page, listing_html
 from tests.test_faults import cli
 
 SECRET = "内部机密资料请勿外传"
-FAST = ("AUTOTHROTTLE_ENABLED = false\nDOWNLOAD_DELAY = 0\nCONCURRENT_REQUESTS_PER_DOMAIN = 8\n"
-        "DOWNLOAD_TIMEOUT = 5\nRETRY_TIMES = 0\n")
+FAST = {"AUTOTHROTTLE_ENABLED": "false", "DOWNLOAD_DELAY": "0", "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+        "DOWNLOAD_TIMEOUT": "5", "RETRY_TIMES": "0"}
+
+
+def _settings(**extra) -> str:
+    return "".join(f"{k} = {v}\n" for k, v in {**FAST, **extra}.items())
 #: normal articles of each source (all must be stored)
 GOOD = {"feed": 3, "sitemap": 3, "json": 3, "listing": 3}
 #: refresh pages that must be stored as they are (their refresh is not followed)
@@ -121,6 +125,13 @@ def hostile(tmp_path_factory):
                         for p in links)
         (site_dir / "list.html").write_text(listing_html(items, None), encoding="utf-8")
         routes["/list-moved.html"] = redirect_route(f"{inside_base}/a/list.html")
+        routes["/loop-a.xml"] = redirect_route("/loop-b.xml")
+        routes["/loop-b.xml"] = redirect_route("/loop-a.xml")
+        routes["/slow.json"] = slow_route(4, '{"list": []}', "application/json")
+        (site_dir / "big-feed.xml").write_text(
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            + "<item><title>大</title><link>/a/feed-0.html</link></item>" * 40000 + "</channel></rss>",
+            encoding="utf-8")
         with StaticSiteServer(site_dir, routes=routes, gzip=False) as site:
             base = site.url("").rstrip("/")
             # feed
@@ -155,11 +166,11 @@ def hostile(tmp_path_factory):
                 + "".join(f"<sitemap><loc>{base}/sm/child-{k}.xml</loc></sitemap>" for k in range(10))
                 + "</sitemapindex>", encoding="utf-8")
 
-            def src(name, type_, urls, extra=""):
+            def src(name, type_, urls, extra="", **settings):
                 quoted = ", ".join(f'"{base}{u}"' for u in urls)
+                conf = _settings(DOWNLOAD_MAXSIZE="1048576", DOWNLOAD_WARNSIZE="0", **settings)
                 return (f'[[source]]\nname = "{name}"\ntitle = "{name}测试站"\ntype = "{type_}"\n'
-                        f"start_urls = [{quoted}]\narticle_url = '/a/'\n{extra}[source.settings]\n{FAST}"
-                        "DOWNLOAD_MAXSIZE = 1048576\nDOWNLOAD_WARNSIZE = 0\n")
+                        f"start_urls = [{quoted}]\narticle_url = '/a/'\n{extra}[source.settings]\n{conf}")
 
             sources = tmp / "sources.toml"
             sources.write_text("\n".join([
@@ -169,6 +180,10 @@ def hostile(tmp_path_factory):
                 src("hlisting", "listing", ["/list.html", "/list-moved.html"]),
                 src("hbomb", "sitemap", ["/bomb.xml.gz"]),
                 src("hindex", "sitemap", ["/sitemap-index.xml"], "max_pages = 3\n"),
+                # the download limits hold for feed, sitemap and JSON responses too
+                src("hbigfeed", "feed", ["/big-feed.xml"]),
+                src("hloopsitemap", "sitemap", ["/loop-a.xml"]),
+                src("hslowjson", "json", ["/slow.json"], DOWNLOAD_TIMEOUT="1"),
             ]), encoding="utf-8")
             db = tmp / "a.db"
             proc, seconds = cli("crawl", "--sources", sources, "--db", db, cwd=tmp)
@@ -176,13 +191,14 @@ def hostile(tmp_path_factory):
         inside_requests, named_requests = inside.requests, named.requests
     export, _ = cli("export", "--db", db, "--out", tmp / "feeds", cwd=tmp)
     status, _ = cli("status", "--db", db, "--json", cwd=tmp)
+    status_text, _ = cli("status", "--db", db, cwd=tmp)
 
     class NS:
         pass
 
     ns = NS()
     ns.__dict__.update(tmp=tmp, proc=proc, db=db, titles=titles, inside=inside_requests, named=named_requests,
-                       site=site_requests, export=export, status=status, feeds=tmp / "feeds", base=base)
+                       site=site_requests, export=export, status=status, status_text=status_text.stdout, feeds=tmp / "feeds", base=base)
     print(f"\n[figures] hostile site crawled in {seconds:.1f} s; site requests {len(site_requests)}, "
           f"inside requests {len(inside_requests)}, named-inside requests {len(named_requests)}")
     return ns
@@ -259,6 +275,18 @@ def test_refused_requests_are_counted_skips_not_failures(hostile):
         assert rows[name]["blocked"].get("blocked_address"), rows[name]
 
 
+def test_download_limits_hold_for_feed_sitemap_and_json_responses(hostile):
+    stats = _stats(hostile.db)
+    assert stats["hbigfeed"].get("aggregator/errors/cancelled") == 1, stats["hbigfeed"]      # DOWNLOAD_MAXSIZE
+    assert stats["hloopsitemap"].get("aggregator/errors/redirect_loop") == 1, stats["hloopsitemap"]
+    assert stats["hslowjson"].get("aggregator/errors/timeout") == 1, stats["hslowjson"]
+
+
+def test_status_shows_the_blocked_requests(hostile):
+    line = next(ln for ln in hostile.status_text.splitlines() if ln.startswith("hlisting "))
+    assert "blocked_address: 3" in line and "blocked_scheme: 1" in line, line
+
+
 def test_compressed_bombs_are_dropped_and_counted(hostile):
     stats = _stats(hostile.db)
     assert stats["hlisting"].get("aggregator/errors/too_large") == 2, stats["hlisting"]   # gzip + brotli
@@ -283,7 +311,7 @@ def test_a_source_naming_the_inside_host_as_allowed_crawls_it(tmp_path):
         sources = tmp_path / "sources.toml"
         sources.write_text(
             f'[[source]]\nname = "intranet"\ntitle = "内网门户"\nstart_urls = ["{site.url("/list.html")}"]\n'
-            f"article_url = '/a/'\n[source.settings]\n{FAST}AGGREGATOR_ALLOWED_HOSTS = [\"127.0.0.2\"]\n",
+            f"article_url = '/a/'\n[source.settings]\n{_settings()}AGGREGATOR_ALLOWED_HOSTS = [\"127.0.0.2\"]\n",
             encoding="utf-8")
         proc, _ = cli("crawl", "--sources", sources, "--db", tmp_path / "a.db", "--quiet", cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr
