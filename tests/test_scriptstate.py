@@ -114,3 +114,18 @@ def test_html_in_the_state_is_sanitised_in_a_crawl(tmp_path):
         assert source == want["source"]
         assert text.startswith(want["first"]) and text.endswith(want["last"])
         assert "<script" not in html and "onerror" not in html and "alert" not in html
+
+
+@pytest.mark.parametrize("payload", [
+    "window.__X__=[" * 100000,                     # thousands of broken literals
+    "window.__X__=" + "[" * 1_000_000,              # nesting far past any page
+    "window.__X__={a:'" + "x" * 1_000_000,          # a string that never ends
+    "window.__X__=" + "[foo(" * 100000,             # calls that never close
+    "a" * 1_000_000 + "State",                      # one long identifier
+])
+def test_hostile_scripts_cost_little_time(payload):
+    import time
+
+    t0 = time.perf_counter()
+    assert extract_script_state(f"<html><body><script>{payload}</script></body></html>") is None
+    assert time.perf_counter() - t0 < 5

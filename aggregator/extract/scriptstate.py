@@ -47,8 +47,10 @@ AUTHOR_KEYS = ("author", "authorname", "writer", "reporter")
 #: text-bearing keys of one block in a list of content blocks
 BLOCK_TEXT_KEYS = ("text", "content", "html", "value", "paragraph")
 
-_ASSIGN = re.compile(r"(?:\bwindow\s*(?:\.\s*|\[\s*['\"])\s*)?(__[A-Za-z][\w$]*__|[A-Za-z_$][\w$]*(?:State|STATE|Data|DATA))"
-                     r"['\"]?\s*\]?\s*=\s*")
+# starts only at an identifier's first character, so a long word costs linear time
+_ASSIGN = re.compile(r"(?<![\w$])(?:window\s*(?:\.\s*|\[\s*['\"]))?"
+                     r"(__[A-Za-z][\w$]*?__|[A-Za-z_$][\w$]*?(?:State|STATE|Data|DATA))(?![\w$])"
+                     r"['\"]?\s*\]?\s*=(?!=)\s*")
 _NUXT_FN = re.compile(r"\(?\s*function\s*\(([\w$,\s]*)\)\s*\{")
 
 
@@ -63,8 +65,14 @@ class _Unreadable(ValueError):
     """Text that is not a literal this reader understands."""
 
 
+class _Fatal(_Unreadable):
+    """The literal cannot be finished (too deep, or the text ends): give up at once
+    instead of skipping and retrying at every level above."""
+
+
 _NUMBER = re.compile(r"-?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
+_SPECIAL = re.compile(r"[\"'`()\[\]{},]")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 
 
@@ -98,7 +106,7 @@ class _Reader:
 
     def value(self, depth: int = 0) -> Any:
         if depth > self.max_depth:
-            raise _Unreadable("too deep")
+            raise _Fatal("too deep")
         c = self.peek()
         if c == "{":
             return self.obj(depth)
@@ -157,7 +165,11 @@ class _Reader:
     def skip_to(self, closer: str) -> None:
         """Move past the matching ``closer``, skipping nested brackets and strings."""
         depth = 0
-        while self.i < len(self.s):
+        while True:
+            m = _SPECIAL.search(self.s, self.i)
+            if m is None:
+                break
+            self.i = m.start()
             c = self.s[self.i]
             if c in "\"'`":
                 self.string()
@@ -171,12 +183,16 @@ class _Reader:
                         raise _Unreadable("unbalanced")
                     return
                 depth -= 1
-        raise _Unreadable("unterminated")
+        raise _Fatal("unterminated")
 
     def skip_expression(self) -> None:
         """Skip an expression this reader does not understand, up to the next , } or ]."""
         depth = 0
-        while self.i < len(self.s):
+        while True:
+            m = _SPECIAL.search(self.s, self.i)
+            if m is None:
+                break
+            self.i = m.start()
             c = self.s[self.i]
             if c in "\"'`":
                 self.string()
@@ -188,12 +204,14 @@ class _Reader:
                 depth += 1
             elif c in ")]}":
                 depth -= 1
-        raise _Unreadable("unterminated")
+        raise _Fatal("unterminated")
 
     def member(self, depth: int) -> Any:
         start = self.i
         try:
             v = self.value(depth + 1)
+        except _Fatal:
+            raise
         except _Unreadable:
             self.i = start
             self.skip_expression()
@@ -212,6 +230,8 @@ class _Reader:
             if c == "}":
                 self.i += 1
                 return out
+            if c == "":
+                raise _Fatal("unterminated object")
             if c == ",":
                 self.i += 1
                 continue
@@ -256,7 +276,7 @@ class _Reader:
                 self.i += 1
                 continue
             if c == "":
-                raise _Unreadable("unterminated array")
+                raise _Fatal("unterminated array")
             out.append(self.member(depth))
 
     def string(self) -> str:
@@ -297,7 +317,7 @@ class _Reader:
             else:
                 buf.append(_ESCAPES.get(esc, esc))
                 self.i = j + 2
-        raise _Unreadable("unterminated string")
+        raise _Fatal("unterminated string")
 
 
 def read_literal(text: str, start: int = 0, env: dict[str, Any] | None = None) -> Any:
@@ -308,12 +328,19 @@ def read_literal(text: str, start: int = 0, env: dict[str, Any] | None = None) -
         return json.JSONDecoder().raw_decode(text, start)[0]
     except (ValueError, RecursionError):   # not JSON, or nested deeper than a page needs
         pass
+    return _read_js(text, start, env)[0]
+
+
+def _read_js(text: str, start: int, env: dict[str, Any] | None = None) -> tuple[Any, bool]:
+    """(literal or None, True when the text ended inside it)."""
     reader = _Reader(text, env)
     reader.i = start
     try:
-        return reader.value()
+        return reader.value(), False
+    except _Fatal:
+        return None, True
     except (_Unreadable, RecursionError):
-        return None
+        return None, False
 
 
 def _split_params(params: str) -> list[str]:
@@ -370,14 +397,16 @@ def state_literals(page) -> list[Any]:
     if root is None:
         return []
     found: list[Any] = []
+    attempts = 0   # failed parses cost time too: a hostile page may hold thousands of them
     for script in root.iter("script"):
-        if len(found) >= MAX_LITERALS:
+        if len(found) >= MAX_LITERALS or attempts >= 2 * MAX_LITERALS:
             break
         text = script.text or ""
         if not text.strip() or len(text) > MAX_SCRIPT_CHARS:
             continue
         kind = (script.get("type") or "").lower()
         if "json" in kind:
+            attempts += 1
             data = read_literal(text.strip())
             if data is not None:
                 found.append(data)
@@ -385,9 +414,14 @@ def state_literals(page) -> list[Any]:
         if kind and "javascript" not in kind and "ecmascript" not in kind and kind != "module":
             continue
         for m in _ASSIGN.finditer(text):
+            if attempts >= 2 * MAX_LITERALS:
+                break
+            attempts += 1
             pos = m.end()
             if text[pos:pos + 1] in "{[":
                 data = read_literal(text, pos)
+                if data is None and _read_js(text, pos)[1]:
+                    break   # the rest of this script is inside a broken literal
             elif _NUXT_FN.match(text, pos):
                 data = read_nuxt_function(text, pos)
             elif text.startswith("JSON.parse(", pos):
@@ -433,7 +467,7 @@ def _pick(obj: dict, keys: tuple[str, ...]) -> tuple[str | None, Any]:
     return None, None
 
 
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")   # [^<>]: linear on "<a<a<a..."
 
 
 def _blocks(value: Any) -> list[str] | None:
