@@ -284,6 +284,12 @@ def test_download_limits_hold_for_feed_sitemap_and_json_responses(hostile):
     assert stats["hslowjson"].get("aggregator/errors/timeout") == 1, stats["hslowjson"]
 
 
+def test_a_refused_host_is_logged_once(hostile):
+    # hlisting meets 127.0.0.2 three times (its robots.txt, a redirecting article, the moved listing)
+    lines = [ln for ln in hostile.proc.stderr.splitlines() if "hlisting: not requesting http://127.0.0.2:" in ln]
+    assert len(lines) == 1 and "WARNING" in lines[0] and "AGGREGATOR_ALLOWED_HOSTS" in lines[0], lines
+
+
 def test_status_shows_the_blocked_requests(hostile):
     line = next(ln for ln in hostile.status_text.splitlines() if ln.startswith("hlisting "))
     assert "blocked_address: 3" in line and "blocked_scheme: 1" in line, line
