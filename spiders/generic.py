@@ -668,7 +668,7 @@ class JsonApiSpider(SourceSpider):
             return
         try:
             data = json.loads(response.body.decode(self.source.encoding or "utf-8", "replace"))
-        except ValueError:
+        except (ValueError, RecursionError):   # RecursionError: nested deeper than Python's stack
             self.inc("errors/bad_json")
             self.logger.warning("%s: not JSON: %s", self.name, response.url)
             return

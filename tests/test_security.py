@@ -127,6 +127,7 @@ def hostile(tmp_path_factory):
                         for p in links)
         (site_dir / "list.html").write_text(listing_html(items, None), encoding="utf-8")
         routes["/list-moved.html"] = redirect_route(f"{inside_base}/a/list.html")
+        (site_dir / "deep.json").write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
         routes["/loop-a.xml"] = redirect_route("/loop-b.xml")
         routes["/loop-b.xml"] = redirect_route("/loop-a.xml")
         routes["/slow.json"] = slow_route(4, '{"list": []}', "application/json")
@@ -186,6 +187,7 @@ def hostile(tmp_path_factory):
                 src("hbigfeed", "feed", ["/big-feed.xml"]),
                 src("hloopsitemap", "sitemap", ["/loop-a.xml"]),
                 src("hslowjson", "json", ["/slow.json"], DOWNLOAD_TIMEOUT="1"),
+                src("hdeepjson", "json", ["/deep.json"]),
             ]), encoding="utf-8")
             db = tmp / "a.db"
             proc, seconds = cli("crawl", "--sources", sources, "--db", db, cwd=tmp)
@@ -282,6 +284,9 @@ def test_download_limits_hold_for_feed_sitemap_and_json_responses(hostile):
     assert stats["hbigfeed"].get("aggregator/errors/cancelled") == 1, stats["hbigfeed"]      # DOWNLOAD_MAXSIZE
     assert stats["hloopsitemap"].get("aggregator/errors/redirect_loop") == 1, stats["hloopsitemap"]
     assert stats["hslowjson"].get("aggregator/errors/timeout") == 1, stats["hslowjson"]
+    # nesting deeper than Python's stack is "not JSON", not a crash of the callback
+    assert stats["hdeepjson"].get("aggregator/errors/bad_json") == 1, stats["hdeepjson"]
+    assert not any(k.startswith("spider_exceptions/") for st in stats.values() for k in st), stats
 
 
 def test_a_refused_host_is_logged_once(hostile):
