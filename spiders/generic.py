@@ -565,12 +565,11 @@ class NewsSitemapSpider(SourceSpider):
             return
         body = response.body
         if body[:2] == b"\x1f\x8b":
-            from scrapy.utils._compression import _DecompressionMaxSizeExceeded
             from scrapy.utils.gz import gunzip
 
             try:   # capped like any download: a gzip bomb stops at DOWNLOAD_MAXSIZE
                 body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
-            except _DecompressionMaxSizeExceeded:
+            except ValueError:   # Scrapy's "decompressed past max_size" (bad data is OSError)
                 self.count_listing_error("too_large", response.url)
                 return
             except OSError:
