@@ -43,8 +43,8 @@ def refresh_target(response) -> tuple[float, str] | None:
     if not isinstance(response, HtmlResponse):
         return None
     try:
-        delay, url = get_meta_refresh(response.body, get_base_url(response), response.encoding,
-                                      max_scan=SCAN_BYTES)
+        text = response.body[:SCAN_BYTES].decode(response.encoding, "replace")
+        delay, url = get_meta_refresh(text, get_base_url(response), response.encoding)
     except (ValueError, TypeError, LookupError):
         return None
     if url is None:

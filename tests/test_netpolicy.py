@@ -122,3 +122,33 @@ def test_a_jekyll_source_reads_only_inside_its_folder(tmp_path):
     con.close()
     assert titles == ["银川连夜清雪保障市民出行：环卫工人坚守一线"]
     assert '"aggregator/blocked_scheme": 1' in stats
+
+
+def test_the_refresh_middleware_keeps_an_unsafe_refresh_page_and_follows_a_same_site_one():
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from aggregator.refresh import MetaRefreshMiddleware
+
+    crawler = get_crawler(settings_dict={"METAREFRESH_MAXDELAY": 100})
+    crawler.stats.open_spider()
+    mw = MetaRefreshMiddleware.from_crawler(crawler)
+    req = Request("http://news.example.org/a/1.html")
+
+    def page(target, where="head"):
+        tag = f'<meta http-equiv="refresh" content="0;url={target}">'
+        html = f"<html><head>{tag if where == 'head' else ''}<title>t</title></head><body><p>正文{tag if where == 'body' else ''}</p></body></html>"
+        return HtmlResponse(url=req.url, body=html.encode(), encoding="utf-8", request=req)
+
+    for target, where in [("javascript:alert(1)", "body"), ("file:///etc/passwd", "head"),
+                          ("http://127.0.0.2/x.html", "head")]:
+        resp = page(target, where)
+        assert mw.process_response(req, resp) is resp
+    follow = mw.process_response(req, page("/a/2.html"))
+    assert isinstance(follow, Request) and follow.url == "http://news.example.org/a/2.html"
+    assert follow.meta["redirect_urls"] == [req.url]
+    again = HtmlResponse(url=follow.url, body=page("/a/3.html").body, encoding="utf-8", request=follow)
+    assert mw.process_response(follow, again) is again          # followed once, not twice
+    stats = crawler.stats.get_stats()
+    assert stats["aggregator/meta_refresh_kept"] == 4 and stats["aggregator/meta_refresh_followed"] == 1
