@@ -129,3 +129,25 @@ def test_hostile_scripts_cost_little_time(payload):
     t0 = time.perf_counter()
     assert extract_script_state(f"<html><body><script>{payload}</script></body></html>") is None
     assert time.perf_counter() - t0 < 5
+
+
+def test_nuxt3_devalue_data_is_read():
+    page = ('<html><body><div id="__nuxt"></div><script type="application/json" id="__NUXT_DATA__">'
+            '[["ShallowReactive",1],{"data":2,"state":9},["ShallowReactive",3],{"article-77":4},'
+            '{"title":5,"publishedAt":6,"source":7,"content":8},"吴忠市举办农民丰收节","2022-09-23T09:00:00+08:00",'
+            '"吴忠日报","<p>9月23日，吴忠市举办中国农民丰收节庆祝活动。</p><p>活动现场展示了当地特色农产品。</p>",{"self":1}]'
+            "</script></body></html>")
+    found = extract_script_state(page)
+    assert found["title"] == "吴忠市举办农民丰收节" and found["source"] == "吴忠日报"
+    assert found["date"] == "2022-09-23T09:00:00+08:00"
+    assert found["body_text"] == "9月23日，吴忠市举办中国农民丰收节庆祝活动。\n活动现场展示了当地特色农产品。"
+
+
+def test_rich_text_blocks_with_children_are_paragraphs():
+    page = ('<html><body><script>window.__PRELOADED_STATE__={post:{headline:"中卫沙漠光伏项目并网",date:"2022-06-01",'
+            'body:[{type:"paragraph",children:[{text:"中卫市沙漠光伏项目"},{text:"正式并网发电。",bold:true}]},'
+            '{type:"image",url:"/p.jpg"},{type:"paragraph",children:[{text:"年发电量预计十亿千瓦时。"}]}]}}</script>'
+            "</body></html>")
+    found = extract_script_state(page)
+    assert found["title"] == "中卫沙漠光伏项目并网"
+    assert found["body_text"] == "中卫市沙漠光伏项目正式并网发电。\n年发电量预计十亿千瓦时。"

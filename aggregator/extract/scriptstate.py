@@ -408,6 +408,8 @@ def state_literals(page) -> list[Any]:
         if "json" in kind:
             attempts += 1
             data = read_literal(text.strip())
+            if data is not None and (script.get("id") == "__NUXT_DATA__" or script.get("data-nuxt-data") is not None):
+                data = undevalue(data)
             if data is not None:
                 found.append(data)
             continue
@@ -440,6 +442,43 @@ def state_literals(page) -> list[Any]:
             if len(found) >= MAX_LITERALS:
                 break
     return found
+
+
+def undevalue(data: Any, max_nodes: int = 200_000) -> Any:
+    """Nuxt 3's ``__NUXT_DATA__`` (devalue format: one flat array where containers hold
+    indices into it, ``["Reactive", i]`` wrappers) as plain nested data; anything else as is."""
+    if not isinstance(data, list) or not data:
+        return data
+    memo: dict[int, Any] = {}
+    budget = [max_nodes]
+
+    def at(i: Any, depth: int) -> Any:
+        if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < len(data) or depth > 100 or budget[0] <= 0:
+            return None
+        if i in memo:
+            return memo[i]
+        budget[0] -= 1
+        v = data[i]
+        if isinstance(v, dict):
+            out: Any = {}
+            memo[i] = out
+            for k, j in v.items():
+                out[k] = at(j, depth + 1)
+        elif isinstance(v, list):
+            if len(v) == 2 and isinstance(v[0], str) and v[0] in ("Reactive", "ShallowReactive", "Ref", "ShallowRef",
+                                                                 "EmptyRef", "EmptyShallowRef", "NuxtError"):
+                out = at(v[1], depth + 1)
+            elif v and isinstance(v[0], str):   # Date, Set, Map, RegExp ...: keep the first argument
+                out = v[1] if len(v) > 1 and not isinstance(v[1], (list, dict)) else None
+            else:
+                out = [at(j, depth + 1) for j in v]
+            memo[i] = out
+        else:
+            out = v
+            memo[i] = out
+        return out
+
+    return at(0, 0)
 
 
 def _root(page):
@@ -483,7 +522,7 @@ def _blocks(value: Any) -> list[str] | None:
         out = []
         for item in value:
             if isinstance(item, dict):
-                _, item = _pick(item, BLOCK_TEXT_KEYS)
+                item = _block_text(item)
             if isinstance(item, str) and item.strip():
                 item = item.strip()
                 out.append(item if _TAG.search(item) else f"<p>{html.escape(item)}</p>")
@@ -491,6 +530,20 @@ def _blocks(value: Any) -> list[str] | None:
     if isinstance(value, dict):
         _, inner = _pick(value, ("html", "rendered", "text", "value", "content"))
         return _blocks(inner) if isinstance(inner, (str, list)) else None
+    return None
+
+
+def _block_text(block: dict, depth: int = 0) -> str | None:
+    """Text of one content block: its text-like key, or its ``children`` joined (rich-text
+    editors store a paragraph as ``{type: "p", children: [{text: ...}, ...]}``)."""
+    _, text = _pick(block, BLOCK_TEXT_KEYS)
+    if isinstance(text, str):
+        return text
+    children = block.get("children")
+    if isinstance(children, list) and depth < 20:
+        parts = [c if isinstance(c, str) else _block_text(c, depth + 1) if isinstance(c, dict) else None
+                 for c in children]
+        return "".join(p for p in parts if p) or None
     return None
 
 
@@ -509,7 +562,7 @@ def _text_of(fragments: list[str]) -> str:
 
 def _scalar(value: Any) -> str | None:
     if isinstance(value, dict):
-        _, value = _pick(value, ("name", "title", "text", "value"))
+        _, value = _pick(value, ("name", "title", "text", "value", "rendered"))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(int(value))
     if isinstance(value, str) and value.strip() and len(value) < 300:
