@@ -11,12 +11,12 @@ while every normal article of the same sources is stored.
 
 from __future__ import annotations
 
-import brotli
 import gzip
 import json
 import sqlite3
 from pathlib import Path
 
+import brotli
 import pytest
 
 from aggregator.server import StaticSiteServer, redirect_route, slow_route
