@@ -225,6 +225,7 @@ def status(db, as_json):
             f"{r['name']:<20} {r['verdict']:<9} {str(r.get('last_run') or '-'):<26} {str(r.get('last_success') or '-'):<26} "
             f"{r.get('articles_24h', 0):>5} {r.get('articles_7d', 0):>5} {('-' if rate is None else f'{rate:.0%}'):>7}"
             + (f"  {r['reason']}" if r.get("reason") else "")
+            + "".join(f"  {k}: {v}" for k, v in sorted((r.get("blocked") or {}).items()))
         )
 
 

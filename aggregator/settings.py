@@ -67,7 +67,25 @@ DOWNLOADER_MIDDLEWARES = {
     # robots.txt without Scrapy 2.19's race (see aggregator/robots.py)
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "aggregator.robots.RobotsTxtMiddleware": 100,
+    # network policy (docs/security.md): schemes first, meta refresh only when safe
+    "aggregator.netguard.SchemeGuardMiddleware": 50,
+    "aggregator.netguard.RedirectSchemeGuardMiddleware": 700,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "aggregator.refresh.MetaRefreshMiddleware": 580,
 }
+# --- network policy (docs/security.md) ----------------------------------------------
+# hosts are refused when they are or resolve to non-public addresses, except a source's
+# own start_urls hosts and these (per source in [source.settings]): names, ".suffix", IPs, networks
+AGGREGATOR_ALLOWED_HOSTS = []
+DOWNLOAD_HANDLERS = {
+    "http": "aggregator.netguard.GuardedHTTPDownloadHandler",
+    "https": "aggregator.netguard.GuardedHTTPDownloadHandler",
+    "file": "aggregator.netguard.GuardedFileDownloadHandler",
+    "data": "aggregator.netguard.RefusedSchemeHandler",
+    "ftp": "aggregator.netguard.RefusedSchemeHandler",
+    "s3": "aggregator.netguard.RefusedSchemeHandler",
+}
+TWISTED_DNS_RESOLVER = "aggregator.netguard.GuardedResolver"
 EXTENSIONS = {
     "aggregator.extensions.CrawlRunRecorder": 500,
 }

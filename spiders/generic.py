@@ -29,6 +29,7 @@ from aggregator.extract.dates import date_from_url, parse_date
 from aggregator.extract.encoding import detect_encoding
 from aggregator.extract.links import discover_links
 from aggregator.items import Article, ArticleLink
+from aggregator.netpolicy import scheme_allowed
 from aggregator.normalize import MAX_BODY_CHARS, canonical_url, collapse_ws, url_key
 from aggregator.offload import ExtractionCrashed, ExtractPool, auto_processes, pool
 from aggregator.sources import Source
@@ -58,6 +59,8 @@ def error_kind(failure) -> str:
     from twisted.web import _newclient
 
     exc = failure.value
+    if getattr(exc, "aggregator_kind", None):   # refused by aggregator.netguard
+        return exc.aggregator_kind
     if isinstance(exc, HttpError):
         return f"http_{exc.response.status}"
     chain = [exc]
@@ -95,6 +98,8 @@ def error_kind(failure) -> str:
     if isinstance(exc, sx.IgnoreRequest):
         if "robots.txt" in message:
             return "robots_forbidden"
+        if "download_maxsize" in message:   # HttpCompressionMiddleware: a decompression bomb
+            return "too_large"
         if "max redirections" in message or "redirect loop" in message:
             return "redirect_loop"
         if "offsite" in message:
@@ -206,6 +211,8 @@ class SourceSpider(scrapy.Spider):
         """Count a failed request by kind (``aggregator/errors/<kind>``); listing failures apart."""
         kind = error_kind(failure)
         request = failure.request
+        if kind.startswith("blocked_"):
+            return   # a counted skip of the network policy (aggregator.netguard), not a failure
         if request.meta.get("aggregator_guessed_page") and kind == "http_404":
             # a guessed next API page that does not exist is the end of the list, not an error
             self.inc("listing_end")
@@ -255,7 +262,8 @@ class SourceSpider(scrapy.Spider):
         out, new = [], 0
         for link in links:
             url = canonical_url(link["url"])
-            if urlsplit(url).scheme not in ("http", "https", "file"):
+            if not scheme_allowed(url, self.source.type):
+                self.inc("blocked_scheme")   # file:, data:, javascript: ... (docs/security.md)
                 continue
             row = self.known(url)
             if row is not None:
@@ -557,10 +565,13 @@ class NewsSitemapSpider(SourceSpider):
             return
         body = response.body
         if body[:2] == b"\x1f\x8b":
-            import gzip
+            from scrapy.utils.gz import gunzip
 
-            try:
-                body = gzip.decompress(body)[: 50 * 1024 * 1024]
+            try:   # capped like any download: a gzip bomb stops at DOWNLOAD_MAXSIZE
+                body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            except ValueError:   # Scrapy's "decompressed past max_size" (bad data is OSError)
+                self.count_listing_error("too_large", response.url)
+                return
             except OSError:
                 self.inc("errors/bad_sitemap")
                 return
@@ -571,7 +582,12 @@ class NewsSitemapSpider(SourceSpider):
         page_no = response.meta.get("page_no", 1)
         if root.tag.rsplit("}", 1)[-1] == "sitemapindex":
             locs = [l.text.strip() for l in root.iter("{*}loc") if l.text]
-            for loc in locs[: self.source.max_pages]:
+            # nested indexes share one budget: at most max_pages sitemaps per run in all
+            budget = max(0, self.source.max_pages - getattr(self, "_sitemaps_requested", 0))
+            if len(locs) > budget:
+                self.inc("sitemaps_over_max_pages", len(locs) - budget)
+            self._sitemaps_requested = getattr(self, "_sitemaps_requested", 0) + min(budget, len(locs))
+            for loc in locs[:budget]:
                 yield self.listing_request(urljoin(response.url, loc), page_no + 1)
             return
         links = []
@@ -651,7 +667,7 @@ class JsonApiSpider(SourceSpider):
             return
         try:
             data = json.loads(response.body.decode(self.source.encoding or "utf-8", "replace"))
-        except ValueError:
+        except (ValueError, RecursionError):   # RecursionError: nested deeper than Python's stack
             self.inc("errors/bad_json")
             self.logger.warning("%s: not JSON: %s", self.name, response.url)
             return

@@ -249,7 +249,9 @@ class FaultSite:
         conf = {
             "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "DOWNLOAD_TIMEOUT": 2, "RETRY_TIMES": 1,
             "AGGREGATOR_RETRY_MAX_WAIT": 1, "AGGREGATOR_RETRY_BACKOFF": 0.2,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "AGGREGATOR_MAX_BODY_CHARS": MAX_BODY_CHARS, **settings,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "AGGREGATOR_MAX_BODY_CHARS": MAX_BODY_CHARS,
+        # the other host is "localhost", not a start URL host: allowed like an intranet host
+        "AGGREGATOR_ALLOWED_HOSTS": ["localhost"], **settings,
         }
         lines = "\n".join(f"{k} = {_toml(v)}" for k, v in conf.items())
         return (f'[[source]]\nname = "{name}"\ntitle = "故障测试网"\nstart_urls = ["{self.listing_url}"]\n'

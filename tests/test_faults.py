@@ -206,7 +206,8 @@ def test_robots_txt_is_obeyed_by_every_request_waiting_for_it(tmp_path, middlewa
             sources.write_text(
                 f'[[source]]\nname = "robots"\ntitle = "机器人协议测试网"\nstart_urls = ["{portal.url("/index.html")}"]\n'
                 "article_url = '/(private|pub)/'\n[source.settings]\nAUTOTHROTTLE_ENABLED = false\n"
-                "DOWNLOAD_DELAY = 0\nCONCURRENT_REQUESTS_PER_DOMAIN = 8\n", encoding="utf-8")
+                "DOWNLOAD_DELAY = 0\nCONCURRENT_REQUESTS_PER_DOMAIN = 8\n"
+                'AGGREGATOR_ALLOWED_HOSTS = ["localhost"]\n', encoding="utf-8")
             args = ["crawl", "--sources", sources, "--db", tmp_path / "a.db", "--quiet"]
             if middleware == SCRAPY_ROBOTS:
                 # --set replaces the whole dict: the project's middlewares with robots.txt swapped

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from aggregator.archive.base import ArchiveBase
@@ -32,7 +33,7 @@ class HealthMixin(ArchiveBase):
         out = []
         for name in sorted(names):
             last = self.db.execute(
-                "SELECT started_at, finished_at, status, reason, finish_reason FROM crawl_runs WHERE spider = ? "
+                "SELECT started_at, finished_at, status, reason, finish_reason, stats FROM crawl_runs WHERE spider = ? "
                 "ORDER BY coalesce(finished_at, started_at) DESC, id DESC LIMIT 1",
                 [name],
             ).fetchone()
@@ -80,6 +81,7 @@ class HealthMixin(ArchiveBase):
                 "runs_7d": runs7,
                 "failed_runs_7d": failed7,
                 "error_rate": error_rate,
+                "blocked": _blocked_counts(last[5] if last else None),
             })
         return out
 
@@ -101,3 +103,13 @@ class HealthMixin(ArchiveBase):
         if unknown:
             raise ValueError(f"not a column of articles: {unknown[0]!r}")
         return self.db.execute(f"SELECT {', '.join(columns)} FROM articles ORDER BY id").fetchall()
+
+
+def _blocked_counts(stats_json: str | None) -> dict[str, int]:
+    """Requests the network policy refused in a run (counted skips, docs/security.md)."""
+    try:
+        stats = json.loads(stats_json or "{}")
+    except ValueError:
+        return {}
+    return {k.split("/", 1)[1]: v for k, v in stats.items()
+            if k in ("aggregator/blocked_address", "aggregator/blocked_scheme") and v}

@@ -31,6 +31,7 @@ from lxml import etree
 
 from aggregator.extract import patterns as pt
 from aggregator.extract.dates import date_from_url, find_date_in_text, find_dates, parse_date, to_tz
+from aggregator.extract.scriptstate import fill_from_script_state
 from aggregator.project import DEFAULT_TZ, DEFAULT_TZ_NAME
 
 __all__ = ["extract_article", "stitch_pages", "FIELDS"]
@@ -1441,6 +1442,8 @@ def extract_article(page, source=None, url: str | None = None, now: datetime | N
     out["source"] = run("source", _extract_source)
     out["author"] = run("author", _extract_author)
     out["next_page"] = run("next_page", _extract_next_page)
+    if len((out["body_text"] or "").strip()) < 20:   # script-rendered page? read its inline state
+        run("script_state", lambda c: fill_from_script_state(out, page, c.tz, now), False)
     return out
 
 

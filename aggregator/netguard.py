@@ -1,0 +1,244 @@
+"""Scrapy components that keep a crawl out of the server's files and private network.
+
+They apply :mod:`aggregator.netpolicy` at the three places a request can still escape:
+
+* :class:`SchemeGuardMiddleware` (downloader middleware, first in the chain) refuses a
+  scheme the source may not request (``file:`` on a web source, ``data:``, ``ftp:`` ...)
+  on every path: listing links, feed/sitemap/JSON items, pagination, continuations,
+  redirects and meta refreshes all pass through it;
+  :class:`RedirectSchemeGuardMiddleware` turns a redirect to such a scheme into the same
+  counted skip;
+* :class:`GuardedHTTPDownloadHandler` resolves the host of every http(s) request before
+  it is sent and refuses it when the host is, or resolves to, a non-public address the
+  source does not allow; :class:`GuardedFileDownloadHandler` reads ``file:`` URLs only
+  for a ``jekyll`` source and only inside its folder; :class:`RefusedSchemeHandler`
+  stands in for Scrapy's ``data``/``ftp``/``s3`` handlers;
+* :class:`GuardedResolver` (``TWISTED_DNS_RESOLVER``) is the resolver the connections
+  themselves use: it never hands out a non-public address that no source of the process
+  allows, so a name that changes its answer between the check and the connection
+  (DNS rebinding) still cannot reach inside.
+
+A refused request is a counted skip (``aggregator/blocked_address``,
+``aggregator/blocked_scheme``), logged once per host, never a failure of the source.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urljoin
+
+from scrapy.core.downloader.handlers.base import BaseDownloadHandler
+from scrapy.core.downloader.handlers.file import FileDownloadHandler
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.resolver import CachingThreadedResolver
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.error import DNSLookupError
+
+from aggregator.netpolicy import AddressPolicy, file_inside, host_of, is_public, parse_ip, scheme_allowed
+
+logger = logging.getLogger(__name__)
+
+#: what any source of this process may reach (the resolver's rule; see GuardedResolver)
+_PROCESS_POLICY = AddressPolicy()
+
+
+class BlockedRequest(IgnoreRequest):
+    """A request refused by the network policy; ``aggregator_kind`` names the rule."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.aggregator_kind = kind
+
+
+class BlockedLookup(DNSLookupError):
+    """A name resolved only to non-public addresses that no source allows."""
+
+    def __init__(self, name: str, address: str):
+        super().__init__(f"{name} resolves to {address}, a non-public address")
+        self.name = name
+        self.address = address
+
+
+def _register(policy: AddressPolicy) -> None:
+    global _PROCESS_POLICY
+    _PROCESS_POLICY = _PROCESS_POLICY.merged(policy)
+
+
+class NetGuard:
+    """The policy of one crawler's source, its counters and its once-per-host log."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self._policy: AddressPolicy | None = None
+        self._logged: set[tuple[str, str]] = set()
+
+    @classmethod
+    def of(cls, crawler) -> "NetGuard":
+        """The crawler's guard (one per crawler, shared by its handlers and middleware)."""
+        guard = getattr(crawler, "aggregator_netguard", None)
+        if guard is None:
+            guard = crawler.aggregator_netguard = cls(crawler)
+        return guard
+
+    @property
+    def source(self) -> Any:
+        """The spider's Source (None for a spider that is not a generic source spider)."""
+        return getattr(getattr(self.crawler, "spider", None), "source", None)
+
+    @property
+    def policy(self) -> AddressPolicy:
+        """Start URL hosts of the source plus its ``AGGREGATOR_ALLOWED_HOSTS``."""
+        if self._policy is None:
+            src = self.source
+            start = src.start_urls if src is not None else getattr(self.crawler.spider, "start_urls", ())
+            try:
+                self._policy = AddressPolicy.build(start, self.crawler.settings.getlist("AGGREGATOR_ALLOWED_HOSTS"))
+            except ValueError as exc:
+                # a bad entry allows nothing extra: refusing too much is the safe side
+                logger.error("%s: %s; only the start URL hosts are allowed",
+                             getattr(self.crawler.spider, "name", "?"), exc)
+                self._policy = AddressPolicy.build(start)
+            _register(self._policy)
+        return self._policy
+
+    def refuse(self, kind: str, request, what: str, why: str) -> BlockedRequest:
+        """Count and log (once per host or scheme) a refused request; the exception to raise."""
+        if not request.meta.get("dont_obey_robotstxt"):
+            # the robots.txt request made for a refused host is not counted: its page is
+            self.crawler.stats.inc_value(f"aggregator/{kind}")
+        key = (kind, what)
+        spider = getattr(self.crawler.spider, "name", "?")
+        if key not in self._logged:
+            self._logged.add(key)
+            hint = " (allow it with AGGREGATOR_ALLOWED_HOSTS in [source.settings])" if kind == "blocked_address" else ""
+            logger.warning("%s: not requesting %s: %s%s", spider, request.url, why, hint)
+        else:
+            logger.debug("%s: not requesting %s: %s", spider, request.url, why)
+        return BlockedRequest(kind, f"{kind}: {request.url}: {why}")
+
+    def check_scheme(self, request) -> None:
+        """Raise BlockedRequest when the source may not request this URL's scheme."""
+        src = self.source
+        kind = src.type if src is not None else "listing"
+        if not scheme_allowed(request.url, kind):
+            scheme = request.url.split(":", 1)[0].lower()
+            raise self.refuse("blocked_scheme", request, scheme, f"scheme {scheme!r} is not allowed for a {kind} source")
+
+    async def check_address(self, request) -> None:
+        """Raise BlockedRequest when the request's host is, or resolves to, an address
+        the source may not reach. Failed lookups pass (the download reports them)."""
+        host = host_of(request.url)
+        policy = self.policy
+        if not host or policy.host_allowed(host):
+            return
+        ip = parse_ip(host)
+        if ip is not None:
+            if not policy.address_allowed(host, ip):
+                raise self.refuse("blocked_address", request, host, f"{ip} is not a public address")
+            return
+        from twisted.internet import reactor
+
+        try:
+            address = await maybe_deferred_to_future(reactor.resolve(host))
+        except BlockedLookup as exc:
+            address = exc.address
+        except Exception:  # noqa: BLE001 - any lookup failure is the download's to report
+            return
+        if not policy.address_allowed(host, address):
+            raise self.refuse("blocked_address", request, host, f"{host} resolves to {address}, not a public address")
+
+
+class SchemeGuardMiddleware:
+    """Downloader middleware: only the schemes a source may request reach the downloader."""
+
+    def __init__(self, crawler):
+        self.guard = NetGuard.of(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        """Scrapy constructor."""
+        return cls(crawler)
+
+    def process_request(self, request):
+        """Refuse a disallowed scheme before robots.txt or anything else looks at it."""
+        self.guard.check_scheme(request)
+        return None
+
+
+class RedirectSchemeGuardMiddleware:
+    """Downloader middleware before RedirectMiddleware: a redirect to a scheme the source
+    may not request (``file:``, ``data:`` ...) is a counted skip, not an ``http_302`` error."""
+
+    def __init__(self, crawler):
+        self.guard = NetGuard.of(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        """Scrapy constructor."""
+        return cls(crawler)
+
+    def process_response(self, request, response):
+        """Refuse a 3xx whose Location has a disallowed scheme."""
+        location = response.headers.get(b"Location") if 300 <= response.status < 400 else None
+        if not location:
+            return response
+        target = urljoin(request.url, location.decode("latin-1").strip())
+        src = self.guard.source
+        kind = src.type if src is not None else "listing"
+        if not scheme_allowed(target, kind):
+            scheme = target.split(":", 1)[0].lower()
+            raise self.guard.refuse("blocked_scheme", request, scheme, f"redirects to a {scheme}: URL")
+        return response
+
+
+class GuardedHTTPDownloadHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP/1.1 handler, refusing hosts that are or resolve to non-public addresses."""
+
+    async def download_request(self, request):
+        """Check the scheme and the address, then download as Scrapy does."""
+        guard = NetGuard.of(self._crawler)
+        guard.check_scheme(request)
+        await guard.check_address(request)
+        return await super().download_request(request)
+
+
+class GuardedFileDownloadHandler(FileDownloadHandler):
+    """``file:`` only for a ``jekyll`` source, only inside its folder (symlinks resolved)."""
+
+    async def download_request(self, request):
+        """Read the file when the policy allows it."""
+        guard = NetGuard.of(self.crawler)
+        src = guard.source
+        if src is None or src.type != "jekyll" or not file_inside(request.url, src.path):
+            raise guard.refuse("blocked_scheme", request, "file", "file: URLs are read only inside a jekyll source's folder")
+        return await super().download_request(request)
+
+
+class RefusedSchemeHandler(BaseDownloadHandler):
+    """Stands in for the handlers of schemes no source requests (data, ftp, s3)."""
+
+    lazy = False
+
+    async def download_request(self, request):
+        """Always refuse."""
+        raise NetGuard.of(self.crawler).refuse("blocked_scheme", request, request.url.split(":", 1)[0].lower(),
+                                               "scheme not allowed")
+
+
+class GuardedResolver(CachingThreadedResolver):
+    """Scrapy's caching resolver that fails a lookup whose answer is a non-public address
+    no source of this process allows (checked on cached answers too)."""
+
+    def getHostByName(self, name, timeout=()):
+        """Resolve ``name``; a non-public answer fails with BlockedLookup unless allowed."""
+        d = super().getHostByName(name, timeout)
+        d.addCallback(self._check, name)
+        return d
+
+    @staticmethod
+    def _check(address: str, name: str) -> str:
+        if is_public(address) or _PROCESS_POLICY.address_allowed(name, address):
+            return address
+        raise BlockedLookup(name, address)
