@@ -7,10 +7,10 @@ makes, at the top or inside a function. The floors, top to bottom (README "Desig
     runner                              orchestration of a crawl run
     scaleout/                           scrapy-redis seams: keys, add-on, items, frontier, ingest
     Scrapy layer                        spiders/, pipelines, middlewares, extensions, offload,
-                                        spiderloader, robots: wiring only
+                                        spiderloader, robots, netguard, refresh: wiring only
     export/                             archive view -> files
     archive/                            the only door to archive.db
-    extract/, sources                   page -> fields; TOML -> Source
+    extract/, sources, netpolicy        page -> fields; TOML -> Source; which URLs may be fetched
     normalize, search                   fields -> finished Article; search text, fingerprints
     items, errors, failures, project,   records, failure taxonomy, shared constants and helpers
     settings, aggregator/__init__
@@ -34,17 +34,18 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("orchestration", ("aggregator.runner",)),
     ("scale-out", ("aggregator.scaleout",)),
     ("scrapy layer", ("spiders", "aggregator.pipelines", "aggregator.middlewares", "aggregator.extensions",
-                      "aggregator.offload", "aggregator.spiderloader", "aggregator.robots")),
+                      "aggregator.offload", "aggregator.spiderloader", "aggregator.robots", "aggregator.netguard",
+                      "aggregator.refresh")),
     ("export", ("aggregator.export",)),
     ("archive", ("aggregator.archive",)),
-    ("extract", ("aggregator.extract", "aggregator.sources")),
+    ("extract", ("aggregator.extract", "aggregator.sources", "aggregator.netpolicy")),
     ("normalize", ("aggregator.normalize", "aggregator.search")),
     ("records", ("aggregator.items", "aggregator.errors", "aggregator.failures", "aggregator.project",
                  "aggregator.settings", "aggregator")),
 ]
 
 #: Modules (and packages) that must not import Scrapy or Twisted at all, not even lazily.
-PURE = ("aggregator.extract", "aggregator.normalize", "aggregator.search", "aggregator.items",
+PURE = ("aggregator.extract", "aggregator.netpolicy", "aggregator.normalize", "aggregator.search", "aggregator.items",
         "aggregator.errors", "aggregator.failures", "aggregator.archive", "aggregator.export")
 #: Modules outside the Scrapy layer allowed one lazy import of Scrapy's settings helpers:
 #: the project's Settings object, and the known setting names a sources file is checked against.
