@@ -296,7 +296,7 @@ def serve(directory, host, port, quiet):
     if not os.path.isdir(directory):
         raise AggregatorError(f"folder {directory} does not exist (run `aggregator export` first)")
     try:
-        srv = StaticSiteServer(directory, host=host, port=port, verbose=not quiet)
+        srv = StaticSiteServer(directory, host=host, port=port, verbose=not quiet, rewrite_opml=True)
         srv.start()
     except OSError as exc:
         raise AggregatorError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None

@@ -287,6 +287,8 @@ class StaticRequestHandler(BaseHTTPRequestHandler):
 
     def _send_file(self, info: _FileInfo) -> None:
         site = self.site
+        if site.rewrite_opml and info.path.suffix.lower() == ".opml":
+            info = self._own_address_opml(info)
         ctype = site.content_type_for(info.path, info.data)
         extra = list(info.extra_headers)
         if any(k.lower() == "content-type" for k, _ in extra):
@@ -309,6 +311,20 @@ class StaticRequestHandler(BaseHTTPRequestHandler):
         if use_gzip:
             headers.append(("Content-Encoding", "gzip"))
         self.respond(200, body, content_type=None, headers=headers + extra)
+
+    def _own_address_opml(self, info: _FileInfo) -> _FileInfo:
+        """An OPML file written without a base URL, its feed URLs moved to this server."""
+        from aggregator.export.opml import rewrite_opml
+
+        site = self.site
+        host = self.headers.get("Host", "")
+        own = f"http://{host}" if re.fullmatch(r"[A-Za-z0-9.\-]+(:\d+)?|\[[0-9A-Fa-f:.]+\](:\d+)?", host) else site.base_url
+        rel = info.path.relative_to(site.root).as_posix()
+        data = rewrite_opml(info.data, own_base=own + "/", opml_url=f"{own}/{quote(rel)}",
+                            local_base=site.root.as_uri() + "/")
+        if data is info.data:
+            return info
+        return _FileInfo(info.path, data, info.mtime, hashlib.sha256(data).hexdigest()[:32], info.extra_headers)
 
     def _not_modified(self, info: _FileInfo) -> bool:
         inm = self.headers.get("If-None-Match")
@@ -369,6 +385,9 @@ class StaticSiteServer:
         content_types: suffix -> Content-Type overrides merged over
             :data:`DEFAULT_CONTENT_TYPES`.
         verbose: log requests and handler errors to stderr.
+        rewrite_opml: answer ``.opml`` files whose feed URLs point at the served folder
+            (``file://``, written without a base URL) or are relative with this server's
+            own address (``aggregator serve``).
     """
 
     def __init__(
@@ -380,8 +399,10 @@ class StaticSiteServer:
         gzip: bool = True,
         content_types: Mapping[str, str] | None = None,
         verbose: bool = False,
+        rewrite_opml: bool = False,
     ) -> None:
         self.root = Path(root).resolve()
+        self.rewrite_opml = rewrite_opml
         self.host = host
         self._port = port
         self.gzip = gzip

@@ -9,7 +9,8 @@ crawl; never imports Scrapy. Layout of the output folder (contract, see README "
 - ``source/<name>.{xml,atom,json}``: one per source (spider), in a folder so that a
   source name can never collide with a category slug;
 - ``feed/<name>.{xml,atom,json}``: one per custom ``[[feed]]``;
-- ``index.opml`` and ``index.html``.
+- ``index.opml`` (categories), ``sources.opml`` (sources), ``custom.opml`` (custom
+  feeds; see ``opml``) and ``index.html``.
 
 Files of categories or sources that no longer exist are left in place (never deleted:
 a reader still subscribed keeps its last items rather than a 404).
@@ -29,15 +30,15 @@ from aggregator.export.html import render_index
 from aggregator.export.jekyll import PostNamer, render_post
 from aggregator.export.jsonfeed import render_json
 from aggregator.export.model import ArchiveView, ExportReport, Feed, build_feeds, normalize_base_url
-from aggregator.export.opml import render_opml
+from aggregator.export.opml import render_opml_files
 from aggregator.export.rss_atom import render_atom, render_rss
 from aggregator.export.write import safe_path, sweep_stale_temp, write_if_changed
 
 __all__ = ["ExportReport", "export_all"]
 
 NO_BASE_URL_WARNING = (
-    "no --base-url given: feeds have no self links and index.opml has relative feed URLs; "
-    "pass the public URL of the feeds folder, e.g. --base-url https://example.org/feeds/"
+    "no base URL set: feeds have no self links and index.opml points at this disk (file://); "
+    "set base_url in the [export] table of the sources file, or pass --base-url https://example.org/feeds/"
 )
 
 _LOG = logging.getLogger(__name__)
@@ -52,15 +53,18 @@ def _emit(log, msg: str) -> None:
         log(msg)
 
 
-def render_feed_files(feeds: list[Feed]) -> dict[str, bytes]:
-    """Every file of the feeds folder as relative path -> bytes (pure: no I/O)."""
+def render_feed_files(feeds: list[Feed], local_base: str | None = None) -> dict[str, bytes]:
+    """Every file of the feeds folder as relative path -> bytes (pure: no I/O).
+
+    ``local_base``: ``file://`` URL of the folder, for absolute OPML URLs without a base URL.
+    """
     source_urls = {f.name: f.self_urls["xml"] for f in feeds if f.kind == "source" and f.self_urls}
     files: dict[str, bytes] = {}
     for f in feeds:
         files[f.path("xml")] = render_rss(f, source_urls)
         files[f.path("atom")] = render_atom(f)
         files[f.path("json")] = render_json(f)
-    files["index.opml"] = render_opml(feeds)
+    files.update(render_opml_files(feeds, local_base=local_base))
     files["index.html"] = render_index(feeds)
     return files
 
@@ -113,8 +117,8 @@ def export_all(
         built, notes = build_feeds(view, base_url=base, now=now, limit=limit, days=days, custom=feeds)
         for note in notes:
             _emit(log, f"export: {note}")
-        files = render_feed_files(built)
         out = Path(out_dir)
+        files = render_feed_files(built, local_base=out.resolve().as_uri() + "/")
         out.mkdir(parents=True, exist_ok=True)
         swept = sweep_stale_temp(out)
         if swept:

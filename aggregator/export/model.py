@@ -14,7 +14,7 @@ import json
 import re
 import sqlite3
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -471,6 +471,20 @@ def fallback_home(entries: list[Entry], base_url: str | None) -> str:
     return "http://localhost/"
 
 
+def _as_cross_listed(entry: Entry, slug: str) -> Entry:
+    """``entry`` as category ``slug``'s feed shows it.
+
+    An article listed in a second category keeps its own id in its first category's feed
+    and gets an id of its own (stable: derived from both) in the other one. Readers such
+    as newsboat keep one item per id across all feeds, so with one shared id the copy
+    would vanish from one of the two feeds, and a category made only of cross-listed
+    articles would look empty in the reader although its file has items.
+    """
+    if not entry.categories or entry.categories[0][0] == slug:
+        return entry
+    return replace(entry, guid=item_id(f"{entry.guid} in category {slug}"))
+
+
 def build_feeds(view: ArchiveView, *, base_url: str | None, now: datetime, limit: int | None,
                 days: float | None, custom: Sequence = ()) -> tuple[list[Feed], list[str]]:
     """Every feed of the archive, in index order: all, categories, sources, custom feeds.
@@ -514,7 +528,7 @@ def build_feeds(view: ArchiveView, *, base_url: str | None, now: datetime, limit
             where += " OR a.id IN (SELECT article_id FROM article_categories WHERE category = ?)"
             params.append(slug)
         where += ")"
-        entries = view.select(where, params, limit=limit, since=since)
+        entries = [_as_cross_listed(e, slug) for e in view.select(where, params, limit=limit, since=since)]
         own = by_category.get(slug, [])
         if base_url:
             home = urljoin(base_url, f"index.html#cat-{stem}")
