@@ -7,6 +7,7 @@ file, the source and the field, before any request is made. Pure: no Scrapy engi
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -15,7 +16,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from aggregator.errors import SourcesError
+from aggregator.errors import SourcesError, UnknownSource
 from aggregator.normalize import slugify
 
 #: The sources file shipped with the project (used when no --sources is given).
@@ -31,6 +32,14 @@ _KNOWN_KEYS = {
     "revisit_days", "allowed_domains", "json_items", "json_fields", "enabled",
 }
 _FEED_KEYS = {"name", "title", "query", "categories", "sources", "include", "exclude", "limit", "days"}
+_EXPORT_KEYS = {"base_url"}
+_TOP_KEYS = {"source", "feed", "export"}
+
+
+def did_you_mean(word: str, choices, *, quote: str = "'") -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices`` (difflib), or ``""``."""
+    close = difflib.get_close_matches(str(word), sorted(map(str, choices)), n=1, cutoff=0.6)
+    return f" (did you mean {quote}{close[0]}{quote}?)" if close else ""
 
 
 @dataclass(frozen=True)
@@ -205,7 +214,7 @@ def parse_source(raw: dict, path: Path, index: int) -> Source:
     where = f"source {name!r}"
     unknown = sorted(set(raw) - _KNOWN_KEYS)
     if unknown:
-        raise _err(path, where, unknown[0], "unknown key")
+        raise _err(path, where, unknown[0], "unknown key" + did_you_mean(unknown[0], _KNOWN_KEYS))
     title = raw.get("title")
     if not isinstance(title, str) or not title.strip():
         raise _err(path, where, "title", "required; a non-empty string")
@@ -293,7 +302,8 @@ def parse_source(raw: dict, path: Path, index: int) -> Source:
             raise _err(path, where, "selectors", "must be a table")
         for k, v in sels.items():
             if k not in SELECTOR_FIELDS:
-                raise _err(path, where, f"selectors.{k}", f"unknown field (one of {', '.join(SELECTOR_FIELDS)})")
+                raise _err(path, where, f"selectors.{k}",
+                           f"unknown field (one of {', '.join(SELECTOR_FIELDS)})" + did_you_mean(k, SELECTOR_FIELDS))
             if not isinstance(v, str) or not v.strip():
                 raise _err(path, where, f"selectors.{k}", "must be a non-empty string")
             _check_selector(path, where, f"selectors.{k}", v)
@@ -332,7 +342,7 @@ def parse_feed(raw: dict, path: Path, index: int) -> FeedDefinition:
     where = f"feed {name!r}"
     unknown = sorted(set(raw) - _FEED_KEYS)
     if unknown:
-        raise _err(path, where, unknown[0], "unknown key")
+        raise _err(path, where, unknown[0], "unknown key" + did_you_mean(unknown[0], _FEED_KEYS))
     title = raw.get("title", name)
     if not isinstance(title, str) or not title.strip():
         raise _err(path, where, "title", "must be a non-empty string")
@@ -358,9 +368,10 @@ def parse_feed(raw: dict, path: Path, index: int) -> FeedDefinition:
 def load_sources(path: str | Path | None = None) -> list[Source]:
     """Read and validate every ``[[source]]`` of a sources file (default: the shipped one)."""
     p, data = read_toml(path)
-    unknown = sorted(set(data) - {"source", "feed"})
+    unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
-        raise SourcesError(f"{p}: unknown top-level key {unknown[0]!r} (expected [[source]] or [[feed]] tables)")
+        raise SourcesError(f"{p}: unknown top-level key {unknown[0]!r}{did_you_mean(unknown[0], _TOP_KEYS)} "
+                           "(expected [[source]] or [[feed]] tables, or an [export] table)")
     raws = data.get("source", [])
     if not isinstance(raws, list):
         raise SourcesError(f"{p}: 'source' must be an array of tables ([[source]])")
@@ -372,9 +383,41 @@ def load_sources(path: str | Path | None = None) -> list[Source]:
             raise _err(p, f"source {src.name!r}", "name", f"duplicate name (also source #{seen[src.name] + 1})")
         seen[src.name] = i
         sources.append(src)
-    # validate [[feed]] tables too, so a bad feed fails before any request
+    # validate [[feed]] tables and [export] too, so a bad one fails before any request
     load_feeds(p, _data=data)
+    _parse_export(p, data)
     return sources
+
+
+@dataclass(frozen=True)
+class ExportSettings:
+    """The ``[export]`` table of a sources file: settings of ``export``/``run`` set once.
+
+    Fields:
+        base_url: public URL of the feeds folder (what ``--base-url`` gives); the option
+            and ``AGGREGATOR_BASE_URL`` win over it.
+    """
+
+    base_url: str | None = None
+
+
+def _parse_export(p: Path, data: dict) -> ExportSettings:
+    raw = data.get("export", {})
+    if not isinstance(raw, dict):
+        raise SourcesError(f"{p}: 'export' must be a table ([export])")
+    unknown = sorted(set(raw) - _EXPORT_KEYS)
+    if unknown:
+        raise _err(p, "[export]", unknown[0], "unknown key" + did_you_mean(unknown[0], _EXPORT_KEYS))
+    base = raw.get("base_url")
+    if base is not None and (not isinstance(base, str) or not re.match(r"^https?://[^/\s]+", base.strip())):
+        raise _err(p, "[export]", "base_url", f"must be an absolute http(s) URL, not {base!r}")
+    return ExportSettings(base_url=base.strip() if base else None)
+
+
+def load_export_settings(path: str | Path | None = None) -> ExportSettings:
+    """The ``[export]`` settings of a sources file (defaults when it has none)."""
+    p, data = read_toml(path)
+    return _parse_export(p, data)
 
 
 def load_feeds(path: str | Path | None = None, _data: dict | None = None) -> list[FeedDefinition]:
@@ -403,5 +446,6 @@ def select_sources(sources: list[Source], names: tuple[str, ...] | list[str]) ->
     by = {s.name: s for s in sources}
     missing = [n for n in names if n not in by]
     if missing:
-        raise SourcesError(f"no source named {missing[0]!r} (see `aggregator sources`)")
+        hint = did_you_mean(missing[0], by) or " (see `aggregator sources`)"
+        raise UnknownSource(f"no source named {missing[0]!r}{hint}")
     return [by[n] for n in names]
