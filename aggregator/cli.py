@@ -251,7 +251,8 @@ def sources(sources, db, as_json):
     rows = []
     for s in srcs:
         rec = {"name": s.name, "title": s.title, "type": s.type, "category": s.category,
-               "start_urls": list(s.start_urls), "path": s.path, "last_success": last_ok.get(s.name)}
+               "start_urls": list(s.start_urls), "path": s.path, "enabled": s.enabled,
+               "last_success": last_ok.get(s.name)}
         if as_json:
             click.echo(json.dumps(rec, ensure_ascii=False))
         else:
@@ -263,6 +264,8 @@ def sources(sources, db, as_json):
     for s in rows:
         where = s.path if s.type == "jekyll" else (s.start_urls[0] if s.start_urls else "")
         state = f"last ok {_human_time(last_ok[s.name])}" if s.name in last_ok else "never crawled successfully"
+        if not s.enabled:
+            state += "; crawled only when named"
         click.echo(f"{_pad(s.name, name_w)}  {s.type:<8} {_pad(s.category, cat_w)}  {_pad(s.title, title_w)}  "
                    f"{where}  [{state}]")
 

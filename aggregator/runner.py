@@ -192,7 +192,8 @@ def crawl(names=(), *, sources=None, db="archive.db", quiet=False, log_file=None
             from aggregator.archive import Archive
 
             with Archive(db) as archive:
-                archive.upsert_sources(all_sources)
+                # catalogue entries (enabled = false) enter the archive only once crawled
+                archive.upsert_sources([s for s in all_sources if s.enabled or s in selected])
         return _run_crawlers(selected, settings, quiet=quiet, progress=progress)
 
 

@@ -33,7 +33,7 @@ _KNOWN_KEYS = {
 }
 _FEED_KEYS = {"name", "title", "query", "categories", "sources", "include", "exclude", "limit", "days"}
 _EXPORT_KEYS = {"base_url"}
-_TOP_KEYS = {"source", "feed", "export"}
+_TOP_KEYS = {"source", "feed", "export", "include"}
 
 
 def did_you_mean(word: str, choices, *, quote: str = "'") -> str:
@@ -67,6 +67,9 @@ class Source:
         revisit_days: re-fetch known articles younger than this many days (default 0: never).
         json_items: dotted path to the list in a ``json`` API response (default: auto).
         json_fields: mapping of article field -> key in each JSON item.
+        enabled: crawled by a run that names no sources (default true). Catalogue
+            entries are ``enabled = false``: crawled only when named
+            (``aggregator run NAME``).
         file: the sources file it came from (for error messages).
     """
 
@@ -89,6 +92,7 @@ class Source:
     allowed_domains: tuple[str, ...] = ()
     json_items: str | None = None
     json_fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    enabled: bool = True
     file: str = ""
 
     @property
@@ -319,6 +323,10 @@ def parse_source(raw: dict, path: Path, index: int) -> Source:
             if problem:
                 raise _err(path, where, f"settings.{k}", problem)
         kw["settings"] = MappingProxyType(dict(raw["settings"]))
+    if "enabled" in raw:
+        if not isinstance(raw["enabled"], bool):
+            raise _err(path, where, "enabled", "must be true or false")
+        kw["enabled"] = raw["enabled"]
     if "allowed_domains" in raw:
         kw["allowed_domains"] = _str_list(path, where, "allowed_domains", raw["allowed_domains"])
     if "json_items" in raw:
@@ -366,27 +374,51 @@ def parse_feed(raw: dict, path: Path, index: int) -> FeedDefinition:
 
 
 def load_sources(path: str | Path | None = None) -> list[Source]:
-    """Read and validate every ``[[source]]`` of a sources file (default: the shipped one)."""
+    """Read and validate every ``[[source]]`` of a sources file (default: the shipped one).
+
+    A top-level ``include = ["other.toml", …]`` (paths relative to the file) adds the
+    sources of those files after the file's own, e.g. the shipped catalogue of the
+    aggregation site's categories; names must stay unique across all of them.
+    """
     p, data = read_toml(path)
-    unknown = sorted(set(data) - _TOP_KEYS)
-    if unknown:
-        raise SourcesError(f"{p}: unknown top-level key {unknown[0]!r}{did_you_mean(unknown[0], _TOP_KEYS)} "
-                           "(expected [[source]] or [[feed]] tables, or an [export] table)")
-    raws = data.get("source", [])
-    if not isinstance(raws, list):
-        raise SourcesError(f"{p}: 'source' must be an array of tables ([[source]])")
     sources: list[Source] = []
-    seen: dict[str, int] = {}
-    for i, raw in enumerate(raws):
-        src = parse_source(raw, p, i)
-        if src.name in seen:
-            raise _err(p, f"source {src.name!r}", "name", f"duplicate name (also source #{seen[src.name] + 1})")
-        seen[src.name] = i
-        sources.append(src)
+    seen: dict[str, str] = {}
+    _collect(p, data, sources, seen, stack=(p.resolve(),))
     # validate [[feed]] tables and [export] too, so a bad one fails before any request
     load_feeds(p, _data=data)
     _parse_export(p, data)
     return sources
+
+
+def _collect(p: Path, data: dict, sources: list[Source], seen: dict[str, str], stack: tuple) -> None:
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise SourcesError(f"{p}: unknown top-level key {unknown[0]!r}{did_you_mean(unknown[0], _TOP_KEYS)} "
+                           "(expected [[source]] or [[feed]] tables, an [export] table or include)")
+    raws = data.get("source", [])
+    if not isinstance(raws, list):
+        raise SourcesError(f"{p}: 'source' must be an array of tables ([[source]])")
+    for i, raw in enumerate(raws):
+        src = parse_source(raw, p, i)
+        if src.name in seen:
+            raise _err(p, f"source {src.name!r}", "name", f"duplicate name (also in {seen[src.name]})")
+        seen[src.name] = f"{p} source #{i + 1}"
+        sources.append(src)
+    includes = data.get("include", [])
+    if isinstance(includes, str):
+        includes = [includes]
+    if not isinstance(includes, list) or not all(isinstance(x, str) and x.strip() for x in includes):
+        raise SourcesError(f"{p}: 'include' must be a list of file names")
+    for name in includes:
+        target = (p.parent / name).resolve()
+        if target in stack:
+            raise SourcesError(f"{p}: include {name!r} includes itself")
+        if not target.is_file():
+            raise SourcesError(f"{p}: include {name!r}: file {target} not found")
+        tp, tdata = read_toml(target)
+        if "export" in tdata or "feed" in tdata:
+            raise SourcesError(f"{tp}: an included file holds only [[source]] tables")
+        _collect(tp, tdata, sources, seen, stack + (target,))
 
 
 @dataclass(frozen=True)
@@ -440,9 +472,9 @@ def load_feeds(path: str | Path | None = None, _data: dict | None = None) -> lis
 
 
 def select_sources(sources: list[Source], names: tuple[str, ...] | list[str]) -> list[Source]:
-    """The named sources in order (all when ``names`` is empty); unknown names are an error."""
+    """The named sources in order (every enabled one when ``names`` is empty); unknown names are an error."""
     if not names:
-        return list(sources)
+        return [s for s in sources if s.enabled]
     by = {s.name: s for s in sources}
     missing = [n for n in names if n not in by]
     if missing:
