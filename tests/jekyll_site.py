@@ -45,6 +45,7 @@ class Post:
     local_time: str    # as the page prints it: YYYY-MM-DD HH:MM:SS, site zone (+08:00)
     utc: str           # the same instant in UTC, ISO 8601
     origin_url: str
+    first_paragraph: str
 
 
 def _page(title: str, content: str) -> str:
@@ -76,8 +77,35 @@ def _page(title: str, content: str) -> str:
 """
 
 
-def write_site(dest: Path, posts_per_category: int = 5) -> list[Post]:
-    """Write the site under ``dest``; returns every post."""
+def _minimal_theme_page(title: str, content: str) -> str:
+    # the other common shape: a theme whose header carries the *site* name as an h1, the
+    # post's date in a <small> line above the post's own h1, and a tags line after the body
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="UTF-8">
+<title>{escape(title)} | {SITE_NAME}</title>
+<meta property="og:title" content="{escape(title)}">
+</head>
+<body>
+<div class="wrapper">
+  <header>
+    <h1><a href="/">{SITE_NAME}</a></h1>
+    <p>各地媒体新闻汇编</p>
+  </header>
+  <section>
+{content}
+  </section>
+  <footer><p>&copy; 2022</p></footer>
+</div>
+</body>
+</html>
+"""
+
+
+def write_site(dest: Path, posts_per_category: int = 5, layout: str = "minima") -> list[Post]:
+    """Write the site under ``dest`` in ``layout`` (``minima`` or ``minimal``); returns every post."""
+    page = _page if layout == "minima" else _minimal_theme_page
     posts: list[Post] = []
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "robots.txt").write_text("User-agent: *\nAllow: /\n", "utf-8")
@@ -95,7 +123,14 @@ def write_site(dest: Path, posts_per_category: int = 5) -> list[Post]:
             path = f"/{slug}/2022/02/{day:02d}/{pname}.html"
             origin = f"http://{host}/news/2022-02/{day:02d}/content_{70000 + n}.htm"
             paragraphs = "".join(f"<p>{escape(p)}</p>\n" for p in (first, second) if p)
-            content = f"""<article class="post h-entry" itemscope itemtype="http://schema.org/BlogPosting">
+            if layout != "minima":
+                content = f"""<small>(GMT+8) {local}</small>
+<h1>{escape(title)}</h1>
+{paragraphs}<p><a href="{origin}">{origin}</a></p>
+<p><a href="../../../../category/{slug}.html">返回{escape(name)}新闻</a>｜<a href="../../../../">返回首页</a></p>
+<small>tags: <em>{escape(name)}</em></small>"""
+            else:
+                content = f"""<article class="post h-entry" itemscope itemtype="http://schema.org/BlogPosting">
   <header class="post-header">
     <h1 class="post-title p-name" itemprop="name headline">{escape(title)}</h1>
     <p class="post-meta"><time class="dt-published" itemprop="datePublished">{local}</time></p>
@@ -108,12 +143,12 @@ def write_site(dest: Path, posts_per_category: int = 5) -> list[Post]:
 </article>"""
             target = dest / path.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_page(title, content), "utf-8")
-            posts.append(Post(slug, path, title, local, utc, origin))
+            target.write_text(page(title, content), "utf-8")
+            posts.append(Post(slug, path, title, local, utc, origin, first))
             links.append(f'    <li><a href="{path}">{escape(title)}</a></li>')
         cat_page = dest / "category" / f"{slug}.html"
         cat_page.parent.mkdir(parents=True, exist_ok=True)
-        cat_page.write_text(_page(f"{name}新闻", "<ul>\n" + "\n".join(links) + "\n</ul>"), "utf-8")
+        cat_page.write_text(page(f"{name}新闻", "<ul>\n" + "\n".join(links) + "\n</ul>"), "utf-8")
     index = "\n".join(f'<li><a href="/category/{s}.html">{escape(n)}</a></li>' for s, n, _ in CATEGORIES)
-    (dest / "index.html").write_text(_page("首页", f"<ul>\n{index}\n</ul>"), "utf-8")
+    (dest / "index.html").write_text(page("首页", f"<ul>\n{index}\n</ul>"), "utf-8")
     return posts

@@ -58,9 +58,10 @@ def test_listing_and_scrapy_list_stay_fast(run_cli):
     assert time.monotonic() - started < 30
 
 
-def test_catalogue_sources_crawl_the_rendered_site(tmp_path, run_cli):
+@pytest.mark.parametrize("layout", ["minima", "minimal"])
+def test_catalogue_sources_crawl_the_rendered_site(tmp_path, run_cli, layout):
     site = tmp_path / "site"
-    posts = write_site(site, posts_per_category=5)
+    posts = write_site(site, posts_per_category=5, layout=layout)
     with StaticSiteServer(site) as srv:
         # the catalogue's own stanzas, pointed at the local imitation instead of the real host
         text = (DEFAULT_SOURCES.parent / "finews_catalogue.toml").read_text("utf-8")
@@ -82,4 +83,5 @@ def test_catalogue_sources_crawl_the_rendered_site(tmp_path, run_cli):
         assert row["category"] == p.category
         # the page prints the site's local time without an offset: Beijing time, not UTC
         assert row["published"] == p.utc, (p.path, p.local_time, row["published"])
-        assert "返回" not in row["body_text"]
+        assert "返回" not in row["body_text"] and "tags:" not in row["body_text"]
+        assert row["body_text"].startswith(p.first_paragraph), (p.path, row["body_text"][:80])
