@@ -195,3 +195,28 @@ def test_sources_columns_align_after_chinese_titles(tmp_path, run_cli):
     assert len(lines) == 3
     starts = {_columns(line, line.index("http://")) for line in lines}
     assert len(starts) == 1, r.stdout
+
+
+@pytest.mark.skipif(shutil.which("newsboat") is None, reason="newsboat not installed (.ci/install --test)")
+def test_demo_hints_work_verbatim_in_a_fresh_shell(tmp_path):
+    script = Path(sys.executable).parent / "aggregator"
+    assert script.is_file(), "the console script of the set-up command"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}  # a fresh shell: no venv on PATH
+    proc = subprocess.run([str(script), "demo", "--workdir", "demo", "--quiet"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert any("no base URL" in line for line in lines)  # the demo warns like export does
+    search = next(line.split("try:", 1)[1].strip() for line in lines if line.startswith("try:"))
+    assert not search.startswith("aggregator ")
+    r = subprocess.run(["sh", "-c", search], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "银川" in r.stdout and "+08:00" in r.stdout, (search, r.stderr)
+    read = next(line.split("read:", 1)[1].split("(then", 1)[0].strip() for line in lines if line.startswith("read:"))
+    (tmp_path / ".newsboat").mkdir()
+    r = subprocess.run(["sh", "-c", read], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+                       stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, (read, r.stderr)
+    urls = (tmp_path / ".newsboat" / "urls").read_text("utf-8").split()
+    assert urls and all(u.startswith("file://") and Path(u[7:]).is_file() for u in urls)
+    serve = next(line.split("serve:", 1)[1].split("(then", 1)[0].strip() for line in lines if line.startswith("serve:"))
+    assert serve.split()[0] == search.split()[0]

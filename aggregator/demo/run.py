@@ -202,8 +202,8 @@ def run_demo(workdir: str | Path = "demo", quiet: bool = False) -> DemoSummary:
         f"feeds: {out} ({getattr(exported, 'files_written', 0)} written, {getattr(exported, 'files_unchanged', 0)} unchanged)",
         *(f"warning: {w}" for w in getattr(exported, "warnings", [])),
         *([f"export failed: {report.export_error}"] if getattr(report, "export_error", None) else []),
-        f"read:  newsboat -i {shlex.quote(str(out / 'index.opml'))} && newsboat   "
-        f"(one feed per category; {out / 'sources.opml'}: one per source)",
+        f"read:  newsboat -i {shlex.quote(str(out / 'index.opml'))}   "
+        f"(then newsboat; one feed per category, or {out / 'sources.opml'}: one per source)",
         f"try:   {cmd} search 银川 --db {q_db}",
         f"       sqlite3 {q_db} \"select category, count(*) from articles group by category\"",
         f"serve: {cmd} serve --dir {q_out}   (then open http://127.0.0.1:8080/index.html)",
