@@ -220,3 +220,20 @@ def test_demo_hints_work_verbatim_in_a_fresh_shell(tmp_path):
     assert urls and all(u.startswith("file://") and Path(u[7:]).is_file() for u in urls)
     serve = next(line.split("serve:", 1)[1].split("(then", 1)[0].strip() for line in lines if line.startswith("serve:"))
     assert serve.split()[0] == search.split()[0]
+
+
+def test_export_into_a_full_disk_is_one_line_exit_1(tmp_path, run_cli, export_archive):
+    if os.geteuid() != 0:
+        pytest.skip("needs a private tmpfs mount (root)")
+    db = export_archive()
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    # a 16 KiB file system: the first feeds fit, then the disk is full
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", 'mount -t tmpfs -o size=16k tmpfs "$0"', str(feeds)],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {probe.stderr.strip()}")
+    argv = ["unshare", "-m", "sh", "-c", 'mount -t tmpfs -o size=16k tmpfs "$0" && shift && exec "$@"', str(feeds),
+            "--", sys.executable, "-m", "aggregator", "export", "--db", str(db), "--out", str(feeds)]
+    line = one_line(run_argv(argv, tmp_path), 1)
+    assert "cannot write the feeds in" in line and "No space left on device" in line, line
