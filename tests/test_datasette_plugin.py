@@ -112,3 +112,18 @@ def test_other_databases_are_left_alone(tmp_path):
     con.close()
     data = datasette_get(other, "/notes/articles.json?_search=hello&_shape=objects")
     assert [r["title"] for r in data["rows"]] == ["hello world"]
+
+
+def test_with_the_shipped_metadata_file_too(tmp_path, archive_file):
+    import shutil as sh
+
+    from aggregator.datasette.plugin import METADATA
+
+    copy = tmp_path / "archive.db"
+    sh.copy(archive_file, copy)
+    for extra in ("", "&_sort_desc=published"):
+        proc = subprocess.run([DATASETTE, str(copy), "-m", str(METADATA), "--get",
+                               f"/archive/articles.json?_search={quote('测土配方')}&_shape=objects{extra}"],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert sorted(r["title"] for r in json.loads(proc.stdout)["rows"]) == ["固原冷凉蔬菜带动增收", "银川新建高标准农田十二万亩"]
