@@ -14,6 +14,7 @@ import fcntl
 import gc
 import logging
 import os
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass, field
@@ -331,7 +332,7 @@ def run(names=(), *, sources=None, db="archive.db", out="feeds", base_url=None, 
         try:
             exported = export(db=db, out=out, base_url=base_url, limit=limit, days=days, sources=sources,
                               jekyll=jekyll)
-        except AggregatorError as exc:
+        except (AggregatorError, sqlite3.Error) as exc:
             # the crawl's summary must not be lost with the export
             from aggregator.export import ExportReport
 
