@@ -1,7 +1,10 @@
 """The ``aggregator`` command line (click). Thin: parse, call the library, map exit codes.
 
-Exit codes: 0 ok; 1 a run failed (one line per reason on stderr); 2 usage; 75 another
-run holds the lock. Progress and summaries go to stderr, machine output to stdout.
+Exit codes: 0 ok; 1 a run failed (one line per reason on stderr); 2 usage (unknown
+option, bad option value, unknown source name); 75 another run holds the lock. Every
+failure a user can cause (bad options, a read-only or full disk, a missing folder) is one
+``aggregator: …`` line; ``--log-level DEBUG`` shows the traceback as well. Progress and
+summaries go to stderr, machine output to stdout.
 """
 
 from __future__ import annotations
@@ -29,10 +32,61 @@ def sources_option(fn):
                         help="Sources TOML file  [default: spiders/sources.toml of the project]")(fn)
 
 
+def _check_db_folder(ctx, param, value):
+    """--db's folder must exist: a mistyped path must not start a fresh archive elsewhere."""
+    if value:
+        folder = os.path.dirname(os.path.abspath(value))
+        if not os.path.isdir(folder):
+            raise click.BadParameter(f"folder {folder} does not exist (create it first, or fix the path)",
+                                     param_hint="--db")
+    return value
+
+
 def db_option(fn):
-    """--db PATH."""
+    """--db PATH (its folder must exist)."""
     return click.option("--db", default=DEFAULT_DB, show_default=True, envvar="AGGREGATOR_DB",
-                        type=click.Path(dir_okay=False), help="SQLite archive file")(fn)
+                        type=click.Path(dir_okay=False), callback=_check_db_folder, help="SQLite archive file")(fn)
+
+
+def _base_url(option: str | None, sources: str | None) -> str | None:
+    """--base-url / AGGREGATOR_BASE_URL, else ``base_url`` of the sources file's [export]."""
+    if option:
+        return option
+    from aggregator.sources import load_export_settings
+
+    return load_export_settings(sources).base_url
+
+
+def _human_time(value) -> str:
+    """An archive timestamp for people: in the display zone, offset shown (``-`` if none)."""
+    from datetime import datetime, timezone
+
+    from aggregator.export.model import to_display
+
+    if not value:
+        return "-"
+    try:
+        dt = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    dt = to_display(dt)
+    off = dt.strftime("%z")
+    return f"{dt:%Y-%m-%d %H:%M}{off[:3]}:{off[3:]}"
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes on a terminal (East Asian wide and full-width characters: 2)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 0 if unicodedata.combining(c) else 1
+               for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns."""
+    return text + " " * max(0, width - _width(text))
 
 
 def export_options(fn):
@@ -40,7 +94,8 @@ def export_options(fn):
     fn = click.option("--out", default="feeds", show_default=True, type=click.Path(file_okay=False),
                       help="Folder for the feed files")(fn)
     fn = click.option("--base-url", default=None, envvar="AGGREGATOR_BASE_URL",
-                      help="Public URL of the feeds folder (needed for self links)")(fn)
+                      help="Public URL of the feeds folder (self links, absolute OPML URLs)  "
+                           "[default: base_url of the sources file's [export] table]")(fn)
     fn = click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000),
                       help="Newest N items per feed")(fn)
     fn = click.option("--days", default=None, type=click.FloatRange(0, min_open=True),
@@ -123,7 +178,8 @@ def export(db, out, base_url, limit, days, jekyll, sources, quiet):
     """
     from aggregator import runner
 
-    rep = runner.export(db=db, out=out, base_url=base_url, limit=limit, days=days, jekyll=jekyll, sources=sources)
+    rep = runner.export(db=db, out=out, base_url=_base_url(base_url, sources), limit=limit, days=days, jekyll=jekyll,
+                        sources=sources)
     if not quiet:
         for w in rep.warnings:
             click.echo(f"aggregator: warning: {w}", err=True)
@@ -140,17 +196,30 @@ def export(db, out, base_url, limit, days, jekyll, sources, quiet):
 def run(names, sources, db, out, base_url, limit, days, jekyll, quiet, log_file, log_level, refresh, overrides):
     """Crawl, then export: the command for cron (exit 75 if another run is going on).
 
+    Set the public URL of the feeds folder once, in the sources file
+    ([export] table: base_url = "https://news.example.org/feeds/"), or give --base-url
+    or AGGREGATOR_BASE_URL; without one the feeds have no self links and index.opml
+    points at this disk (a warning says so).
+
     \b
-    Example (crontab):
+    Example (crontab; the base URL set in sources.toml's [export] table):
         17 * * * *  cd /srv/news && .venv/bin/aggregator run --quiet --log-file crawl.log
+    \b
+    or with the base URL on the command line:
+        17 * * * *  cd /srv/news && .venv/bin/aggregator run --quiet --log-file crawl.log --base-url https://news.example.org/feeds/
     """
     from aggregator import runner
 
-    report, exported = runner.run(names, sources=sources, db=db, out=out, base_url=base_url, limit=limit, days=days,
-                                  quiet=quiet, log_file=log_file, log_level=log_level, refresh=refresh,
-                                  overrides=_overrides(overrides), jekyll=jekyll)
+    report, exported = runner.run(names, sources=sources, db=db, out=out, base_url=_base_url(base_url, sources),
+                                  limit=limit, days=days, quiet=quiet, log_file=log_file, log_level=log_level,
+                                  refresh=refresh, overrides=_overrides(overrides), jekyll=jekyll)
     _print_report(report, quiet)
+    export_error = getattr(report, "export_error", None)
+    if export_error:
+        _fail(export_error)
     if not quiet:
+        for w in exported.warnings:
+            click.echo(f"aggregator: warning: {w}", err=True)
         click.echo(f"exported {len(exported.feeds)} feeds to {out}: {exported.files_written} files written, "
                    f"{exported.files_unchanged} unchanged", err=True)
     sys.exit(report.exit_code)
@@ -177,15 +246,26 @@ def sources(sources, db, as_json):
 
         with Archive(db, readonly=True) as archive:
             last_ok = archive.last_success_by_source()
+    rows = []
     for s in srcs:
         rec = {"name": s.name, "title": s.title, "type": s.type, "category": s.category,
-               "start_urls": list(s.start_urls), "path": s.path, "last_success": last_ok.get(s.name)}
+               "start_urls": list(s.start_urls), "path": s.path, "enabled": s.enabled,
+               "last_success": last_ok.get(s.name)}
         if as_json:
             click.echo(json.dumps(rec, ensure_ascii=False))
         else:
-            where = s.path if s.type == "jekyll" else (s.start_urls[0] if s.start_urls else "")
-            state = f"last ok {last_ok[s.name]}" if s.name in last_ok else "never crawled successfully"
-            click.echo(f"{s.name:<24} {s.type:<8} {s.category:<24} {s.title}  {where}  [{state}]")
+            rows.append(s)
+    if as_json:
+        return
+    # columns as wide as their widest cell, in terminal columns (a Chinese character takes two)
+    name_w, cat_w, title_w = (max((_width(getattr(s, a)) for s in rows), default=0) for a in ("name", "category", "title"))
+    for s in rows:
+        where = s.path if s.type == "jekyll" else (s.start_urls[0] if s.start_urls else "")
+        state = f"last ok {_human_time(last_ok[s.name])}" if s.name in last_ok else "never crawled successfully"
+        if not s.enabled:
+            state += "; crawled only when named"
+        click.echo(f"{_pad(s.name, name_w)}  {s.type:<8} {_pad(s.category, cat_w)}  {_pad(s.title, title_w)}  "
+                   f"{where}  [{state}]")
 
 
 def _open_readonly(db):
@@ -218,11 +298,11 @@ def status(db, as_json):
     if not rows:
         click.echo("no sources in this archive yet")
         return
-    click.echo(f"{'source':<20} {'verdict':<9} {'last run':<26} {'last success':<26} {'24h':>5} {'7d':>5} {'errors':>7}")
+    click.echo(f"{'source':<20} {'verdict':<11} {'last run':<22} {'last success':<22} {'24h':>5} {'7d':>5} {'errors':>7}")
     for r in rows:
         rate = r.get("error_rate")
         click.echo(
-            f"{r['name']:<20} {r['verdict']:<9} {str(r.get('last_run') or '-'):<26} {str(r.get('last_success') or '-'):<26} "
+            f"{_pad(r['name'], 20)} {r['verdict']:<11} {_human_time(r.get('last_run')):<22} {_human_time(r.get('last_success')):<22} "
             f"{r.get('articles_24h', 0):>5} {r.get('articles_7d', 0):>5} {('-' if rate is None else f'{rate:.0%}'):>7}"
             + (f"  {r['reason']}" if r.get("reason") else "")
             + "".join(f"  {k}: {v}" for k, v in sorted((r.get("blocked") or {}).items()))
@@ -238,6 +318,7 @@ def search(query, db, limit, as_json):
     """Full-text search of the archive, ranked; Chinese 1- and 2-character terms work.
 
     Simplified and traditional forms find the same articles (乡村振兴 / 鄉村振興).
+    Times are Beijing time, offset shown (2022-02-22 07:30+08:00).
 
     \b
     Example:
@@ -251,7 +332,7 @@ def search(query, db, limit, as_json):
             keep.update({k: v for k, v in r.items() if k not in keep and k not in ("body_text", "body_html")})
             click.echo(json.dumps(keep, ensure_ascii=False, default=str))
         else:
-            click.echo(f"{(r.get('published') or '')[:16]}  {r.get('title')}  [{r.get('source') or ''}]")
+            click.echo(f"{_human_time(r.get('published'))}  {r.get('title')}  [{r.get('source') or ''}]")
             click.echo(f"    {r.get('url')}")
             if r.get("snippet"):
                 click.echo(f"    {r['snippet']}")
@@ -295,7 +376,7 @@ def serve(directory, host, port, quiet):
     if not os.path.isdir(directory):
         raise AggregatorError(f"folder {directory} does not exist (run `aggregator export` first)")
     try:
-        srv = StaticSiteServer(directory, host=host, port=port, verbose=not quiet)
+        srv = StaticSiteServer(directory, host=host, port=port, verbose=not quiet, rewrite_opml=True)
         srv.start()
     except OSError as exc:
         raise AggregatorError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
@@ -355,21 +436,43 @@ def ingest(db, idle_exit, batch_size, redis_url, quiet):
         _fail(f"{report.dead} queued items could not be stored (kept in Redis list aggregator:items:dead)")
 
 
+def _debug_requested(argv) -> bool:
+    args = list(sys.argv[1:] if argv is None else argv)
+    return any(a == "DEBUG" and i and args[i - 1] == "--log-level" for i, a in enumerate(args)) or \
+        "--log-level=DEBUG" in args
+
+
 def main(argv=None):
-    """Console-script entry point: maps AggregatorError to its exit code with one line."""
+    """Console-script entry point: every failure a user can cause is one line and its exit code."""
+    import sqlite3
+
     try:
         cli.main(args=argv, prog_name="aggregator", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        # click prints usage + hint + error on three lines; one line, naming the help to read
+        cmd = exc.ctx.command_path if exc.ctx is not None else "aggregator"
+        _fail(f"{' '.join(exc.format_message().split())} (see `{cmd} --help`)", exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+        _fail(" ".join(exc.format_message().split()), exc.exit_code)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(1)
+        _fail("aborted", 1)
     except AggregatorError as exc:
         msg = " ".join(str(exc).split())
         _fail(msg, exc.exit_code)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
+    except (OSError, sqlite3.Error) as exc:
+        # a read-only or full disk, a file in the way, a locked or unreadable archive
+        if _debug_requested(argv):
+            raise
+        _fail(_os_error_line(exc))
     sys.exit(0)
+
+
+def _os_error_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        where = exc.filename
+        return f"{exc.strerror}: {where}" if where else exc.strerror
+    return " ".join(f"{type(exc).__name__}: {exc}".split())

@@ -15,6 +15,13 @@ class SourcesError(AggregatorError):
     """Invalid sources file; raised by aggregator.sources, names file, source and field."""
 
 
+class UnknownSource(SourcesError):
+    """A source named on the command line is not in the sources file (a usage error, exit 2);
+    raised by aggregator.sources.select_sources."""
+
+    exit_code = 2
+
+
 class ArchiveError(AggregatorError):
     """The archive cannot be opened or migrated; raised by aggregator.archive."""
 

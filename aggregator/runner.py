@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import os
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass, field
@@ -53,6 +55,8 @@ class CrawlReport:
 
     results: list[SourceResult] = field(default_factory=list)
     seconds: float = 0.0
+    #: set by run() when the export after the crawl failed (one line for the user)
+    export_error: str | None = None
 
     @property
     def failed(self) -> list[SourceResult]:
@@ -61,8 +65,8 @@ class CrawlReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when every source succeeded, else 1."""
-        return 1 if self.failed else 0
+        """0 when every source succeeded (and the export, under run), else 1."""
+        return 1 if self.failed or self.export_error else 0
 
     def failure_lines(self) -> list[str]:
         """One line per failed/degraded source, for stderr."""
@@ -112,7 +116,8 @@ def crawl(names=(), *, sources=None, db=DEFAULT_DB, quiet=False, log_file=None, 
             from aggregator.archive import Archive
 
             with Archive(db) as archive:
-                archive.upsert_sources(all_sources)
+                # catalogue entries (enabled = false) enter the archive only once crawled
+                archive.upsert_sources([s for s in all_sources if s.enabled or s in selected])
         return _run_crawlers(selected, settings, quiet=quiet, progress=progress)
 
 
@@ -233,7 +238,11 @@ def export(*, db=DEFAULT_DB, out="feeds", base_url=None, limit=50, days=None, je
             feeds = load_feeds(sources)
         except AggregatorError:
             feeds = []
-    return export_all(db, out, base_url=base_url, now=now, limit=limit, days=days, feeds=feeds, jekyll_dir=jekyll)
+    try:
+        return export_all(db, out, base_url=base_url, now=now, limit=limit, days=days, feeds=feeds, jekyll_dir=jekyll)
+    except OSError as exc:  # a read-only or full disk, a file where the folder should be
+        raise AggregatorError(f"cannot write the feeds in {out}: {exc.strerror or exc}"
+                              + (f" ({exc.filename})" if exc.filename else "")) from exc
 
 
 def run(names=(), *, sources=None, db=DEFAULT_DB, out="feeds", base_url=None, limit=50, days=None,
@@ -243,5 +252,13 @@ def run(names=(), *, sources=None, db=DEFAULT_DB, out="feeds", base_url=None, li
     with RunLock(db):
         report = crawl(names, sources=sources, db=db, quiet=quiet, log_file=log_file, log_level=log_level,
                        refresh=refresh, overrides=overrides, progress=progress, lock=False)
-        exported = export(db=db, out=out, base_url=base_url, limit=limit, days=days, sources=sources, jekyll=jekyll)
+        try:
+            exported = export(db=db, out=out, base_url=base_url, limit=limit, days=days, sources=sources,
+                              jekyll=jekyll)
+        except (AggregatorError, sqlite3.Error) as exc:
+            # the crawl's summary must not be lost with the export
+            from aggregator.export import ExportReport
+
+            report.export_error = " ".join(str(exc).split())
+            exported = ExportReport()
     return report, exported

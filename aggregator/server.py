@@ -33,7 +33,6 @@ import mimetypes
 import os
 import re
 import socket
-import struct
 import sys
 import threading
 import time
@@ -287,6 +286,8 @@ class StaticRequestHandler(BaseHTTPRequestHandler):
 
     def _send_file(self, info: _FileInfo) -> None:
         site = self.site
+        if site.rewrite_opml and info.path.suffix.lower() == ".opml":
+            info = self._own_address_opml(info)
         ctype = site.content_type_for(info.path, info.data)
         extra = list(info.extra_headers)
         if any(k.lower() == "content-type" for k, _ in extra):
@@ -309,6 +310,20 @@ class StaticRequestHandler(BaseHTTPRequestHandler):
         if use_gzip:
             headers.append(("Content-Encoding", "gzip"))
         self.respond(200, body, content_type=None, headers=headers + extra)
+
+    def _own_address_opml(self, info: _FileInfo) -> _FileInfo:
+        """An OPML file written without a base URL, its feed URLs moved to this server."""
+        from aggregator.export.opml import rewrite_opml
+
+        site = self.site
+        host = self.headers.get("Host", "")
+        own = f"http://{host}" if re.fullmatch(r"[A-Za-z0-9.\-]+(:\d+)?|\[[0-9A-Fa-f:.]+\](:\d+)?", host) else site.base_url
+        rel = info.path.relative_to(site.root).as_posix()
+        data = rewrite_opml(info.data, own_base=own + "/", opml_url=f"{own}/{quote(rel)}",
+                            local_base=site.root.as_uri() + "/")
+        if data is info.data:
+            return info
+        return _FileInfo(info.path, data, info.mtime, hashlib.sha256(data).hexdigest()[:32], info.extra_headers)
 
     def _not_modified(self, info: _FileInfo) -> bool:
         inm = self.headers.get("If-None-Match")
@@ -369,6 +384,9 @@ class StaticSiteServer:
         content_types: suffix -> Content-Type overrides merged over
             :data:`DEFAULT_CONTENT_TYPES`.
         verbose: log requests and handler errors to stderr.
+        rewrite_opml: answer ``.opml`` files whose feed URLs point at the served folder
+            (``file://``, written without a base URL) or are relative with this server's
+            own address (``aggregator serve``).
     """
 
     def __init__(
@@ -380,8 +398,10 @@ class StaticSiteServer:
         gzip: bool = True,
         content_types: Mapping[str, str] | None = None,
         verbose: bool = False,
+        rewrite_opml: bool = False,
     ) -> None:
         self.root = Path(root).resolve()
+        self.rewrite_opml = rewrite_opml
         self.host = host
         self._port = port
         self.gzip = gzip
@@ -609,73 +629,3 @@ class StaticSiteServer:
                 k, _, v = line.partition(":")
                 extra.append((k.strip(), v.strip()))
         return _FileInfo(path, data, st.st_mtime, hashlib.sha256(data).hexdigest()[:32], extra)
-
-
-# -- ready-made routes for fault injection ------------------------------------------------
-
-
-def status_route(status: int, body: bytes | str = b"", headers: Mapping[str, str] | None = None) -> Route:
-    """A route answering ``status`` with ``body`` (default: the status phrase)."""
-
-    def handler(req: StaticRequestHandler) -> None:
-        req.respond(status, body or f"{status} {HTTPStatus(status).phrase}\n", headers=headers)
-
-    return handler
-
-
-def redirect_route(location: str, status: int = 302) -> Route:
-    """A route redirecting to ``location`` (point two at each other for a loop)."""
-
-    def handler(req: StaticRequestHandler) -> None:
-        req.respond(status, f"see {location}\n", headers={"Location": location})
-
-    return handler
-
-
-def slow_route(seconds: float, body: bytes | str = b"slow\n", content_type: str = "text/plain; charset=utf-8") -> Route:
-    """A route that waits ``seconds`` before answering 200 (for timeout tests)."""
-
-    def handler(req: StaticRequestHandler) -> None:
-        time.sleep(seconds)
-        req.respond(200, body, content_type=content_type)
-
-    return handler
-
-
-def bytes_route(body: bytes, content_type: str | None = "text/html", headers: Mapping[str, str] | None = None) -> Route:
-    """A route answering 200 with exactly these bytes and headers (e.g. no charset at all)."""
-
-    def handler(req: StaticRequestHandler) -> None:
-        req.respond(200, body, content_type=content_type, headers=headers)
-
-    return handler
-
-
-def reset_route() -> Route:
-    """A route that resets the TCP connection without answering (status 0 in the log)."""
-
-    def handler(req: StaticRequestHandler) -> None:
-        sock = req.connection
-        try:
-            # SO_LINGER with a zero timeout turns close() into a RST
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            sock.close()
-        except OSError:
-            pass
-        req.close_connection = True
-
-    return handler
-
-
-__all__ = [
-    "DEFAULT_CONTENT_TYPES",
-    "JSON_FEED_TYPE",
-    "RequestRecord",
-    "StaticRequestHandler",
-    "StaticSiteServer",
-    "bytes_route",
-    "redirect_route",
-    "reset_route",
-    "slow_route",
-    "status_route",
-]

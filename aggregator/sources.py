@@ -7,6 +7,7 @@ file, the source and the field, before any request is made. Pure: no Scrapy engi
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -15,7 +16,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from aggregator.errors import SourcesError
+from aggregator.errors import SourcesError, UnknownSource
 from aggregator.normalize import slugify
 from aggregator.project import DEFAULT_TZ_NAME
 
@@ -32,6 +33,14 @@ _KNOWN_KEYS = {
     "revisit_days", "allowed_domains", "json_items", "json_fields", "enabled",
 }
 _FEED_KEYS = {"name", "title", "query", "categories", "sources", "include", "exclude", "limit", "days"}
+_EXPORT_KEYS = {"base_url"}
+_TOP_KEYS = {"source", "feed", "export", "include"}
+
+
+def did_you_mean(word: str, choices, *, quote: str = "'") -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices`` (difflib), or ``""``."""
+    close = difflib.get_close_matches(str(word), sorted(map(str, choices)), n=1, cutoff=0.6)
+    return f" (did you mean {quote}{close[0]}{quote}?)" if close else ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,9 @@ class Source:
         revisit_days: re-fetch known articles younger than this many days (default 0: never).
         json_items: dotted path to the list in a ``json`` API response (default: auto).
         json_fields: mapping of article field -> key in each JSON item.
+        enabled: crawled by a run that names no sources (default true). Catalogue
+            entries are ``enabled = false``: crawled only when named
+            (``aggregator run NAME``).
         file: the sources file it came from (for error messages).
     """
 
@@ -81,6 +93,7 @@ class Source:
     allowed_domains: tuple[str, ...] = ()
     json_items: str | None = None
     json_fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    enabled: bool = True
     file: str = ""
 
     @property
@@ -206,7 +219,7 @@ def parse_source(raw: dict, path: Path, index: int) -> Source:
     where = f"source {name!r}"
     unknown = sorted(set(raw) - _KNOWN_KEYS)
     if unknown:
-        raise _err(path, where, unknown[0], "unknown key")
+        raise _err(path, where, unknown[0], "unknown key" + did_you_mean(unknown[0], _KNOWN_KEYS))
     title = raw.get("title")
     if not isinstance(title, str) or not title.strip():
         raise _err(path, where, "title", "required; a non-empty string")
@@ -294,7 +307,8 @@ def parse_source(raw: dict, path: Path, index: int) -> Source:
             raise _err(path, where, "selectors", "must be a table")
         for k, v in sels.items():
             if k not in SELECTOR_FIELDS:
-                raise _err(path, where, f"selectors.{k}", f"unknown field (one of {', '.join(SELECTOR_FIELDS)})")
+                raise _err(path, where, f"selectors.{k}",
+                           f"unknown field (one of {', '.join(SELECTOR_FIELDS)})" + did_you_mean(k, SELECTOR_FIELDS))
             if not isinstance(v, str) or not v.strip():
                 raise _err(path, where, f"selectors.{k}", "must be a non-empty string")
             _check_selector(path, where, f"selectors.{k}", v)
@@ -310,6 +324,10 @@ def parse_source(raw: dict, path: Path, index: int) -> Source:
             if problem:
                 raise _err(path, where, f"settings.{k}", problem)
         kw["settings"] = MappingProxyType(dict(raw["settings"]))
+    if "enabled" in raw:
+        if not isinstance(raw["enabled"], bool):
+            raise _err(path, where, "enabled", "must be true or false")
+        kw["enabled"] = raw["enabled"]
     if "allowed_domains" in raw:
         kw["allowed_domains"] = _str_list(path, where, "allowed_domains", raw["allowed_domains"])
     if "json_items" in raw:
@@ -333,7 +351,7 @@ def parse_feed(raw: dict, path: Path, index: int) -> FeedDefinition:
     where = f"feed {name!r}"
     unknown = sorted(set(raw) - _FEED_KEYS)
     if unknown:
-        raise _err(path, where, unknown[0], "unknown key")
+        raise _err(path, where, unknown[0], "unknown key" + did_you_mean(unknown[0], _FEED_KEYS))
     title = raw.get("title", name)
     if not isinstance(title, str) or not title.strip():
         raise _err(path, where, "title", "must be a non-empty string")
@@ -357,25 +375,82 @@ def parse_feed(raw: dict, path: Path, index: int) -> FeedDefinition:
 
 
 def load_sources(path: str | Path | None = None) -> list[Source]:
-    """Read and validate every ``[[source]]`` of a sources file (default: the shipped one)."""
+    """Read and validate every ``[[source]]`` of a sources file (default: the shipped one).
+
+    A top-level ``include = ["other.toml", …]`` (paths relative to the file) adds the
+    sources of those files after the file's own, e.g. the shipped catalogue of the
+    aggregation site's categories; names must stay unique across all of them.
+    """
     p, data = read_toml(path)
-    unknown = sorted(set(data) - {"source", "feed"})
+    sources: list[Source] = []
+    seen: dict[str, str] = {}
+    _collect(p, data, sources, seen, stack=(p.resolve(),))
+    # validate [[feed]] tables and [export] too, so a bad one fails before any request
+    load_feeds(p, _data=data)
+    _parse_export(p, data)
+    return sources
+
+
+def _collect(p: Path, data: dict, sources: list[Source], seen: dict[str, str], stack: tuple) -> None:
+    unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
-        raise SourcesError(f"{p}: unknown top-level key {unknown[0]!r} (expected [[source]] or [[feed]] tables)")
+        raise SourcesError(f"{p}: unknown top-level key {unknown[0]!r}{did_you_mean(unknown[0], _TOP_KEYS)} "
+                           "(expected [[source]] or [[feed]] tables, an [export] table or include)")
     raws = data.get("source", [])
     if not isinstance(raws, list):
         raise SourcesError(f"{p}: 'source' must be an array of tables ([[source]])")
-    sources: list[Source] = []
-    seen: dict[str, int] = {}
     for i, raw in enumerate(raws):
         src = parse_source(raw, p, i)
         if src.name in seen:
-            raise _err(p, f"source {src.name!r}", "name", f"duplicate name (also source #{seen[src.name] + 1})")
-        seen[src.name] = i
+            raise _err(p, f"source {src.name!r}", "name", f"duplicate name (also in {seen[src.name]})")
+        seen[src.name] = f"{p} source #{i + 1}"
         sources.append(src)
-    # validate [[feed]] tables too, so a bad feed fails before any request
-    load_feeds(p, _data=data)
-    return sources
+    includes = data.get("include", [])
+    if isinstance(includes, str):
+        includes = [includes]
+    if not isinstance(includes, list) or not all(isinstance(x, str) and x.strip() for x in includes):
+        raise SourcesError(f"{p}: 'include' must be a list of file names")
+    for name in includes:
+        target = (p.parent / name).resolve()
+        if target in stack:
+            raise SourcesError(f"{p}: include {name!r} includes itself")
+        if not target.is_file():
+            raise SourcesError(f"{p}: include {name!r}: file {target} not found")
+        tp, tdata = read_toml(target)
+        if "export" in tdata or "feed" in tdata:
+            raise SourcesError(f"{tp}: an included file holds only [[source]] tables")
+        _collect(tp, tdata, sources, seen, stack + (target,))
+
+
+@dataclass(frozen=True)
+class ExportSettings:
+    """The ``[export]`` table of a sources file: settings of ``export``/``run`` set once.
+
+    Fields:
+        base_url: public URL of the feeds folder (what ``--base-url`` gives); the option
+            and ``AGGREGATOR_BASE_URL`` win over it.
+    """
+
+    base_url: str | None = None
+
+
+def _parse_export(p: Path, data: dict) -> ExportSettings:
+    raw = data.get("export", {})
+    if not isinstance(raw, dict):
+        raise SourcesError(f"{p}: 'export' must be a table ([export])")
+    unknown = sorted(set(raw) - _EXPORT_KEYS)
+    if unknown:
+        raise _err(p, "[export]", unknown[0], "unknown key" + did_you_mean(unknown[0], _EXPORT_KEYS))
+    base = raw.get("base_url")
+    if base is not None and (not isinstance(base, str) or not re.match(r"^https?://[^/\s]+", base.strip())):
+        raise _err(p, "[export]", "base_url", f"must be an absolute http(s) URL, not {base!r}")
+    return ExportSettings(base_url=base.strip() if base else None)
+
+
+def load_export_settings(path: str | Path | None = None) -> ExportSettings:
+    """The ``[export]`` settings of a sources file (defaults when it has none)."""
+    p, data = read_toml(path)
+    return _parse_export(p, data)
 
 
 def load_feeds(path: str | Path | None = None, _data: dict | None = None) -> list[FeedDefinition]:
@@ -398,11 +473,12 @@ def load_feeds(path: str | Path | None = None, _data: dict | None = None) -> lis
 
 
 def select_sources(sources: list[Source], names: tuple[str, ...] | list[str]) -> list[Source]:
-    """The named sources in order (all when ``names`` is empty); unknown names are an error."""
+    """The named sources in order (every enabled one when ``names`` is empty); unknown names are an error."""
     if not names:
-        return list(sources)
+        return [s for s in sources if s.enabled]
     by = {s.name: s for s in sources}
     missing = [n for n in names if n not in by]
     if missing:
-        raise SourcesError(f"no source named {missing[0]!r} (see `aggregator sources`)")
+        hint = did_you_mean(missing[0], by) or " (see `aggregator sources`)"
+        raise UnknownSource(f"no source named {missing[0]!r}{hint}")
     return [by[n] for n in names]

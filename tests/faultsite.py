@@ -26,7 +26,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aggregator.server import StaticSiteServer, redirect_route, reset_route, status_route
+from aggregator.server import StaticSiteServer
+from aggregator.server_routes import redirect_route, reset_route, status_route
 
 #: Size of the "huge page" (DOWNLOAD_MAXSIZE is 8 MB).
 HUGE_BYTES = 20 * 1024 * 1024

@@ -26,7 +26,7 @@ def test_bad_sources_file_is_one_line_exit_1(run_cli, tmp_path):
 
 def test_unknown_source_name_and_usage_error(run_cli, tmp_path):
     r = run_cli("crawl", "no_such_source", "--db", tmp_path / "a.db")
-    assert r.returncode == 1 and "no source named 'no_such_source'" in r.stderr
+    assert r.returncode == 2 and "no source named 'no_such_source'" in r.stderr
     r = run_cli("export", "--limit", "zero")
     assert r.returncode == 2
 

@@ -91,7 +91,8 @@ def test_golden_feeds_without_base_url(export_archive, tmp_path, golden):
     report = export_all(export_archive(), out, now=NOW)
     assert report.warnings == [NO_BASE_URL_WARNING]
     files = read_tree(out)
-    golden({k: files[k] for k in ("all.xml", "all.atom", "all.json", "index.opml", "index.html")}, "no_base_url")
+    # index.opml holds file:// URLs of tmp_path here: checked in test_opml_without_base_url_*
+    golden({k: files[k] for k in ("all.xml", "all.atom", "all.json", "index.html")}, "no_base_url")
 
 
 # --- file layout ----------------------------------------------------------------------------
@@ -106,7 +107,7 @@ def test_file_names_per_category_source_all_and_custom(exported):
         for ext in ("xml", "atom", "json"):
             assert (out / f"{stem}.{ext}").is_file(), f"{stem}.{ext}"
     assert (out / "index.opml").is_file() and (out / "index.html").is_file()
-    assert report.files_written == 3 * len(stems) + 2 + 6  # feeds, index files, six Jekyll posts
+    assert report.files_written == 3 * len(stems) + 4 + 6  # feeds, 3 OPML + index.html, six Jekyll posts
     assert report.files_unchanged == 0
     assert report.bytes_written == sum(os.path.getsize(p) for p in report.paths_written)
 
@@ -321,15 +322,42 @@ def test_custom_feed_include_sources_limit_days(export_archive, tmp_path):
 
 
 def test_item_ids_identical_across_formats_and_feeds(exported):
+    # one id per (feed file, article) in every format; the same id in every feed, except
+    # for a cross-listed article in its second category (see the next test)
     _, out, _ = exported
-    rss = {i.findtext("link"): i.findtext("guid") for p in out.rglob("*.xml") for i in rss_items(p)}
+    ids = {}
+    for p in out.rglob("*.xml"):
+        stem = p.relative_to(out).as_posix()[:-4]
+        for i in rss_items(p):
+            ids[(stem, i.findtext("link"))] = i.findtext("guid")
     for path in out.rglob("*.atom"):
+        stem = path.relative_to(out).as_posix()[:-5]
         for e in etree.parse(str(path)).getroot().findall("atom:entry", NS):
-            assert rss[e.find("atom:link", NS).get("href")] == e.findtext("atom:id", namespaces=NS)
+            assert ids[(stem, e.find("atom:link", NS).get("href"))] == e.findtext("atom:id", namespaces=NS)
     for path in out.rglob("*.json"):
+        stem = path.relative_to(out).as_posix()[:-5]
         for item in json.loads(path.read_bytes())["items"]:
-            assert rss[item["url"]] == item["id"]
-    assert len(set(rss.values())) == len(rss)
+            assert ids[(stem, item["url"])] == item["id"]
+    by_link = {}
+    for (stem, link), guid in ids.items():
+        by_link.setdefault(link, set()).add(guid)
+    cross = {link for link, guids in by_link.items() if len(guids) > 1}
+    assert all(len(by_link[link]) == 2 for link in cross)
+    assert len({g for gs in by_link.values() for g in gs}) == len(by_link) + len(cross)
+
+
+def test_cross_listed_article_has_its_own_id_in_its_second_category(exported):
+    _, out, _ = exported
+    own = {i.findtext("link"): i.findtext("guid") for i in rss_items(out / "all.xml")}
+    second = {i.findtext("link"): i.findtext("guid") for i in rss_items(out / "sannong.xml")}
+    primary = {i.findtext("link"): i.findtext("guid") for p in ("guyuanribao.xml", "yinchuanxinwenwang.xml",
+                                                                "ningxiaxinwenwang.xml") for i in rss_items(out / p)}
+    cross = set(second) & set(primary)
+    assert cross
+    for link in cross:
+        assert primary[link] == own[link] != second[link]
+    for link in set(second) - cross:
+        assert second[link] == own[link]
 
 
 def test_recrawl_and_category_change_keep_item_ids(export_archive, tmp_path):
@@ -464,17 +492,37 @@ def test_exporter_does_not_write_to_the_archive(export_archive, tmp_path):
 # --- OPML ---------------------------------------------------------------------------------------
 
 
-def test_opml_lists_every_feed_grouped(exported):
+def test_opml_files_split_feeds_that_share_items(exported):
+    # readers such as newsboat keep one item per id across all feeds: each OPML file
+    # lists feeds that do not overlap (categories; sources; custom feeds)
     _, out, report = exported
-    root = etree.parse(str(out / "index.opml")).getroot()
-    assert root.get("version") == "2.0"
-    groups = root.findall("body/outline")
-    assert [g.get("text") for g in groups] == ["全部", "分类", "来源", "自定义订阅"]
-    feeds = root.xpath("//outline[@type='rss']")
-    assert [f.get("xmlUrl") for f in feeds] == [BASE + s + ".xml" for s in report.feeds]
-    for f in feeds:
-        assert f.get("text") and f.get("title") and f.get("htmlUrl").startswith("https://")
-    assert groups[2].find("outline").get("htmlUrl") == "https://www.example-guyuan.cn/news/"
+    urls = {}
+    for name in ("index.opml", "sources.opml", "custom.opml"):
+        root = etree.parse(str(out / name)).getroot()
+        assert root.get("version") == "2.0" and root.findtext("head/title")
+        feeds = root.xpath("//outline[@type='rss']")
+        for f in feeds:
+            assert f.get("text") and f.get("title") and f.get("htmlUrl").startswith("https://")
+        urls[name] = [f.get("xmlUrl") for f in feeds]
+    stems = report.feeds
+    assert urls["index.opml"] == [BASE + s + ".xml" for s in stems if s not in ("all",) and "/" not in s]
+    assert urls["sources.opml"] == [BASE + s + ".xml" for s in stems if s.startswith("source/")]
+    assert urls["custom.opml"] == [BASE + s + ".xml" for s in stems if s.startswith("feed/")]
+    root = etree.parse(str(out / "sources.opml")).getroot()
+    assert root.find("body/outline").get("htmlUrl") == "https://www.example-guyuan.cn/news/"
+
+
+def test_opml_without_base_url_has_absolute_file_urls_and_says_how_to_fix(export_archive, tmp_path):
+    out = tmp_path / "feeds"
+    export_all(export_archive(), out, now=NOW)
+    assert not (out / "custom.opml").exists()
+    text = (out / "index.opml").read_text("utf-8")
+    assert "base_url" in text and "aggregator serve" in text
+    root = etree.fromstring(text.encode())
+    urls = [f.get("xmlUrl") for f in root.xpath("//outline[@type='rss']")]
+    assert urls and all(u.startswith(out.resolve().as_uri() + "/") for u in urls)
+    for u in urls:
+        assert (out / u[len(out.resolve().as_uri()) + 1:]).is_file()
 
 
 def test_exporter_does_not_import_scrapy():

@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.request import urlopen
 
 import feedparser
 import pytest
@@ -175,3 +176,114 @@ def test_sfeed_reads_every_item(feeds_dir):
         if ARTICLE1 in [r[2] for r in rows]:
             row = [r for r in rows if r[2] == ARTICLE1][0]
             assert int(row[0]) == INSTANT and row[1] == ARTICLE1_TITLE
+
+
+# --- a subscription made as the README says: import the OPML files as they are ----------------
+
+
+def newsboat_import(opml: Path, work: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """``newsboat -i OPML`` then ``-x reload`` in a fresh profile, as a user would.
+
+    Returns the subscribed feed URLs and (item url, feed url) of every cached item.
+    """
+    work.mkdir()
+    urls = work / "urls"
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "LANG": "C.UTF-8",
+           "XDG_CONFIG_HOME": str(work), "XDG_DATA_HOME": str(work), "http_proxy": "", "https_proxy": ""}
+    base = [NEWSBOAT, "-u", str(urls), "-c", str(work / "cache.db"), "-C", str(work / "config")]
+    (work / "config").write_text("", "utf-8")
+    urls.write_text("", "utf-8")
+    for args in (["-i", str(opml)], ["-x", "reload"]):
+        proc = subprocess.run(base + args, env=env, capture_output=True, text=True, timeout=120,
+                              stdin=subprocess.DEVNULL)
+        assert proc.returncode == 0, proc.stderr
+    subscribed = [line.split()[0] for line in urls.read_text("utf-8").splitlines() if line.strip()]
+    conn = sqlite3.connect(work / "cache.db")
+    try:
+        return subscribed, conn.execute("SELECT url, feedurl FROM rss_item").fetchall()
+    finally:
+        conn.close()
+
+
+def feed_file_links(url: str, root: Path, base: str) -> list[str]:
+    """Item links of the feed file behind a subscribed URL (file:// or under ``base``)."""
+    rel = url[len(base):]
+    return [link for link, _ in expected_items(root / rel)]
+
+
+def _check_subscription(opml: Path, feeds: Path, base: str, work: Path, must_reach: set[str]) -> None:
+    subscribed, rows = newsboat_import(opml, work)
+    assert subscribed and all(u.startswith(base) for u in subscribed), subscribed
+    shown = {}
+    for link, feedurl in rows:
+        shown.setdefault(feedurl, set()).add(link)
+    for url in subscribed:
+        in_file = feed_file_links(url, feeds, base)
+        # no subscribed feed stays empty while its file has items
+        assert not in_file or shown.get(url), f"{url}: {len(in_file)} items in the file, none shown"
+    # every article is shown at least once
+    assert must_reach <= {link for links in shown.values() for link in links}
+
+
+@pytest.mark.skipif(NEWSBOAT is None, reason="newsboat not installed (Debian package newsboat; .ci/install --test)")
+@pytest.mark.parametrize("with_base", [False, True], ids=["no_base_url", "base_url_served"])
+def test_newsboat_importing_the_opml_files_shows_every_article(tmp_path, with_base):
+    from aggregator.server import StaticSiteServer
+
+    data = json.loads((Path(__file__).parent / "golden" / "export_archive.json").read_text("utf-8"))
+    import sqlite_utils
+
+    from aggregator.normalize import url_key
+
+    db = sqlite_utils.Database(tmp_path / "archive.db")
+    db["sources"].insert_all(data["sources"], pk="name")
+    db["categories"].insert_all(data["categories"], pk="slug")
+    for a in data["articles"]:
+        db["articles"].insert({**{k: v for k, v in a.items() if k not in ("categories", "first_version")},
+                               "url_key": url_key(a["url"])}, pk="id")
+        for c in a["categories"]:
+            db["article_categories"].insert({"article_id": a["id"], "category": c}, pk=("article_id", "category"))
+    stored = {r[0] for r in db.execute("select url from articles where duplicate_of is null")}
+    every = {r[0] for r in db.execute("select url from articles")}
+    db.close()
+    assert len(stored) >= 5 and every > stored  # the fixture has syndicated copies
+    feeds = tmp_path / "feeds"
+    # the README's way: feeds served by `aggregator serve` (the server is the one it runs)
+    with StaticSiteServer(feeds.parent, rewrite_opml=True) as srv:
+        base_url = srv.url("/feeds/") if with_base else None
+        export_all(tmp_path / "archive.db", feeds, base_url=base_url, now=NOW)
+        if with_base:
+            base = base_url
+            opmls = {}
+            for name in ("index.opml", "sources.opml"):
+                (tmp_path / name).write_bytes(urlopen(srv.url(f"/feeds/{name}")).read())
+                opmls[name] = tmp_path / name
+        else:
+            base = feeds.resolve().as_uri() + "/"
+            opmls = {name: feeds / name for name in ("index.opml", "sources.opml")}
+        # categories: every article not a syndicated copy; sources: every stored row
+        _check_subscription(opmls["index.opml"], feeds, base, tmp_path / "nb-index", stored)
+        _check_subscription(opmls["sources.opml"], feeds, base, tmp_path / "nb-sources", every)
+
+
+def test_serve_answers_an_opml_written_without_base_url_with_its_own_address(tmp_path):
+    from aggregator.server import StaticSiteServer
+
+    import sqlite_utils
+
+    db = sqlite_utils.Database(tmp_path / "a.db")
+    db.close()
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    local = feeds.resolve().as_uri() + "/"
+    (feeds / "index.opml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><head><title>t</title></head><body>'
+        f'<outline type="rss" text="a" xmlUrl="{local}a.xml" htmlUrl="https://example.org/"/>'
+        '<outline type="rss" text="b" xmlUrl="source/b.xml"/></body></opml>', "utf-8")
+    with StaticSiteServer(feeds, rewrite_opml=True) as srv:
+        body = urlopen(srv.url("/index.opml")).read()
+    urls = [o.get("xmlUrl") for o in etree.fromstring(body).iter("outline")]
+    assert urls == [srv.url("/a.xml"), srv.url("/source/b.xml")]
+    assert b"https://example.org/" in body
+    with StaticSiteServer(feeds) as srv:  # not asked to: the file as it is
+        assert urlopen(srv.url("/index.opml")).read() == (feeds / "index.opml").read_bytes()

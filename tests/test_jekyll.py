@@ -44,3 +44,24 @@ def test_markdown_post_and_default_file_url():
 def test_no_front_matter_is_none():
     assert parse_post("just text", "x.md") is None
     assert parse_post("---\n: [unclosed\n---\nbody", "x.md") is None
+
+
+def test_dates_without_offset_are_in_the_site_timezone(tmp_path):
+    from aggregator.extract.jekyll import parse_post
+
+    post = "---\nlayout: post\ntitle: 测试\ndate: 2021-12-08 13:16:19\ncategories: emnews\n---\n\n正文。\n"
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    (posts / "2021-12-08-1.md").write_text(post, "utf-8")
+    url = (posts / "2021-12-08-1.md").as_uri()
+    # no _config.yml: the source's zone
+    assert parse_post(post, "2021-12-08-1.md", tz="Asia/Shanghai", file_url=url)["published"] == "2021-12-08T13:16:19+08:00"
+    # the site's own zone wins (Jekyll reads the date in it), whatever the source default
+    site = tmp_path / "site"
+    (site / "_posts").mkdir(parents=True)
+    (site / "_config.yml").write_text("title: x\ntimezone: Asia/Urumqi\n", "utf-8")
+    url = (site / "_posts" / "2021-12-08-1.md").as_uri()
+    assert parse_post(post, "2021-12-08-1.md", tz="Asia/Shanghai", file_url=url)["published"] == "2021-12-08T13:16:19+06:00"
+    # an explicit offset is kept as written
+    with_offset = post.replace("13:16:19", "13:16:19 +0000")
+    assert parse_post(with_offset, "2021-12-08-1.md", tz="Asia/Shanghai", file_url=url)["published"] == "2021-12-08T13:16:19+00:00"

@@ -3,7 +3,8 @@
 Every module of ``aggregator/`` and ``spiders/`` is parsed (``ast``), with every import it
 makes, at the top or inside a function. The floors, top to bottom (README "Design"):
 
-    cli, __main__, demo/, server        commands; the demo site; the static file server
+    cli, __main__, demo/, server,       commands; the demo site; the static file server;
+    datasette/                          the Datasette plugin
     runner                              orchestration of a crawl run
     scaleout/                           scrapy-redis seams: keys, add-on, items, frontier, ingest
     Scrapy layer                        spiders/, pipelines, middlewares, extensions, offload,
@@ -30,7 +31,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
-    ("commands", ("aggregator.cli", "aggregator.__main__", "aggregator.demo", "aggregator.server")),
+    ("commands", ("aggregator.cli", "aggregator.__main__", "aggregator.demo", "aggregator.server",
+                  "aggregator.server_routes", "aggregator.datasette")),
     ("orchestration", ("aggregator.runner",)),
     ("scale-out", ("aggregator.scaleout",)),
     ("scrapy layer", ("spiders", "aggregator.pipelines", "aggregator.middlewares", "aggregator.extensions",

@@ -153,7 +153,7 @@ def test_crawl_from_another_working_directory(portal, tmp_path, run_cli):
 def test_redirected_article_is_not_fetched_again(tmp_path, run_cli):
     """A listing that links an old URL redirecting to the article: stored under the new URL,
     and the next run recognises the old one (url_aliases) instead of fetching it again."""
-    from aggregator.server import redirect_route
+    from aggregator.server_routes import redirect_route
 
     site = tmp_path / "site"
     write_portal(site, n_articles=3)

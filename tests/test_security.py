@@ -19,7 +19,8 @@ from pathlib import Path
 import brotli
 import pytest
 
-from aggregator.server import StaticSiteServer, redirect_route, slow_route
+from aggregator.server import StaticSiteServer
+from aggregator.server_routes import redirect_route, slow_route
 from tests.faultsite import article_page, listing_html
 from tests.test_faults import cli
 

@@ -14,14 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.server import (
-    StaticSiteServer,
-    bytes_route,
-    redirect_route,
-    reset_route,
-    slow_route,
-    status_route,
-)
+from aggregator.server import StaticSiteServer
+from aggregator.server_routes import bytes_route, redirect_route, reset_route, slow_route, status_route
 
 PAGE = "<!doctype html><html><head><meta charset=utf-8><title>测试</title></head><body>" + "<p>银川新闻</p>" * 40 + "</body></html>"
 

@@ -40,3 +40,20 @@ def has_table(conn: sqlite3.Connection, name: str) -> bool:
 def has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
     """True when ``table`` has ``column`` (older archives lack newer columns)."""
     return any(r[1] == column for r in conn.execute(f"PRAGMA table_info({table})"))
+
+
+def is_archive_file(path: str | Path) -> bool:
+    """Whether ``path`` is an SQLite file holding an aggregator archive's searchable tables
+    (``articles`` and its bigram index ``articles_search``); never raises, never writes."""
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    except (sqlite3.Error, OSError, ValueError):
+        return False
+    try:
+        names = {r[0] for r in conn.execute(
+            "select name from sqlite_master where name in ('articles', 'articles_search')")}
+        return names == {"articles", "articles_search"}
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()

@@ -15,6 +15,9 @@ Layout of the work folder::
 
 from __future__ import annotations
 
+import os
+import shlex
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -135,6 +138,17 @@ def _check_lines(check: dict) -> list[str]:
     return lines
 
 
+def command_prefix() -> str:
+    """How to run ``aggregator`` in a fresh shell here: the console script of the running
+    interpreter (``.venv/bin/aggregator``, relative when below the working directory), or
+    ``python -m aggregator`` when there is none; a bare ``aggregator`` is rarely on PATH."""
+    script = Path(sys.executable).parent / "aggregator"
+    if not script.is_file():
+        return f"{shlex.quote(sys.executable)} -m aggregator"
+    rel = os.path.relpath(script)
+    return shlex.quote(rel if not rel.startswith("..") else str(script))
+
+
 def run_demo(workdir: str | Path = "demo", quiet: bool = False) -> DemoSummary:
     """Build and serve the demo site, crawl it with the demo sources, export the feeds.
 
@@ -170,6 +184,8 @@ def run_demo(workdir: str | Path = "demo", quiet: bool = False) -> DemoSummary:
     check = compare_archive(db, info)
     with Archive(db, readonly=True) as archive:
         per_category = archive.category_counts()
+    cmd = command_prefix()
+    q_db, q_out = shlex.quote(str(db)), shlex.quote(str(out))
     lines = [
         f"demo site: {len(info.articles)} articles, {len(info.sources)} sources, served at {srv.base_url} from {site_dir}",
         *notes,
@@ -177,11 +193,14 @@ def run_demo(workdir: str | Path = "demo", quiet: bool = False) -> DemoSummary:
         *_check_lines(check),
         "categories: " + ", ".join(f"{name} ({slug}) {n}" for slug, name, n in per_category),
         f"archive: {db}",
-        f"feeds: {out} ({getattr(exported, 'files_written', 0)} written, {getattr(exported, 'files_unchanged', 0)} unchanged); "
-        f"subscribe to {out}/index.opml",
-        f"try:   sqlite3 {db} \"select category, count(*) from articles group by category\"",
-        f"       aggregator search 银川 --db {db}",
-        f"serve: aggregator serve --dir {out}   (then open http://127.0.0.1:8080/index.html)",
+        f"feeds: {out} ({getattr(exported, 'files_written', 0)} written, {getattr(exported, 'files_unchanged', 0)} unchanged)",
+        *(f"warning: {w}" for w in getattr(exported, "warnings", [])),
+        *([f"export failed: {report.export_error}"] if getattr(report, "export_error", None) else []),
+        f"read:  newsboat -i {shlex.quote(str(out / 'index.opml'))}   "
+        f"(then newsboat; one feed per category, or {out / 'sources.opml'}: one per source)",
+        f"try:   {cmd} search 银川 --db {q_db}",
+        f"       sqlite3 {q_db} \"select category, count(*) from articles group by category\"",
+        f"serve: {cmd} serve --dir {q_out}   (then open http://127.0.0.1:8080/index.html)",
     ]
     return DemoSummary(
         text="\n".join(lines), exit_code=getattr(report, "exit_code", 1), workdir=workdir, base_url=srv.base_url,

@@ -9,7 +9,8 @@ crawl; never imports Scrapy. Layout of the output folder (contract, see README "
 - ``source/<name>.{xml,atom,json}``: one per source (spider), in a folder so that a
   source name can never collide with a category slug;
 - ``feed/<name>.{xml,atom,json}``: one per custom ``[[feed]]``;
-- ``index.opml`` and ``index.html``.
+- ``index.opml`` (categories), ``sources.opml`` (sources), ``custom.opml`` (custom
+  feeds; see ``opml``) and ``index.html``.
 
 Files of categories or sources that no longer exist are left in place (never deleted:
 a reader still subscribed keeps its last items rather than a 404).
@@ -32,8 +33,8 @@ from typing import Callable, Sequence
 from aggregator.export.html import render_index
 from aggregator.export.jekyll import PostNamer, render_post
 from aggregator.export.jsonfeed import render_json
-from aggregator.export.model import FORMATS, ArchiveView, ExportReport, build_feeds, normalize_base_url
-from aggregator.export.opml import render_opml
+from aggregator.export.model import FORMATS, ArchiveView, ExportReport, as_cross_listed, build_feeds, normalize_base_url
+from aggregator.export.opml import opml_file_names, render_opml_files
 from aggregator.export.rss_atom import render_atom, render_rss
 from aggregator.export.state import EXPORTER_VERSION, ExportState, digest
 from aggregator.export.write import safe_path, sweep_stale_temp, write_if_changed
@@ -43,8 +44,8 @@ from aggregator.project import utc_now
 __all__ = ["ExportReport", "export_all"]
 
 NO_BASE_URL_WARNING = (
-    "no --base-url given: feeds have no self links and index.opml has relative feed URLs; "
-    "pass the public URL of the feeds folder, e.g. --base-url https://example.org/feeds/"
+    "no base URL set: feeds have no self links and index.opml points at this disk (file://); "
+    "set base_url in the [export] table of the sources file, or pass --base-url https://example.org/feeds/"
 )
 
 _LOG = logging.getLogger(__name__)
@@ -109,7 +110,8 @@ def export_all(
         swept = sweep_stale_temp(out)
         if swept:
             _emit(log, f"export: removed {swept} temp files left by an interrupted export")
-        _export_feeds(view, out, report, log, base=base, now=now, limit=limit, days=days, custom=feeds)
+        _export_feeds(view, out, report, log, base=base, now=now, limit=limit, days=days, custom=feeds,
+                      local_base=None if base else out.resolve().as_uri() + "/")
         if jekyll_dir is not None:
             _export_jekyll(view, Path(jekyll_dir), report, log)
     finally:
@@ -117,11 +119,15 @@ def export_all(
     return report
 
 
-def _export_feeds(view: ArchiveView, out: Path, report: ExportReport, log, *, base, now, limit, days, custom) -> None:
-    """Render and write the feeds whose inputs changed since the last export into ``out``."""
+def _export_feeds(view: ArchiveView, out: Path, report: ExportReport, log, *, base, now, limit, days, custom,
+                  local_base: str | None = None) -> None:
+    """Render and write the feeds whose inputs changed since the last export into ``out``.
+
+    ``local_base``: the folder's ``file://`` URL, for absolute OPML feed URLs without a base URL.
+    """
     state = ExportState.load(out)
     params = {"exporter": EXPORTER_VERSION, "sanitizer": SANITIZER_VERSION, "base_url": base, "limit": limit,
-              "days": days, "custom": [repr(fd) for fd in custom]}
+              "days": days, "custom": [repr(fd) for fd in custom], "local_base": local_base}
     # a days bound moves with the clock: then only the per-feed check below applies
     timeless = not days and not any(getattr(fd, "days", None) for fd in custom)
     quick = digest(params, view.change_marker()) if timeless else None
@@ -150,13 +156,15 @@ def _export_feeds(view: ArchiveView, out: Path, report: ExportReport, log, *, ba
             new.files.update({rel: state.files[rel] for rel in rels})
             continue
         f.entries = view.entries(f.ids)
+        if f.kind == "category":
+            f.entries = [as_cross_listed(e, f.name) for e in f.entries]
         files = {rels[0]: render_rss(f, source_urls), rels[1]: render_atom(f), rels[2]: render_json(f)}
         for rel, data in files.items():
             _write(out, rel, data, report)
             new.files[rel] = len(data)
         rendered += 1
     new.index = digest([new.feeds[f.stem] for f in built])
-    index_files = ("index.opml", "index.html")
+    index_files = [*opml_file_names(built), "index.html"]
     if new.index == state.index and state.intact(out, index_files):
         report.files_unchanged += len(index_files)
         new.files.update({rel: state.files[rel] for rel in index_files})
@@ -164,7 +172,8 @@ def _export_feeds(view: ArchiveView, out: Path, report: ExportReport, log, *, ba
         for f in built:
             if not f.entries:
                 f.entries = view.entries(f.ids, light=True)
-        for rel, data in (("index.opml", render_opml(built)), ("index.html", render_index(built))):
+        files = {**render_opml_files(built, local_base=local_base), "index.html": render_index(built)}
+        for rel, data in files.items():
             _write(out, rel, data, report)
             new.files[rel] = len(data)
     new.save(out)

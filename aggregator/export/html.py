@@ -96,7 +96,10 @@ def render_index(feeds: list[Feed], title: str = SITE_TITLE) -> bytes:
     meta = []
     if newest is not None:
         meta.append(f'最近更新：<time datetime="{to_display(newest).isoformat()}">{to_display(newest):%Y-%m-%d %H:%M}</time>（北京时间）')
-    meta.append('<a href="index.opml" type="text/x-opml">OPML（导入全部订阅）</a>')
+    meta.append('<a href="index.opml" type="text/x-opml">OPML：全部分类</a>')
+    meta.append('<a href="sources.opml" type="text/x-opml">OPML：全部来源</a>')
+    if any(f.kind == "custom" for f in feeds):
+        meta.append('<a href="custom.opml" type="text/x-opml">OPML：自定义订阅</a>')
     out.append("<p>" + " · ".join(meta) + "</p>")
     nav = [f'<a href="#group-{kind}">{label}</a>' for kind, label in GROUPS if any(f.kind == kind for f in feeds)]
     out += ['<nav>' + " · ".join(nav) + "</nav>", "</header>", "<main>"]

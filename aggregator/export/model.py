@@ -14,7 +14,7 @@ import json
 import re
 import sqlite3
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -528,6 +528,20 @@ def fallback_home(urls: Iterable[str], base_url: str | None) -> str:
         if parts.scheme in _URL_OK and parts.netloc:
             return f"{parts.scheme}://{parts.netloc}/"
     return "http://localhost/"
+
+
+def as_cross_listed(entry: Entry, slug: str) -> Entry:
+    """``entry`` as category ``slug``'s feed shows it.
+
+    An article listed in a second category keeps its own id in its first category's feed
+    and gets an id of its own (stable: derived from both) in the other one. Readers such
+    as newsboat keep one item per id across all feeds, so with one shared id the copy
+    would vanish from one of the two feeds, and a category made only of cross-listed
+    articles would look empty in the reader although its file has items.
+    """
+    if not entry.categories or entry.categories[0][0] == slug:
+        return entry
+    return replace(entry, guid=item_id(f"{entry.guid} in category {slug}"))
 
 
 def build_feeds(view: ArchiveView, *, base_url: str | None, now: datetime, limit: int | None,

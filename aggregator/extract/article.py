@@ -33,6 +33,7 @@ from aggregator.extract import patterns as pt
 from aggregator.extract.dates import date_from_url, find_date_in_text, find_dates, parse_date, to_tz
 from aggregator.extract.scriptstate import fill_from_script_state
 from aggregator.project import DEFAULT_TZ, DEFAULT_TZ_NAME
+from aggregator.extract.origin import find_origin_url
 
 __all__ = ["extract_article", "stitch_pages", "FIELDS"]
 
@@ -40,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 #: Keys of the dict returned by :func:`extract_article`.
 FIELDS = ("title", "published", "published_from", "source", "author", "body_html",
-          "body_text", "next_page")
+          "body_text", "next_page", "origin_url")
 
 _WS = re.compile(r"[\s\u3000\u00a0\u200b\u200c\u200d\ufeff]+")
 _PUNCT_RE = re.compile("[%s]" % re.escape("".join(sorted(pt.SENTENCE_PUNCT))))
@@ -1442,6 +1443,7 @@ def extract_article(page, source=None, url: str | None = None, now: datetime | N
     out["source"] = run("source", _extract_source)
     out["author"] = run("author", _extract_author)
     out["next_page"] = run("next_page", _extract_next_page)
+    out["origin_url"] = run("origin_url", lambda c: find_origin_url(c.root, url))
     if len((out["body_text"] or "").strip()) < 20:   # script-rendered page? read its inline state
         run("script_state", lambda c: fill_from_script_state(out, page, c.tz, now), False)
     return out

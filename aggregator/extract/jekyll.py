@@ -4,14 +4,19 @@ The aggregation sites we target publish their archive as Jekyll posts: YAML fron
 (title, date with offset, categories, tags), then an HTML or Markdown body that ends with
 ``（文章来源：X）``, a ``<original-url>`` line and "返回…" navigation links. Only the body
 is body: the source line, the URL line and the navigation become fields or vanish.
-Pure: no network, no Scrapy engine.
+Dates without an offset are in the site's zone: Jekyll reads them in the ``timezone`` of
+the site's ``_config.yml`` (:func:`site_timezone`), so do we; without one, the source's.
+Pure apart from reading that config file: no network, no Scrapy engine.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from dateutil import parser as dateutil_parser
@@ -36,6 +41,40 @@ def _as_list(value) -> list[str]:
     if isinstance(value, list):
         return [str(v).strip() for v in value if str(v).strip()]
     return [v for v in str(value).split() if v]
+
+
+@lru_cache(maxsize=32)
+def _config_timezone(folder: str) -> str | None:
+    for name in ("_config.yml", "_config.yaml"):
+        cfg = Path(folder) / name
+        if not cfg.is_file():
+            continue
+        try:
+            data = yaml.load(cfg.read_text("utf-8-sig"), Loader=yaml.BaseLoader) or {}
+        except (yaml.YAMLError, OSError, UnicodeDecodeError):
+            return None
+        zone = data.get("timezone") if isinstance(data, dict) else None
+        if isinstance(zone, str) and zone.strip():
+            try:
+                ZoneInfo(zone.strip())
+            except (ZoneInfoNotFoundError, ValueError):
+                return None
+            return zone.strip()
+        return None
+    return None
+
+
+def site_timezone(file_url: str | None) -> str | None:
+    """The ``timezone`` of the Jekyll site a ``file://`` post belongs to (``_config.yml``
+    next to its ``_posts`` folder), or None."""
+    if not file_url or not file_url.startswith("file://"):
+        return None
+    post = Path(unquote(urlsplit(file_url).path))
+    for folder in (post.parent.parent, post.parent):
+        zone = _config_timezone(str(folder))
+        if zone:
+            return zone
+    return None
 
 
 def parse_post(text: str, filename: str, site: str | None = None, category: str | None = None,
@@ -70,7 +109,8 @@ def parse_post(text: str, filename: str, site: str | None = None, category: str 
     if dt is None and fm:
         dt = datetime(int(fm.group(1)), int(fm.group(2)), int(fm.group(3)))
     if dt is not None and dt.tzinfo is None:
-        dt = dt.replace(tzinfo=ZoneInfo(tz))
+        # the site's own zone, as Jekyll reads the date (its build may show it shifted)
+        dt = dt.replace(tzinfo=ZoneInfo(site_timezone(file_url) or tz))
     if dt is not None:
         published = dt.isoformat()
 

@@ -1,0 +1,197 @@
+"""The original article of a republished page (``origin_url``): a trailing link or line naming it.
+
+Aggregation sites and portals that republish an article name the original in a few
+common ways, near the end of the text:
+
+* a line that is nothing but the original's URL (``<http://…>`` in Markdown, rendered
+  as a link: the Jekyll posts of aggregation sites end that way);
+* a label and a link: ``原文链接：<a href>``, ``<a href>阅读原文</a>``, ``原文地址``,
+  ``查看原文``, ``本文转自``;
+* a publisher credit with a link to the article: ``来源：<a href="…/2024/…html">新华网</a>``.
+
+:func:`find_origin_url` applies these rules to a parsed page, skipping page furniture
+(``nav``, ``header``, ``footer``, ``aside``, scripts) where sites put their own links.
+A link only counts when it is an absolute http(s) URL of an *article*: not the page
+itself, and not a bare home page (a ``来源`` link to ``http://www.xinhuanet.com/``
+names a publisher, not an article). Pure: no network, no Scrapy.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+# Labels that introduce the original article's link, strongest first.
+ORIGIN_LABELS = ("原文链接", "原文地址", "原文网址", "阅读原文", "查看原文", "原文出处", "本文转自", "转载自", "原文")
+# Publisher credits: a link inside one names the original only when it points at an article.
+CREDIT_LABELS = ("文章来源", "本文来源", "信息来源", "新闻来源", "来源", "来自", "出处", "source")
+_URL = re.compile(r"https?://[^\s<>\"'，。；、）)】\]]+", re.I)
+_BARE_LINE = re.compile(r"^[<\[(（]?\s*(https?://[^\s<>]+?)\s*[>\])）]?$", re.I)
+_FURNITURE_TAGS = {"nav", "header", "footer", "aside", "script", "style", "noscript", "template", "form", "select"}
+_FURNITURE_ATTR = re.compile(r"(?:^|[-_\s])(?:nav|navbar|menu|footer|foot|sidebar|side|breadcrumbs?|crumbs?|"
+                             r"copyright|share|related|recommend|comments?|toolbar)(?:$|[-_\s\d])", re.I)
+_BLOCKS = {"p", "div", "li", "section", "article", "blockquote", "dd", "dt", "td", "h1", "h2", "h3", "h4", "h5",
+           "h6", "pre", "figcaption", "center", "main", "body", "tr", "table", "ul", "ol", "dl"}
+
+
+def _tag(el) -> str:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+def _is_furniture(el) -> bool:
+    if _tag(el) in _FURNITURE_TAGS:
+        return True
+    marks = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("role"))))
+    return bool(marks and _FURNITURE_ATTR.search(marks))
+
+
+def _text(el) -> str:
+    return " ".join("".join(el.itertext()).split())
+
+
+def is_article_url(url: str | None, page_url: str | None = None) -> bool:
+    """True for an absolute http(s) URL with a path or query (not a bare home page), not the page itself."""
+    if not url:
+        return False
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return False
+    if parts.path in ("", "/") and not parts.query:
+        return False
+    if page_url:
+        own = urlsplit(page_url)
+        if (parts.netloc.lower(), parts.path.rstrip("/"), parts.query) == (own.netloc.lower(), own.path.rstrip("/"), own.query):
+            return False
+    return True
+
+
+def _clean(url: str) -> str:
+    return url.strip().rstrip(".,;:!?。，；：！？")
+
+
+def _blocks(root):
+    """Innermost blocks of the page outside furniture, in document order: (element, text)."""
+    out = []
+
+    def walk(el, skip: bool):
+        if not isinstance(el.tag, str):
+            return
+        skip = skip or _is_furniture(el)
+        if skip:
+            return
+        children = [c for c in el if isinstance(c.tag, str)]
+        has_block_child = any(_tag(c) in _BLOCKS or _tag(c) == "br" for c in children)
+        if _tag(el) in _BLOCKS and not has_block_child:
+            out.append((el, _text(el)))
+            return
+        if _tag(el) in _BLOCKS and has_block_child:
+            # text directly in a mixed block (lines split by <br>) counts as lines of its own
+            for line in _br_lines(el):
+                out.append(line)
+        for c in children:
+            walk(c, skip)
+
+    walk(root, False)
+    return out
+
+
+def _br_lines(el):
+    """(el, text) per ``<br>``-separated line of the direct text of ``el`` (inline children included)."""
+    lines, cur, links = [], [], []
+
+    def flush():
+        text = " ".join("".join(cur).split())
+        if text:
+            lines.append((_Line(el, links[:]), text))
+        cur.clear()
+        links.clear()
+
+    cur.append(el.text or "")
+    for c in el:
+        if not isinstance(c.tag, str):
+            cur.append(c.tail or "")
+            continue
+        t = _tag(c)
+        if t == "br":
+            flush()
+        elif t in _BLOCKS:
+            flush()
+        else:
+            cur.append("".join(c.itertext()))
+            if t == "a":
+                links.append(c)
+            links.extend(c.iter("a") if t != "a" else [])
+        cur.append(c.tail or "")
+    flush()
+    return lines
+
+
+class _Line:
+    """A line of a mixed block: its element and the links on that line only."""
+
+    def __init__(self, el, links):
+        self.el = el
+        self.links = links
+        self.tag = "line"
+
+    def get(self, name, default=None):
+        return self.el.get(name, default)
+
+
+def _links(block) -> list:
+    if isinstance(block, _Line):
+        return block.links
+    return [a for a in block.iter() if isinstance(a.tag, str) and _tag(a) == "a"]
+
+
+def _href(a, page_url: str | None) -> str | None:
+    href = (a.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:")):
+        return None
+    return urljoin(page_url or "", href) if page_url else href
+
+
+def find_origin_url(root, page_url: str | None = None) -> str | None:
+    """The URL of the original article ``root`` (an lxml element of the page) republishes, or None.
+
+    Rules, strongest first: a labelled link or URL (:data:`ORIGIN_LABELS`); a line that
+    is only a URL (the last such line of the text: it closes the article); a credit
+    (:data:`CREDIT_LABELS`) whose link points at an article.
+    """
+    blocks = _blocks(root)
+    bare: list[str] = []
+    credited: list[str] = []
+    for block, text in blocks:
+        if not text or len(text) > 400:
+            continue
+        links = _links(block)
+        label = next((lab for lab in ORIGIN_LABELS if lab in text), None)
+        if label:
+            # the link named by the label: an <a> whose text or href follows it, else a URL in the text
+            for a in links:
+                href = _href(a, page_url)
+                if href and is_article_url(href, page_url):
+                    return href
+            after = text.split(label, 1)[1]
+            m = _URL.search(after)
+            if m and is_article_url(_clean(m.group(0)), page_url):
+                return _clean(m.group(0))
+        m = _BARE_LINE.match(text)
+        if m:
+            url = _clean(m.group(1))
+            hrefs = [h for h in (_href(a, page_url) for a in links) if h]
+            url = next((h for h in hrefs if is_article_url(h, page_url)), url)
+            if is_article_url(url, page_url):
+                bare.append(url)
+            continue
+        low = text.lower()
+        if any(lab in low for lab in CREDIT_LABELS) and len(text) <= 80:
+            for a in links:
+                href = _href(a, page_url)
+                if href and is_article_url(href, page_url):
+                    credited.append(href)
+                    break
+    if bare:
+        return bare[-1]
+    return credited[0] if credited else None
