@@ -149,7 +149,9 @@ def run(names, sources, db, out, base_url, limit, days, jekyll, quiet, log_file,
                                   quiet=quiet, log_file=log_file, log_level=log_level, refresh=refresh,
                                   overrides=_overrides(overrides), jekyll=jekyll)
     _print_report(report, quiet)
-    if not quiet:
+    if exported is None:
+        click.echo("aggregator: interrupted: feeds not exported", err=True)
+    elif not quiet:
         click.echo(f"exported {len(exported.feeds)} feeds to {out}: {exported.files_written} files written, "
                    f"{exported.files_unchanged} unchanged", err=True)
     sys.exit(report.exit_code)

@@ -11,7 +11,9 @@ text; :func:`listing_links` runs :func:`aggregator.extract.links.discover_links`
 process keeps the network, the scheduler and the SQLite writer. ``0`` extracts in the
 crawl process, as a spider whose ``extract_fields`` hook is overridden always does.
 
-* Workers start on the first page and are shared by every crawler of the process.
+* The pool is a Scrapy component (:class:`ExtractionPool`, an extension built
+  ``from_crawler``, ``NotConfigured`` at 0); its workers start on the first page, are
+  shared by every crawler of the process and stop on the last ``engine_stopped``.
 * A worker is ``python -m aggregator.offload`` (a fresh interpreter: it inherits none of
   the reactor's threads or sockets) and exits at EOF on its stdin, i.e. with the crawl.
 * A page that kills its worker (a parser crash, the OOM killer) or holds it longer than
@@ -265,6 +267,7 @@ class ExtractPool:
         self.timeout = timeout
         self.workers: list[_Worker] = []
         self._ids = itertools.count()
+        self.users = 0   # crawlers running with this pool (ExtractionPool)
 
     def _pick(self) -> _Worker:
         loop = asyncio.get_running_loop()
@@ -297,11 +300,49 @@ class ExtractPool:
         """Stop the extraction processes (a later job starts new ones)."""
         workers, self.workers = self.workers, []
         for w in workers:
-            w.broken = True
-            w.stop()
+            w.why = "was shut down"
+            w.lost()   # fails any job still in hand (the spider counts it), then stops the process
 
 
 _POOLS: dict[tuple, ExtractPool] = {}
+
+
+class ExtractionPool:
+    """Scrapy extension: the extraction processes of a crawl (``crawler.aggregator_extract_pool``).
+
+    Switched off (``NotConfigured``) when ``AGGREGATOR_EXTRACT_PROCESSES`` resolves to 0
+    or the reactor is not asyncio's; the processes are shut down on ``engine_stopped``
+    once no other crawler of the process still uses the same pool.
+    """
+
+    def __init__(self, crawler):
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+        from scrapy.utils.reactor import is_asyncio_reactor_installed
+
+        n = auto_processes(crawler.settings.get("AGGREGATOR_EXTRACT_PROCESSES"))
+        if not n:
+            raise NotConfigured("AGGREGATOR_EXTRACT_PROCESSES is 0: pages are extracted in the crawl process")
+        if not is_asyncio_reactor_installed():
+            raise NotConfigured("extraction processes need the asyncio reactor")
+        self.pool = pool(n, crawler.settings.getfloat("AGGREGATOR_EXTRACT_TIMEOUT", 60.0) or None)
+        crawler.aggregator_extract_pool = self.pool
+        crawler.signals.connect(self.engine_started, signal=signals.engine_started)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        """Scrapy constructor."""
+        return cls(crawler)
+
+    def engine_started(self) -> None:
+        self.pool.users += 1
+
+    def engine_stopped(self) -> None:
+        """Stop the processes when the last crawler using them stops."""
+        self.pool.users = max(0, self.pool.users - 1)
+        if not self.pool.users:
+            self.pool.shutdown()
 
 
 def pool(processes: int, timeout: float | None = None) -> ExtractPool:

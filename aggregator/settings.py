@@ -67,9 +67,18 @@ DOWNLOADER_MIDDLEWARES = {
     # robots.txt without Scrapy 2.19's race (see aggregator/robots.py)
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "aggregator.robots.RobotsTxtMiddleware": 100,
+    # a source's per-request settings (robots, timeouts, sizes) in a multi-source run
+    "aggregator.multisource.SourcePolicyMiddleware": 50,
 }
+SPIDER_MIDDLEWARES = {
+    # requests made in a callback belong to the response's source (multi-source run)
+    "aggregator.multisource.SourceTagMiddleware": 50,
+}
+# one URL is fetched once per source (two sources linking one article each get it)
+REQUEST_FINGERPRINTER_CLASS = "aggregator.multisource.SourceFingerprinter"
 EXTENSIONS = {
     "aggregator.extensions.CrawlRunRecorder": 500,
+    "aggregator.offload.ExtractionPool": 100,   # extraction processes (NotConfigured at 0)
 }
 CONCURRENT_ITEMS = 50
 

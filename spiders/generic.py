@@ -22,7 +22,6 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import scrapy
 from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse
-from scrapy.utils.reactor import is_asyncio_reactor_installed
 
 from aggregator.extract.article import extract_article, stitch_pages
 from aggregator.extract.dates import date_from_url, parse_date
@@ -30,7 +29,7 @@ from aggregator.extract.encoding import detect_encoding
 from aggregator.extract.links import discover_links
 from aggregator.items import Article, ArticleLink
 from aggregator.normalize import MAX_BODY_CHARS, canonical_url, collapse_ws, url_key
-from aggregator.offload import ExtractionCrashed, ExtractPool, auto_processes, pool
+from aggregator.offload import ExtractionCrashed, ExtractPool
 from aggregator.sources import Source
 
 MAX_ARTICLE_PAGES = 10
@@ -134,6 +133,8 @@ class SourceSpider(scrapy.Spider):
     name = "_source"
     source: Source | None = None
     abstract = True
+    #: this source's stats in a multi-source run (aggregator.multisource); None: the crawler's
+    stats = None
 
     @classmethod
     def for_source(cls, src: Source) -> type:
@@ -159,18 +160,18 @@ class SourceSpider(scrapy.Spider):
     @property
     def now(self) -> datetime:
         """Fetch time used for relative dates ("3小时前"); AGGREGATOR_NOW overrides it in tests."""
-        fixed = self.crawler.settings.get("AGGREGATOR_NOW") if getattr(self, "crawler", None) else None
+        fixed = self.settings.get("AGGREGATOR_NOW") if getattr(self, "crawler", None) else None
         if fixed:
             return datetime.fromisoformat(fixed)
         return datetime.now(timezone.utc)
 
     def inc(self, key: str, n: int = 1) -> None:
         """Increment an ``aggregator/…`` stat."""
-        self.crawler.stats.inc_value(f"aggregator/{key}", n)
+        (self.stats or self.crawler.stats).inc_value(f"aggregator/{key}", n)
 
     def known(self, url: str) -> dict | None:
         """The archive's row for an article URL when it need not be fetched again."""
-        if self.crawler.settings.getbool("AGGREGATOR_REFRESH"):
+        if self.settings.getbool("AGGREGATOR_REFRESH"):
             return None
         known = getattr(self.crawler, "aggregator_known", None)
         if known is None:
@@ -237,18 +238,19 @@ class SourceSpider(scrapy.Spider):
         """Count a failed or unusable listing page by kind; it counts against the source's health."""
         self.inc(f"errors/{kind}")
         self.inc("listing_errors")
-        self.crawler.stats.set_value("aggregator/last_listing_error", f"{kind} on {url}")
+        (self.stats or self.crawler.stats).set_value("aggregator/last_listing_error", f"{kind} on {url}")
         self.logger.warning("%s: %s (%s)", self.name, url, kind)
 
     def listing_request(self, url: str, page_no: int = 1, callback=None) -> Request:
         """Request for a listing page (feed, API page, category page)."""
         return Request(url, callback=callback or self.parse_listing, errback=self.on_error,
-                       meta={"aggregator_listing": True, "page_no": page_no}, dont_filter=page_no == 1)
+                       meta={"aggregator_listing": True, "page_no": page_no, "aggregator_source": self.name},
+                       dont_filter=page_no == 1)
 
     def article_request(self, url: str, **hints) -> Request:
         """Request for an article page; hints are what the listing said about it."""
         return Request(url, callback=self.parse_article, errback=self.on_error, cb_kwargs={"hints": hints},
-                       meta={"aggregator_article": True})
+                       meta={"aggregator_article": True, "aggregator_source": self.name})
 
     def follow_links(self, response, links) -> tuple[list, int]:
         """Requests for new article links and ArticleLinks for known ones; returns (out, new)."""
@@ -317,13 +319,9 @@ class SourceSpider(scrapy.Spider):
 
         A spider that overrides ``extract_fields`` extracts in the crawl process.
         """
-        if not hasattr(self, "_extract_pool"):
-            n = auto_processes(self.crawler.settings.get("AGGREGATOR_EXTRACT_PROCESSES"))
-            default_hook = type(self).extract_fields is SourceSpider.extract_fields
-            timeout = self.crawler.settings.getfloat("AGGREGATOR_EXTRACT_TIMEOUT", 60.0) or None
-            self._extract_pool = (pool(n, timeout) if n and default_hook and is_asyncio_reactor_installed()
-                                  else None)
-        return self._extract_pool
+        if type(self).extract_fields is not SourceSpider.extract_fields:
+            return None
+        return getattr(self.crawler, "aggregator_extract_pool", None)
 
     async def article_fields(self, response) -> dict | None:
         """``extract_fields`` of a page, in an extraction process when there is a pool.
@@ -333,7 +331,7 @@ class SourceSpider(scrapy.Spider):
         workers = self.extract_pool
         if workers is None:
             return self.extract_fields(response, response.url)
-        max_body = self.crawler.settings.getint("AGGREGATOR_MAX_BODY_CHARS", MAX_BODY_CHARS)
+        max_body = self.settings.getint("AGGREGATOR_MAX_BODY_CHARS", MAX_BODY_CHARS)
         fields = await self.from_workers(workers.extract(response.body, response.url, response.encoding,
                                                          self.source, self.now, max_body),
                                          response.url, self.count_error)
@@ -389,6 +387,7 @@ class SourceSpider(scrapy.Spider):
                 yield Request(nxt, callback=self.parse_article, errback=self.on_continuation_error,
                               cb_kwargs={"hints": hints, "parts": parts, "first_url": first_url},
                               meta={"aggregator_article": True, "aggregator_parts": parts,
+                                    "aggregator_source": self.name,
                                     "aggregator_first_url": first_url, "aggregator_hints": hints})
                 return
         if len(parts) > 1:
@@ -732,7 +731,7 @@ class JekyllSpider(SourceSpider):
         posts = folder / "_posts" if (folder / "_posts").is_dir() else folder
         for f in sorted(posts.glob("*.md")) + sorted(posts.glob("*.markdown")) + sorted(posts.glob("*.html")):
             yield Request(f.resolve().as_uri(), callback=self.parse_post, errback=self.on_error,
-                          meta={"aggregator_article": True})
+                          meta={"aggregator_article": True, "aggregator_source": self.name})
 
     def parse_post(self, response):
         """One post file → Article."""
