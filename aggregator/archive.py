@@ -1075,8 +1075,8 @@ class Archive:
     def status(self, now: str | datetime | None = None) -> list[dict]:
         """Health of every source (sources table, crawl runs and articles), sorted by name.
 
-        Verdict rule (README "Status"): ``failing`` when the last run's status is
-        ``failed``; ``degraded`` when it is ``degraded``; ``silent`` when the source was
+        Verdict rule (README "Status"): runs ``interrupted`` by a signal are left out;
+        ``failing`` when the last run's status is ``failed``; ``degraded`` when it is ``degraded``; ``silent`` when the source was
         never crawled, or its runs succeed but no new article arrived (``first_seen_at``)
         in the last 7 days; ``ok`` otherwise. ``error_rate`` is errors / pages fetched
         over the runs of the last 7 days (None without runs).
@@ -1091,6 +1091,7 @@ class Archive:
         for name in sorted(names):
             last = self.db.execute(
                 "SELECT started_at, finished_at, status, reason, finish_reason FROM crawl_runs WHERE spider = ? "
+                "AND coalesce(status, '') != 'interrupted' "   # a stopped run says nothing about the site
                 "ORDER BY coalesce(finished_at, started_at) DESC, id DESC LIMIT 1",
                 [name],
             ).fetchone()
@@ -1104,7 +1105,7 @@ class Archive:
                 [day, week, name],
             ).fetchone()
             runs7, failed7, errors7, pages7 = self.db.execute(
-                "SELECT count(*), count(CASE WHEN status != 'ok' THEN 1 END), coalesce(sum(errors), 0), "
+                "SELECT count(*), count(CASE WHEN status NOT IN ('ok', 'interrupted') THEN 1 END), coalesce(sum(errors), 0), "
                 "coalesce(sum(pages), 0) FROM crawl_runs WHERE spider = ? AND coalesce(finished_at, started_at) >= ?",
                 [name, week],
             ).fetchone()

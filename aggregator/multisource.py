@@ -221,6 +221,8 @@ class RunSpider(scrapy.Spider):
         crawler.signals.connect(spider._response, signal=signals.response_received)
         crawler.signals.connect(spider._scraped, signal=signals.item_scraped)
         crawler.signals.connect(spider._dropped, signal=signals.item_dropped)
+        crawler.signals.connect(spider._downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(spider._scheduled, signal=signals.request_scheduled)
         return spider
 
     async def start(self):
@@ -236,6 +238,18 @@ class RunSpider(scrapy.Spider):
         d = self.delegates.get(request_source(request))
         if d is not None:
             d.stats.inc_value("response_received_count")
+
+    def _downloaded(self, response, request, spider):
+        d = self.delegates.get(request_source(request))
+        if d is not None:
+            d.stats.inc_value("downloader/response_count")
+            d.stats.inc_value(f"downloader/response_status_count/{response.status}")
+
+    def _scheduled(self, request, spider):
+        if request.meta.get("retry_times"):   # a retry (RetryMiddleware) re-enters the scheduler
+            d = self.delegates.get(request_source(request))
+            if d is not None:
+                d.stats.inc_value("retry/count")
 
     def _scraped(self, item, response, spider):
         d = self.delegates.get(getattr(item, "spider", None))
@@ -273,12 +287,15 @@ class SourceTagMiddleware:
 
 
 class SourcePolicyMiddleware:
-    """Downloader middleware: a source's own per-request settings as request meta.
+    """Downloader middleware: a source's own settings for its requests, hosts merged strictly.
 
-    ``ROBOTSTXT_OBEY = false`` → ``dont_obey_robotstxt``; ``DOWNLOAD_TIMEOUT``,
+    Per request: ``ROBOTSTXT_OBEY = false`` → ``dont_obey_robotstxt``; ``DOWNLOAD_TIMEOUT``,
     ``DOWNLOAD_MAXSIZE``, ``DOWNLOAD_WARNSIZE``, ``RETRY_TIMES`` → their meta keys;
-    ``USER_AGENT`` → the header; AutoThrottle stays off for a source that turned it off
-    unless another source on the same host wants it (the stricter value).
+    ``USER_AGENT`` → the header. Per host: a host first met through a source (an article
+    on a CDN) gets that source's concurrency and delay; when another source with stricter
+    values reaches it, the stricter values hold from then on (the live slot included).
+    AutoThrottle stays off for a source that turned it off unless a source that wants it
+    reaches the same host.
     """
 
     META = {"DOWNLOAD_TIMEOUT": "download_timeout", "DOWNLOAD_MAXSIZE": "download_maxsize",
@@ -288,15 +305,51 @@ class SourcePolicyMiddleware:
         self.crawler = crawler
         self.throttled = set(crawler.settings.getlist("AGGREGATOR_THROTTLED_HOSTS"))
         self.throttle = crawler.settings.getbool("AUTOTHROTTLE_ENABLED")
+        self.hosts: dict[str, tuple[int, float]] = {
+            h: (int(v.get("concurrency", 0)), float(v.get("delay", 0.0)))
+            for h, v in crawler.settings.getdict("DOWNLOAD_SLOTS").items()}
+        self.policies: dict[str, tuple[int, float, bool]] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    def _policy(self, name: str, d) -> tuple[int, float, bool]:
+        p = self.policies.get(name)
+        if p is None:
+            s = d.settings
+            p = self.policies[name] = (s.getint("CONCURRENT_REQUESTS_PER_DOMAIN"), s.getfloat("DOWNLOAD_DELAY"),
+                                       s.getbool("AUTOTHROTTLE_ENABLED"))
+        return p
+
+    def _merge_host(self, request, conc: int, delay: float) -> None:
+        downloader = getattr(self.crawler.engine, "downloader", None)
+        if downloader is None:
+            return
+        key = downloader.get_slot_key(request)
+        known = self.hosts.get(key)
+        if known is not None and known[0] <= conc and known[1] >= delay:
+            return
+        conc, delay = (conc, delay) if known is None else (min(known[0], conc), max(known[1], delay))
+        self.hosts[key] = (conc, delay)
+        downloader.per_slot_settings[key] = {**downloader.per_slot_settings.get(key, {}),
+                                             "concurrency": conc, "delay": delay}
+        slot = downloader.slots.get(key)
+        if slot is not None:
+            slot.concurrency, slot.delay = conc, delay
+
     def process_request(self, request):
-        d = source_of(self.crawler, request_source(request))
+        name = request_source(request)
+        d = source_of(self.crawler, name)
         if d is None:
             return None
+        conc, delay, throttle = self._policy(name, d)
+        self._merge_host(request, conc, delay)
+        host = urlsplit(request.url).hostname or ""
+        if throttle:
+            self.throttled.add(host)
+        elif self.throttle and host not in self.throttled:
+            request.meta.setdefault("autothrottle_dont_adjust_delay", True)
         s = d.settings
         over = s._over if isinstance(s, SourceSettings) else {}
         if not over:
@@ -308,10 +361,13 @@ class SourcePolicyMiddleware:
                 request.meta.setdefault(meta, over[key])
         if "USER_AGENT" in over:
             request.headers.setdefault(b"User-Agent", str(over["USER_AGENT"]))
-        if self.throttle and "AUTOTHROTTLE_ENABLED" in over and not _bool(over["AUTOTHROTTLE_ENABLED"]) \
-                and (urlsplit(request.url).hostname or "") not in self.throttled:
-            request.meta.setdefault("autothrottle_dont_adjust_delay", True)
         return None
+
+
+def settings_for(crawler, request):
+    """The settings that apply to ``request``: its source's in a multi-source run."""
+    d = source_of(crawler, request_source(request))
+    return d.settings if d is not None else crawler.settings
 
 
 class SourceFingerprinter:

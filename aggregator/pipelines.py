@@ -180,7 +180,9 @@ class NormalizePipeline:
         src = getattr(spider, "source", None)
         names = (src.title,) if src else ()
         tz = src.timezone if src else "Asia/Shanghai"
-        art, truncated = normalize_article(item, self.max_body, names, tz)
+        max_body = spider.settings.getint("AGGREGATOR_MAX_BODY_CHARS", self.max_body) \
+            if spider is not self.crawler.spider else self.max_body
+        art, truncated = normalize_article(item, max_body, names, tz)
         stats = stats_for(self.crawler, item.spider)
         if truncated:
             stats.inc_value("aggregator/body_truncated")

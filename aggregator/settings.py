@@ -70,6 +70,8 @@ DOWNLOADER_MIDDLEWARES = {
     # a source's per-request settings (robots, timeouts, sizes) in a multi-source run
     "aggregator.multisource.SourcePolicyMiddleware": 50,
 }
+# Scrapy's downloader with its per-host concurrency enforced (see aggregator/downloader.py)
+DOWNLOADER = "aggregator.downloader.PoliteDownloader"
 SPIDER_MIDDLEWARES = {
     # requests made in a callback belong to the response's source (multi-source run)
     "aggregator.multisource.SourceTagMiddleware": 50,

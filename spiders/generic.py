@@ -29,7 +29,7 @@ from aggregator.extract.encoding import detect_encoding
 from aggregator.extract.links import discover_links
 from aggregator.items import Article, ArticleLink
 from aggregator.normalize import MAX_BODY_CHARS, canonical_url, collapse_ws, url_key
-from aggregator.offload import ExtractionCrashed, ExtractPool
+from aggregator.offload import ExtractionCrashed, ExtractPool, auto_processes
 from aggregator.sources import Source
 
 MAX_ARTICLE_PAGES = 10
@@ -319,7 +319,8 @@ class SourceSpider(scrapy.Spider):
 
         A spider that overrides ``extract_fields`` extracts in the crawl process.
         """
-        if type(self).extract_fields is not SourceSpider.extract_fields:
+        if type(self).extract_fields is not SourceSpider.extract_fields \
+                or not auto_processes(self.settings.get("AGGREGATOR_EXTRACT_PROCESSES")):
             return None
         return getattr(self.crawler, "aggregator_extract_pool", None)
 
