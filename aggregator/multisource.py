@@ -146,12 +146,14 @@ def run_settings(settings: BaseSettings, classes: list[tuple[object, type]]) -> 
     URLs, allowed domains) the concurrency is the lowest and the delay the highest any
     source on it asks for (``DOWNLOAD_SLOTS``); AutoThrottle and robots.txt are on when
     any source wants them (per-source exceptions are request meta, see
-    :class:`SourcePolicyMiddleware`); the total concurrency is the largest asked for.
+    :class:`SourcePolicyMiddleware`); the total concurrency is the largest asked for, the
+    archive batch (one writer for the run) the smallest.
     Hosts no source names (an article on a CDN) get the project's defaults.
     """
     slots: dict[str, dict] = {}
     throttle = robots = False
     total = settings.getint("CONCURRENT_REQUESTS")
+    batch = None
     start_delay = max_delay = None
     target = None
     for src, cls in classes:
@@ -163,6 +165,9 @@ def run_settings(settings: BaseSettings, classes: list[tuple[object, type]]) -> 
         conc = int(eff("CONCURRENT_REQUESTS_PER_DOMAIN"))
         delay = float(eff("DOWNLOAD_DELAY") or 0)
         total = max(total, int(eff("CONCURRENT_REQUESTS")))
+        # one archive writer for the run: the smallest batch any source asks for (less to lose)
+        b = int(eff("AGGREGATOR_BATCH_SIZE") or 0)
+        batch = b if batch is None else min(batch, b)
         on = _bool(eff("AUTOTHROTTLE_ENABLED"))
         robots = robots or _bool(eff("ROBOTSTXT_OBEY"))
         if on:
@@ -183,6 +188,8 @@ def run_settings(settings: BaseSettings, classes: list[tuple[object, type]]) -> 
         "ROBOTSTXT_OBEY": robots,
         "CONCURRENT_REQUESTS": total,
     }
+    if batch:
+        out["AGGREGATOR_BATCH_SIZE"] = batch
     if throttle:
         out.update(AUTOTHROTTLE_START_DELAY=start_delay, AUTOTHROTTLE_MAX_DELAY=max_delay,
                    AUTOTHROTTLE_TARGET_CONCURRENCY=target)

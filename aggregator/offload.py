@@ -151,7 +151,12 @@ class _Worker:
 
     async def submit(self, job_id: int, job: tuple):
         """The answer to one job (raises what the job raised, or BrokenWorker)."""
-        await self.connected
+        try:
+            await self.connected
+        except asyncio.CancelledError:
+            if not (self.broken and self.connected.cancelled()):
+                raise
+            # the process died while its pipes were being connected (lost() cancelled that)
         if self.broken:
             raise BrokenWorker("extraction process is gone")
         future = self.loop.create_future()
