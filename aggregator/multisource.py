@@ -339,11 +339,12 @@ class SourcePolicyMiddleware:
             return
         conc, delay = (conc, delay) if known is None else (min(known[0], conc), max(known[1], delay))
         self.hosts[key] = (conc, delay)
-        downloader.per_slot_settings[key] = {**downloader.per_slot_settings.get(key, {}),
-                                             "concurrency": conc, "delay": delay}
+        own = downloader.per_slot_settings.setdefault(key, {})
+        own["concurrency"] = min(int(own.get("concurrency", conc)), conc)
+        own["delay"] = max(float(own.get("delay", delay)), delay)
         slot = downloader.slots.get(key)
-        if slot is not None:
-            slot.concurrency, slot.delay = conc, delay
+        if slot is not None:   # only ever stricter (a Crawl-delay may already hold it)
+            slot.concurrency, slot.delay = min(slot.concurrency, conc), max(slot.delay, delay)
 
     def process_request(self, request):
         name = request_source(request)

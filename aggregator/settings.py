@@ -51,6 +51,7 @@ DEPTH_LIMIT = 0
 HTTPERROR_ALLOWED_CODES = [304]
 AGGREGATOR_RETRY_MAX_WAIT = 60.0       # longest Retry-After we honour, in seconds
 AGGREGATOR_RETRY_BACKOFF = 1.0         # first backoff before a retry without Retry-After (doubles)
+AGGREGATOR_MAX_CRAWL_DELAY = 30.0      # longest robots.txt Crawl-delay we honour, in seconds
 
 # --- pipeline ------------------------------------------------------------------------
 ITEM_PIPELINES = {

@@ -37,8 +37,8 @@ def article(k: int, j: int) -> str:
 class ManySite:
     """``categories`` listing pages of ``per_category`` articles each, on one host."""
 
-    def __init__(self, categories: int, per_category: int, delay: float = 0.0):
-        self.pages: dict[str, bytes] = {"/robots.txt": b"User-agent: *\nDisallow: /private/\n"}
+    def __init__(self, categories: int, per_category: int, delay: float = 0.0, robots: str = ""):
+        self.pages: dict[str, bytes] = {"/robots.txt": f"User-agent: *\nDisallow: /private/\n{robots}".encode()}
         for k in range(categories):
             links = [f"/c/{k}/a{j}.html" for j in range(per_category)]
             self.pages[f"/c/{k}/index.html"] = listing(k, links).encode()
@@ -50,6 +50,7 @@ class ManySite:
         self.in_flight = 0
         self.max_in_flight = 0
         self.hits: collections.Counter = collections.Counter()
+        self.times: list[tuple[float, str]] = []   # (monotonic time, path) of every request
         self.httpd: ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
 
@@ -72,6 +73,7 @@ class ManySite:
                     site.in_flight += 1
                     site.max_in_flight = max(site.max_in_flight, site.in_flight)
                     site.hits[path] += 1
+                    site.times.append((time.monotonic(), path))
                 try:
                     if site.delay:
                         time.sleep(site.delay)

@@ -103,3 +103,19 @@ def test_run_settings_merge_by_the_stricter_value(tmp_path):
     settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 1, priority="cmdline")
     assert run_settings(settings, pairs)["DOWNLOAD_SLOTS"]["two.example"]["concurrency"] == 1
     json.dumps(out)   # plain data: it goes into Scrapy settings as it is
+
+
+def test_crawl_delay_holds_for_every_source_on_the_host(tmp_path, run_cli):
+    """robots.txt says ``Crawl-delay: 1``: requests of three sources on that host, together,
+    start at least ~1 s apart (the sources themselves ask for no delay at all)."""
+    with ManySite(categories=3, per_category=1, robots="Crawl-delay: 1\n") as site:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(site.sources_toml(CONCURRENT_REQUESTS_PER_DOMAIN=8), encoding="utf-8")
+        db = tmp_path / "archive.db"
+        r = run_cli("crawl", "--sources", sources, "--db", db, "--quiet")
+        assert r.returncode == 0, r.stderr
+        starts = [t for t, path in site.times if path != "/robots.txt"]
+    assert len(starts) == 6                       # 3 listing pages + 3 articles
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert min(gaps) >= 0.95, gaps                # a minimum: no jitter below it
+    assert _rows(db, "select count(*) from articles") == [(3,)]
