@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import datetime, timezone
 
 from scrapy import signals
@@ -142,6 +143,7 @@ class CrawlRunRecorder:
             return runs
         sink = getattr(self.crawler, "aggregator_run_sink", None)
         archive = None
+        t0 = time.perf_counter()
         if sink is None:
             from aggregator.archive import Archive
 
@@ -168,6 +170,7 @@ class CrawlRunRecorder:
         finally:
             if archive is not None:
                 archive.close()
+        logger.info("recorded %d source runs in %.0f ms", len(todo), (time.perf_counter() - t0) * 1000)
         if len(runs) == 1 and getattr(spider, "delegates", None) is None:
             self.crawler.aggregator_run = next(iter(runs.values()))
         return runs

@@ -12,8 +12,10 @@ process keeps the network, the scheduler and the SQLite writer. ``0`` extracts i
 crawl process, as a spider whose ``extract_fields`` hook is overridden always does.
 
 * The pool is a Scrapy component (:class:`ExtractionPool`, an extension built
-  ``from_crawler``, ``NotConfigured`` at 0); its workers start on the first page, are
-  shared by every crawler of the process and stop on the last ``engine_stopped``.
+  ``from_crawler``, ``NotConfigured`` at 0); its workers start on the first article
+  page, are shared by every crawler of the process and stop on the last
+  ``engine_stopped``. Listing pages go to them only once one is ready (``warm()``), so a
+  run with nothing new starts no process at all.
 * A worker is ``python -m aggregator.offload`` (a fresh interpreter: it inherits none of
   the reactor's threads or sockets) and exits at EOF on its stdin, i.e. with the crawl.
 * A page that kills its worker (a parser crash, the OOM killer) or holds it longer than
@@ -143,6 +145,7 @@ class _Worker:
         self.timeout = timeout     # seconds one page may take; None: no limit
         self.progress = loop.time()
         self.why = "exited"
+        self.ready = False        # the child said it is ready (imports done)
         self.connected = loop.create_task(self._connect())
 
     async def _connect(self) -> None:
@@ -176,6 +179,7 @@ class _Worker:
             del self.buf[:4 + n]
             self.progress = self.loop.time()
             if job_id is None:   # the child's "ready" frame: the per-page clock may run
+                self.ready = True
                 if self.timeout:
                     self.loop.call_later(min(1.0, self.timeout / 4), self._watch)
                 continue
@@ -284,6 +288,10 @@ class ExtractPool:
         while len(self.workers) < self.processes:
             self.workers.append(_Worker(loop, self.timeout))
         return min(self.workers, key=_Worker.load)
+
+    def warm(self) -> bool:
+        """True when a process is up and ready (none is started here)."""
+        return any(w.ready and not w.broken for w in self.workers)
 
     async def extract(self, body: bytes, url: str, encoding: str, source, now, max_body_chars: int):
         """(fields, log records) of one article page, from an extraction process."""
