@@ -396,8 +396,11 @@ def serve() -> None:
             data = _frame(answer)
         except Exception as exc:   # an unpicklable exception
             data = _frame((job_id, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-        out.write(data)
-        out.flush()
+        try:
+            out.write(data)
+            out.flush()
+        except (BrokenPipeError, ValueError):   # the crawl is gone (killed, or stopped at once): so are we
+            return
 
 
 if __name__ == "__main__":

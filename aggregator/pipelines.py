@@ -274,17 +274,18 @@ class StorePipeline:
         self.last = d
         return d
 
-    def process_item(self, item):
+    async def process_item(self, item):
         """Buffer an Article (write a full batch) or link an ArticleLink after what came before."""
+        from scrapy.utils.defer import maybe_deferred_to_future
+
         if isinstance(item, ArticleLink):
             self.flush(report=True)
-            d = self._submit(self._link, item)
-            d.addCallback(lambda _: item)
-            return d
+            await maybe_deferred_to_future(self._submit(self._link, item))
+            return item
         if isinstance(item, Article):
             self.buffer.append(item)
             if len(self.buffer) >= self.batch_size:
-                return self.flush().addCallback(lambda _: item)
+                await maybe_deferred_to_future(self.flush())
         return item
 
     def _link(self, item) -> None:

@@ -243,7 +243,7 @@ class _Process:
 
 
 #: seconds the writer thread may take to finish its batch after a second signal
-KILL_GRACE = 3.0
+KILL_GRACE = 1.5
 
 
 def _run_crawlers(selected, settings, *, quiet, progress) -> CrawlReport:
