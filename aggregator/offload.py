@@ -12,10 +12,10 @@ process keeps the network, the scheduler and the SQLite writer. ``0`` extracts i
 crawl process, as a spider whose ``extract_fields`` hook is overridden always does.
 
 * The pool is a Scrapy component (:class:`ExtractionPool`, an extension built
-  ``from_crawler``, ``NotConfigured`` at 0); its workers start on the first article
-  page, are shared by every crawler of the process and stop on the last
-  ``engine_stopped``. Listing pages go to them only once one is ready (``warm()``), so a
-  run with nothing new starts no process at all.
+  ``from_crawler``, ``NotConfigured`` at 0); its workers start with the engine, are
+  shared by every crawler of the process and stop on the last ``engine_stopped``.
+  Listing pages go to them only once one is ready (``warm()``): until then (the
+  processes' own start-up) they are read in the crawl process.
 * A worker is ``python -m aggregator.offload`` (a fresh interpreter: it inherits none of
   the reactor's threads or sockets) and exits at EOF on its stdin, i.e. with the crawl.
 * A page that kills its worker (a parser crash, the OOM killer) or holds it longer than
@@ -278,6 +278,10 @@ class ExtractPool:
         self._ids = itertools.count()
         self.users = 0   # crawlers running with this pool (ExtractionPool)
 
+    def start(self) -> None:
+        """Start the missing processes (in the running event loop)."""
+        self._pick()
+
     def _pick(self) -> _Worker:
         loop = asyncio.get_running_loop()
         for w in self.workers:
@@ -349,7 +353,13 @@ class ExtractionPool:
         return cls(crawler)
 
     def engine_started(self) -> None:
+        """Start the processes now: they import while the first pages download (listing
+        pages are extracted here until one is ready, see ``ExtractPool.warm``)."""
         self.pool.users += 1
+        try:
+            self.pool.start()
+        except RuntimeError:   # no running asyncio loop: they start with the first page
+            pass
 
     def engine_stopped(self) -> None:
         """Stop the processes when the last crawler using them stops."""

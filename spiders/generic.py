@@ -483,8 +483,7 @@ class ListingSpider(SourceSpider):
         """
         workers = self.extract_pool
         if workers is None or not workers.warm():
-            # listing pages never start the processes (article pages do): a run that finds
-            # nothing new costs no process start-up, and a first run's first pages go on here
+            # the processes are still starting: read this listing page here, at once
             return discover_links(response, self.source, base_url=response.url, now=self.now)
         return await self.from_workers(workers.links(response.body, response.url, response.encoding, self.source,
                                                      self.now), response.url, self.count_listing_error)
