@@ -385,6 +385,16 @@ def shutdown_all() -> None:
         p.shutdown()
 
 
+def _send(out, data: bytes) -> None:
+    """Write one answer; when the crawl is gone (killed, or stopped by a second signal),
+    end this process at once and quietly (nothing buffered is left to fail at exit)."""
+    try:
+        out.write(data)
+        out.flush()
+    except (BrokenPipeError, ValueError):
+        os._exit(0)
+
+
 def serve() -> None:
     """The extraction process: read jobs from stdin, answer on stdout, exit at EOF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the crawl process's to handle
@@ -394,8 +404,7 @@ def serve() -> None:
     import aggregator.archive  # noqa: F401
     import aggregator.extract.article  # noqa: F401  (warm up before the first page)
     import aggregator.pipelines  # noqa: F401
-    out.write(_frame((None, True, None)))   # ready: the parent's per-page clock may start
-    out.flush()
+    _send(out, _frame((None, True, None)))   # ready: the parent's per-page clock may start
     while (msg := _unframe(inp)) is not None:
         job_id, (kind, args) = msg
         try:
@@ -406,11 +415,7 @@ def serve() -> None:
             data = _frame(answer)
         except Exception as exc:   # an unpicklable exception
             data = _frame((job_id, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-        try:
-            out.write(data)
-            out.flush()
-        except (BrokenPipeError, ValueError):   # the crawl is gone (killed, or stopped at once): so are we
-            return
+        _send(out, data)
 
 
 if __name__ == "__main__":
