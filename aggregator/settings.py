@@ -47,6 +47,7 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False         # Scrapy 2.19's code-executing HTTP control server: not for a cron crawler
 DEPTH_LIMIT = 0
 HTTPERROR_ALLOWED_CODES = [304]
 AGGREGATOR_RETRY_MAX_WAIT = 60.0       # longest Retry-After we honour, in seconds
