@@ -217,7 +217,9 @@ def run(names, sources, db, out, base_url, limit, days, jekyll, quiet, log_file,
     export_error = getattr(report, "export_error", None)
     if export_error:
         _fail(export_error)
-    if not quiet:
+    if exported is None:
+        click.echo("aggregator: interrupted: feeds not exported", err=True)
+    elif not quiet:
         for w in exported.warnings:
             click.echo(f"aggregator: warning: {w}", err=True)
         click.echo(f"exported {len(exported.feeds)} feeds to {out}: {exported.files_written} files written, "

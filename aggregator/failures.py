@@ -37,8 +37,11 @@ COVERAGE_FIELDS = ("published", "source", "author")
 
 #: Scrapy finish reasons of a run that ended normally.
 OK_FINISH_REASONS = ("finished", "idle_exit")
-RUN_OK, RUN_DEGRADED, RUN_FAILED = "ok", "degraded", "failed"
-RUN_STATUSES = (RUN_OK, RUN_DEGRADED, RUN_FAILED)
+#: finish reasons of a run stopped by SIGINT/SIGTERM (Scrapy's graceful stop says ``shutdown``)
+INTERRUPTED_FINISH_REASONS = ("shutdown", "interrupted")
+RUN_OK, RUN_DEGRADED, RUN_FAILED, RUN_INTERRUPTED = "ok", "degraded", "failed", "interrupted"
+#: ``interrupted``: a signal stopped the run; its own verdict, never counted against the site's health
+RUN_STATUSES = (RUN_OK, RUN_DEGRADED, RUN_FAILED, RUN_INTERRUPTED)
 VERDICT_OK, VERDICT_DEGRADED, VERDICT_FAILING, VERDICT_SILENT = "ok", "degraded", "failing", "silent"
 VERDICTS = (VERDICT_OK, VERDICT_DEGRADED, VERDICT_FAILING, VERDICT_SILENT)
 
@@ -79,7 +82,9 @@ def summarize_stats(stats: dict, reason: str, previous: list[dict] | None = None
     }
     status, why = RUN_OK, None
     attempted = stored + extraction_drops
-    if reason not in OK_FINISH_REASONS:
+    if reason in INTERRUPTED_FINISH_REASONS:
+        status, why = RUN_INTERRUPTED, "interrupted by a signal"
+    elif reason not in OK_FINISH_REASONS:
         status, why = RUN_FAILED, f"crawl ended with {reason}"
     elif listing_pages == 0 and not_modified == 0 and (listing_errors or stats.get("aggregator/start_urls", 1)):
         last = stats.get("aggregator/last_listing_error") or "no listing page could be fetched"

@@ -19,6 +19,8 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor, task
 
+from aggregator.multisource import request_source, settings_for, stats_for
+
 logger = logging.getLogger(__name__)
 
 
@@ -37,7 +39,10 @@ class ConditionalListingMiddleware:
 
     def process_request(self, request):
         """Set If-None-Match / If-Modified-Since on listing requests."""
-        if not request.meta.get("aggregator_listing") or self.crawler.settings.getbool("AGGREGATOR_REFRESH"):
+        if not request.meta.get("aggregator_listing"):
+            return None
+        own = settings_for(self.crawler, request)
+        if own.getbool("AGGREGATOR_REFRESH") or not own.getbool("AGGREGATOR_CONDITIONAL_LISTINGS", True):
             return None
         store = getattr(self.crawler, "aggregator_store", None)
         if store is None or store.archive is None:
@@ -49,7 +54,7 @@ class ConditionalListingMiddleware:
                 request.headers.setdefault(b"If-None-Match", etag)
             if last_modified:
                 request.headers.setdefault(b"If-Modified-Since", last_modified)
-            self.crawler.stats.inc_value("aggregator/listing_conditional")
+            stats_for(self.crawler, request_source(request)).inc_value("aggregator/listing_conditional")
         return None
 
 
@@ -86,12 +91,17 @@ class RetryAfterMiddleware(RetryMiddleware):
         retries = request.meta.get("retry_times", 0)
         max_retries = request.meta.get("max_retry_times", self.max_retry_times)
         if retries < max_retries:
+            max_wait, backoff_base = self.max_wait, self.backoff_base
+            own = settings_for(self.crawler, request)
+            if own is not self.crawler.settings:   # a source of a multi-source run: its own values
+                max_wait = own.getfloat("AGGREGATOR_RETRY_MAX_WAIT", max_wait)
+                backoff_base = own.getfloat("AGGREGATOR_RETRY_BACKOFF", backoff_base)
             wait = retry_after_seconds(response.headers.get(b"Retry-After"))
             if wait is None:
-                wait = self.backoff_base * (2 ** retries)
-            wait = min(wait, self.max_wait)
+                wait = backoff_base * (2 ** retries)
+            wait = min(wait, max_wait)
             if wait > 0:
-                self.crawler.stats.inc_value("aggregator/retry_waits")
+                stats_for(self.crawler, request_source(request)).inc_value("aggregator/retry_waits")
                 await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
         return super().process_response(request, response)
 
@@ -120,8 +130,8 @@ class RedirectGuardMiddleware:
         target = urljoin(request.url, response.headers[b"Location"].decode("latin-1"))
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if target.split("#")[0] in {u.split("#")[0] for u in chain}:
-            self.crawler.stats.inc_value("aggregator/redirect_loops")
+            stats_for(self.crawler, request_source(request)).inc_value("aggregator/redirect_loops")
             raise RedirectLoop(f"redirect loop: {' -> '.join(chain + [target])}")
         if urlsplit(target).netloc != urlsplit(request.url).netloc:
-            self.crawler.stats.inc_value("aggregator/redirected_offsite")
+            stats_for(self.crawler, request_source(request)).inc_value("aggregator/redirected_offsite")
         return response

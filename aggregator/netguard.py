@@ -36,6 +36,7 @@ from scrapy.resolver import CachingThreadedResolver
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.error import DNSLookupError
 
+from aggregator.multisource import request_source, settings_for, source_of, stats_for
 from aggregator.netpolicy import AddressPolicy, file_inside, host_of, is_public, parse_ip, scheme_allowed
 
 logger = logging.getLogger(__name__)
@@ -67,12 +68,16 @@ def _register(policy: AddressPolicy) -> None:
 
 
 class NetGuard:
-    """The policy of one crawler's source, its counters and its once-per-host log."""
+    """The policies of a crawler's sources, their counters and the once-per-host log.
+
+    In a multi-source run (``aggregator.multisource``) a request belongs to the source in
+    its meta: that source's start URL hosts and ``AGGREGATOR_ALLOWED_HOSTS`` decide, and
+    its own stats count the refusal. A one-source crawler has one policy."""
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self._policy: AddressPolicy | None = None
-        self._logged: set[tuple[str, str]] = set()
+        self._policies: dict[str | None, AddressPolicy] = {}
+        self._logged: set[tuple[str | None, str, str]] = set()
 
     @classmethod
     def of(cls, crawler) -> "NetGuard":
@@ -82,34 +87,48 @@ class NetGuard:
             guard = crawler.aggregator_netguard = cls(crawler)
         return guard
 
-    @property
-    def source(self) -> Any:
-        """The spider's Source (None for a spider that is not a generic source spider)."""
-        return getattr(getattr(self.crawler, "spider", None), "source", None)
+    def source_for(self, request) -> Any:
+        """The Source a request is made for (None for a spider that is not a source spider)."""
+        delegate = source_of(self.crawler, request_source(request))
+        spider = delegate if delegate is not None else getattr(self.crawler, "spider", None)
+        return getattr(spider, "source", None)
 
-    @property
-    def policy(self) -> AddressPolicy:
-        """Start URL hosts of the source plus its ``AGGREGATOR_ALLOWED_HOSTS``."""
-        if self._policy is None:
-            src = self.source
-            start = src.start_urls if src is not None else getattr(self.crawler.spider, "start_urls", ())
-            try:
-                self._policy = AddressPolicy.build(start, self.crawler.settings.getlist("AGGREGATOR_ALLOWED_HOSTS"))
-            except ValueError as exc:
-                # a bad entry allows nothing extra: refusing too much is the safe side
-                logger.error("%s: %s; only the start URL hosts are allowed",
-                             getattr(self.crawler.spider, "name", "?"), exc)
-                self._policy = AddressPolicy.build(start)
-            _register(self._policy)
-        return self._policy
+    def policy_for(self, request) -> AddressPolicy:
+        """Start URL hosts of the request's source plus its ``AGGREGATOR_ALLOWED_HOSTS``."""
+        name = request_source(request)
+        policy = self._policies.get(name)
+        if policy is None:
+            delegates = getattr(self.crawler, "aggregator_delegates", None)
+            if name is None and delegates:
+                # a request of the run itself (robots.txt): what any of its sources may reach
+                policy = AddressPolicy()
+                for delegate in delegates.values():
+                    policy = policy.merged(self._build(delegate.name, getattr(delegate, "source", None),
+                                                       delegate.settings))
+            else:
+                policy = self._build(name or getattr(self.crawler.spider, "name", "?"), self.source_for(request),
+                                     settings_for(self.crawler, request))
+            self._policies[name] = policy
+            _register(policy)
+        return policy
+
+    def _build(self, name: str, src, settings) -> AddressPolicy:
+        start = src.start_urls if src is not None else getattr(self.crawler.spider, "start_urls", ())
+        try:
+            return AddressPolicy.build(start, settings.getlist("AGGREGATOR_ALLOWED_HOSTS"))
+        except ValueError as exc:
+            # a bad entry allows nothing extra: refusing too much is the safe side
+            logger.error("%s: %s; only the start URL hosts are allowed", name, exc)
+            return AddressPolicy.build(start)
 
     def refuse(self, kind: str, request, what: str, why: str) -> BlockedRequest:
-        """Count and log (once per host or scheme) a refused request; the exception to raise."""
+        """Count and log (once per source and host or scheme) a refused request; the exception to raise."""
+        name = request_source(request)
         if not request.meta.get("dont_obey_robotstxt"):
             # the robots.txt request made for a refused host is not counted: its page is
-            self.crawler.stats.inc_value(f"aggregator/{kind}")
-        key = (kind, what)
-        spider = getattr(self.crawler.spider, "name", "?")
+            stats_for(self.crawler, name).inc_value(f"aggregator/{kind}")
+        key = (name, kind, what)
+        spider = name or getattr(self.crawler.spider, "name", "?")
         if key not in self._logged:
             self._logged.add(key)
             hint = " (allow it with AGGREGATOR_ALLOWED_HOSTS in [source.settings])" if kind == "blocked_address" else ""
@@ -120,7 +139,7 @@ class NetGuard:
 
     def check_scheme(self, request) -> None:
         """Raise BlockedRequest when the source may not request this URL's scheme."""
-        src = self.source
+        src = self.source_for(request)
         kind = src.type if src is not None else "listing"
         if not scheme_allowed(request.url, kind):
             scheme = request.url.split(":", 1)[0].lower()
@@ -130,7 +149,7 @@ class NetGuard:
         """Raise BlockedRequest when the request's host is, or resolves to, an address
         the source may not reach. Failed lookups pass (the download reports them)."""
         host = host_of(request.url)
-        policy = self.policy
+        policy = self.policy_for(request)
         if not host or policy.host_allowed(host):
             return
         ip = parse_ip(host)
@@ -185,7 +204,7 @@ class RedirectSchemeGuardMiddleware:
         if not location:
             return response
         target = urljoin(request.url, location.decode("latin-1").strip())
-        src = self.guard.source
+        src = self.guard.source_for(request)
         kind = src.type if src is not None else "listing"
         if not scheme_allowed(target, kind):
             scheme = target.split(":", 1)[0].lower()
@@ -210,7 +229,7 @@ class GuardedFileDownloadHandler(FileDownloadHandler):
     async def download_request(self, request):
         """Read the file when the policy allows it."""
         guard = NetGuard.of(self.crawler)
-        src = guard.source
+        src = guard.source_for(request)
         if src is None or src.type != "jekyll" or not file_inside(request.url, src.path):
             raise guard.refuse("blocked_scheme", request, "file", "file: URLs are read only inside a jekyll source's folder")
         return await super().download_request(request)

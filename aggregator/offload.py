@@ -11,7 +11,11 @@ text; :func:`listing_links` runs :func:`aggregator.extract.links.discover_links`
 process keeps the network, the scheduler and the SQLite writer. ``0`` extracts in the
 crawl process, as a spider whose ``extract_fields`` hook is overridden always does.
 
-* Workers start on the first page and are shared by every crawler of the process.
+* The pool is a Scrapy component (:class:`ExtractionPool`, an extension built
+  ``from_crawler``, ``NotConfigured`` at 0); its workers start with the engine, are
+  shared by every crawler of the process and stop on the last ``engine_stopped``.
+  Listing pages go to them only once one is ready (``warm()``): until then (the
+  processes' own start-up) they are read in the crawl process.
 * A worker is ``python -m aggregator.offload`` (a fresh interpreter: it inherits none of
   the reactor's threads or sockets) and exits at EOF on its stdin, i.e. with the crawl.
 * A page that kills its worker (a parser crash, the OOM killer) or holds it longer than
@@ -140,6 +144,7 @@ class _Worker:
         self.timeout = timeout     # seconds one page may take; None: no limit
         self.progress = loop.time()
         self.why = "exited"
+        self.ready = False        # the child said it is ready (imports done)
         self.connected = loop.create_task(self._connect())
 
     async def _connect(self) -> None:
@@ -148,7 +153,12 @@ class _Worker:
 
     async def submit(self, job_id: int, job: tuple):
         """The answer to one job (raises what the job raised, or BrokenWorker)."""
-        await self.connected
+        try:
+            await self.connected
+        except asyncio.CancelledError:
+            if not (self.broken and self.connected.cancelled()):
+                raise
+            # the process died while its pipes were being connected (lost() cancelled that)
         if self.broken:
             raise BrokenWorker("extraction process is gone")
         future = self.loop.create_future()
@@ -168,6 +178,7 @@ class _Worker:
             del self.buf[:4 + n]
             self.progress = self.loop.time()
             if job_id is None:   # the child's "ready" frame: the per-page clock may run
+                self.ready = True
                 if self.timeout:
                     self.loop.call_later(min(1.0, self.timeout / 4), self._watch)
                 continue
@@ -264,6 +275,11 @@ class ExtractPool:
         self.timeout = timeout
         self.workers: list[_Worker] = []
         self._ids = itertools.count()
+        self.users = 0   # crawlers running with this pool (ExtractionPool)
+
+    def start(self) -> None:
+        """Start the missing processes (in the running event loop)."""
+        self._pick()
 
     def _pick(self) -> _Worker:
         loop = asyncio.get_running_loop()
@@ -275,6 +291,10 @@ class ExtractPool:
         while len(self.workers) < self.processes:
             self.workers.append(_Worker(loop, self.timeout))
         return min(self.workers, key=_Worker.load)
+
+    def warm(self) -> bool:
+        """True when a process is up and ready (none is started here)."""
+        return any(w.ready and not w.broken for w in self.workers)
 
     async def extract(self, body: bytes, url: str, encoding: str, source, now, max_body_chars: int):
         """(fields, log records) of one article page, from an extraction process."""
@@ -296,11 +316,55 @@ class ExtractPool:
         """Stop the extraction processes (a later job starts new ones)."""
         workers, self.workers = self.workers, []
         for w in workers:
-            w.broken = True
-            w.stop()
+            w.why = "was shut down"
+            w.lost()   # fails any job still in hand (the spider counts it), then stops the process
 
 
 _POOLS: dict[tuple, ExtractPool] = {}
+
+
+class ExtractionPool:
+    """Scrapy extension: the extraction processes of a crawl (``crawler.aggregator_extract_pool``).
+
+    Switched off (``NotConfigured``) when ``AGGREGATOR_EXTRACT_PROCESSES`` resolves to 0
+    or the reactor is not asyncio's; the processes are shut down on ``engine_stopped``
+    once no other crawler of the process still uses the same pool.
+    """
+
+    def __init__(self, crawler):
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+        from scrapy.utils.reactor import is_asyncio_reactor_installed
+
+        n = auto_processes(crawler.settings.get("AGGREGATOR_EXTRACT_PROCESSES"))
+        if not n:
+            raise NotConfigured("AGGREGATOR_EXTRACT_PROCESSES is 0: pages are extracted in the crawl process")
+        if not is_asyncio_reactor_installed():
+            raise NotConfigured("extraction processes need the asyncio reactor")
+        self.pool = pool(n, crawler.settings.getfloat("AGGREGATOR_EXTRACT_TIMEOUT", 60.0) or None)
+        crawler.aggregator_extract_pool = self.pool
+        crawler.signals.connect(self.engine_started, signal=signals.engine_started)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        """Scrapy constructor."""
+        return cls(crawler)
+
+    def engine_started(self) -> None:
+        """Start the processes now: they import while the first pages download (listing
+        pages are extracted here until one is ready, see ``ExtractPool.warm``)."""
+        self.pool.users += 1
+        try:
+            self.pool.start()
+        except RuntimeError:   # no running asyncio loop: they start with the first page
+            pass
+
+    def engine_stopped(self) -> None:
+        """Stop the processes when the last crawler using them stops."""
+        self.pool.users = max(0, self.pool.users - 1)
+        if not self.pool.users:
+            self.pool.shutdown()
 
 
 def pool(processes: int, timeout: float | None = None) -> ExtractPool:
@@ -320,6 +384,16 @@ def shutdown_all() -> None:
         p.shutdown()
 
 
+def _send(out, data: bytes) -> None:
+    """Write one answer; when the crawl is gone (killed, or stopped by a second signal),
+    end this process at once and quietly (nothing buffered is left to fail at exit)."""
+    try:
+        out.write(data)
+        out.flush()
+    except (BrokenPipeError, ValueError):
+        os._exit(0)
+
+
 def serve() -> None:
     """The extraction process: read jobs from stdin, answer on stdout, exit at EOF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the crawl process's to handle
@@ -329,8 +403,7 @@ def serve() -> None:
     import scrapy.http  # noqa: F401  (warm up before the first page: HtmlResponse, the extractors,
     import aggregator.extract.article  # noqa: F401  sanitising and search text)
     import aggregator.normalize  # noqa: F401
-    out.write(_frame((None, True, None)))   # ready: the parent's per-page clock may start
-    out.flush()
+    _send(out, _frame((None, True, None)))   # ready: the parent's per-page clock may start
     while (msg := _unframe(inp)) is not None:
         job_id, (kind, args) = msg
         try:
@@ -341,8 +414,7 @@ def serve() -> None:
             data = _frame(answer)
         except Exception as exc:   # an unpicklable exception
             data = _frame((job_id, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-        out.write(data)
-        out.flush()
+        _send(out, data)
 
 
 if __name__ == "__main__":

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+import time
 
 from scrapy.exceptions import DropItem
+from twisted.python.threadpool import ThreadPool
 
 from aggregator import normalize as N
 from aggregator.items import Article, ArticleLink
+from aggregator.multisource import source_of, stats_for
 from aggregator.normalize import normalize_article
 from aggregator.project import DEFAULT_DB, DEFAULT_TZ_NAME
 
@@ -84,12 +88,14 @@ class NormalizePipeline:
             if isinstance(item, ArticleLink):
                 item.url = N.canonical_url(item.url)
             return item
-        spider = self.crawler.spider
+        spider = source_of(self.crawler, item.spider) or self.crawler.spider
         src = getattr(spider, "source", None)
         names = (src.title,) if src else ()
         tz = src.timezone if src else DEFAULT_TZ_NAME
-        art, truncated = normalize_article(item, self.max_body, names, tz)
-        stats = self.crawler.stats
+        max_body = spider.settings.getint("AGGREGATOR_MAX_BODY_CHARS", self.max_body) \
+            if spider is not self.crawler.spider else self.max_body
+        art, truncated = normalize_article(item, max_body, names, tz)
+        stats = stats_for(self.crawler, item.spider)
         if truncated:
             stats.inc_value("aggregator/body_truncated")
         if not art.title:
@@ -104,7 +110,7 @@ class NormalizePipeline:
 
 
 class DedupePipeline:
-    """Drop the second copy of an article (same URL key) within one run.
+    """Drop the second copy of an article (same URL key) within one source's run.
 
     Only 8-byte digests are kept, so memory stays flat; across runs the archive's upsert by
     URL key and the incremental skip of known URLs do the deduplication.
@@ -122,7 +128,9 @@ class DedupePipeline:
         """Drop an Article whose URL key was seen earlier in this run."""
         if not isinstance(item, Article):
             return item
-        key = hashlib.blake2b(N.url_key(item.url).encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        # per source: two sources of one run that both link an article each store (link) it
+        key = hashlib.blake2b(f"{item.spider}\0{N.url_key(item.url)}".encode("utf-8", "surrogatepass"),
+                              digest_size=8).digest()
         if key in self.seen:
             raise _drop(Duplicate, f"duplicate in this run: {item.url}")
         self.seen.add(key)
@@ -159,8 +167,6 @@ class StorePipeline:
 
     def open_spider(self):
         """Open (create, migrate) the archive and register the spider's source."""
-        from twisted.python.threadpool import ThreadPool
-
         from aggregator.archive import Archive
 
         self.archive = Archive(self.db_path)
@@ -169,7 +175,7 @@ class StorePipeline:
         if src is not None:
             self.archive.upsert_sources([src])
         self.writer = Archive(self.db_path)
-        self.pool = ThreadPool(1, 1, name="archive-writer")
+        self.pool = _DaemonThreadPool(1, 1, name="archive-writer")
         self.pool.start()
 
     def _submit(self, fn, *args):
@@ -180,23 +186,31 @@ class StorePipeline:
         self.last = d
         return d
 
-    def process_item(self, item):
+    async def process_item(self, item):
         """Buffer an Article (write a full batch) or link an ArticleLink after what came before."""
+        from scrapy.utils.defer import maybe_deferred_to_future
+
         if isinstance(item, ArticleLink):
             self.flush(report=True)
-            d = self._submit(self.writer.link_category, item.url, item.category, item.category_name)
-            d.addCallback(self._linked, item)
-            return d
+            await maybe_deferred_to_future(self._submit(self._link, item))
+            return item
         if isinstance(item, Article):
             self.buffer.append(item)
             if len(self.buffer) >= self.batch_size:
-                return self.flush().addCallback(lambda _: item)
+                await maybe_deferred_to_future(self.flush())
         return item
 
-    def _linked(self, linked: bool, item):
-        if linked:
-            self.crawler.stats.inc_value("aggregator/articles/linked")
-        return item
+    def _link(self, item) -> None:
+        """In the writer thread: link a known article to the item's category (counted there)."""
+        if self.writer.link_category(item.url, item.category, item.category_name):
+            stats_for(self.crawler, item.spider).inc_value("aggregator/articles/linked")
+
+    def _store(self, batch: list) -> None:
+        """In the writer thread: one transaction, counted per source as soon as it commits,
+        so a run stopped by a second signal still reports what it stored."""
+        outcomes = self.writer.store_articles(batch)
+        for item, outcome in zip(batch, outcomes):
+            stats_for(self.crawler, item.spider).inc_value(f"aggregator/articles/{outcome}")
 
     def flush(self, report: bool = False):
         """Hand the buffered articles to the writer thread (one transaction); a Deferred.
@@ -208,7 +222,7 @@ class StorePipeline:
         if not self.buffer:
             return defer.succeed(None)
         batch, self.buffer = self.buffer, []
-        d = self._submit(self.writer.store_articles, batch).addCallback(self._count)
+        d = self._submit(self._store, batch)
         if report:
             d.addErrback(self._failed, len(batch))
         return d
@@ -217,9 +231,19 @@ class StorePipeline:
         self.crawler.stats.inc_value("aggregator/store_errors")
         logger.error("storing %d articles failed: %s", n, failure.getErrorMessage(), exc_info=failure.value)
 
-    def _count(self, outcomes) -> None:
-        for outcome in outcomes:
-            self.crawler.stats.inc_value(f"aggregator/articles/{outcome}")
+    def stop_writer(self, timeout: float | None = None) -> None:
+        """Let the writer thread finish its job in hand, then end it (idempotent).
+
+        ``timeout``: wait at most this long (after a second signal); the thread is a daemon,
+        and SQLite rolls back a transaction that was cut off, so the archive stays whole.
+        """
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        if timeout is None:
+            pool.stop()
+            return
+        pool.stop_within(timeout)
 
     async def close_spider(self):
         """Write what is left, wait for the writer thread, close both connections."""
@@ -231,9 +255,24 @@ class StorePipeline:
                 # wait for the last job (jobs run in order); its failure was reported to its item
                 await maybe_deferred_to_future(self.last.addErrback(lambda _: None))
         finally:
-            if self.pool is not None:
-                self.pool.stop()
+            self.stop_writer()
             for archive in (self.writer, self.archive):
                 if archive is not None:
                     archive.close()
             self.crawler.aggregator_known = None
+
+
+class _DaemonThreadPool(ThreadPool):
+    """Twisted's ThreadPool whose threads are daemons: a writer thread never keeps a
+    stopped process alive (it is also joined by ``StorePipeline.stop_writer``)."""
+
+    def threadFactory(self, *args, **kwargs):   # noqa: N802 (Twisted's name)
+        return threading.Thread(*args, daemon=True, **kwargs)
+
+    def stop_within(self, timeout: float) -> None:
+        """``stop()`` that waits at most ``timeout`` seconds for the job in hand."""
+        self.joined, self.started = True, False
+        self._team.quit()
+        deadline = time.monotonic() + timeout
+        for thread in self.threads:
+            thread.join(max(0.0, deadline - time.monotonic()))

@@ -21,6 +21,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.response import get_base_url
 from w3lib.html import get_meta_refresh
 
+from aggregator.multisource import request_source, stats_for
 from aggregator.netpolicy import WEB_SCHEMES
 
 logger = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ class MetaRefreshMiddleware:
         if found is None:
             return response
         delay, target = found
-        stats = self.crawler.stats
+        stats = stats_for(self.crawler, request_source(request))
         redirects = request.meta.get("redirect_times", 0)
         reason = why_not_follow(request.url, target, delay, self.max_delay,
                                 bool(request.meta.get("aggregator_refreshed")))

@@ -1,9 +1,16 @@
-"""Crawl orchestration: the lock, one Scrapy crawler per source, the run summary.
+"""Crawl orchestration: the lock, one crawl for the run, the run summary.
 
 ``crawl()`` validates the sources file up front, holds the lock file next to the archive,
-runs every selected source in one Scrapy process and turns each crawler's run record
-(written by ``CrawlRunRecorder``) into a :class:`CrawlReport` whose ``exit_code`` the CLI
-returns. ``run()`` is crawl + export: the cron entry.
+runs every selected source in one Scrapy engine (``aggregator.multisource``; one crawler
+per source in scale-out mode) and turns each source's run record (written by
+``CrawlRunRecorder``) into a :class:`CrawlReport` whose ``exit_code`` the CLI returns.
+``run()`` is crawl + export: the cron entry.
+
+Signals: the first SIGINT/SIGTERM stops requesting pages (Scrapy's graceful stop), the
+open batch is written, every source's run is recorded ``interrupted`` and the exit code is
+130/143; a second signal stops the reactor at once, the writer thread gets ``KILL_GRACE``
+seconds for its transaction (its thread is a daemon either way) and the rows are written
+with what was stored. ``run()`` exports nothing after an interrupt.
 """
 
 from __future__ import annotations
@@ -11,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import os
 import sqlite3
 import sys
 import time
@@ -57,15 +63,24 @@ class CrawlReport:
     seconds: float = 0.0
     #: set by run() when the export after the crawl failed (one line for the user)
     export_error: str | None = None
+    signal: int | None = None     # the signal that interrupted the run (SIGINT, SIGTERM), if any
+
+    @property
+    def interrupted(self) -> bool:
+        """True when a signal stopped the run (its sources are recorded as ``interrupted``)."""
+        return self.signal is not None
 
     @property
     def failed(self) -> list[SourceResult]:
-        """Sources that failed or are degraded."""
-        return [r for r in self.results if r.status != "ok"]
+        """Sources that failed or are degraded (an interrupted source is neither)."""
+        return [r for r in self.results if r.status not in ("ok", "interrupted")]
 
     @property
     def exit_code(self) -> int:
-        """0 when every source succeeded (and the export, under run), else 1."""
+        """128 + the signal after an interrupt (130 SIGINT, 143 SIGTERM); else 0 when every
+        source succeeded (and the export, under run), 1 when one failed."""
+        if self.signal is not None:
+            return 128 + int(self.signal)
         return 1 if self.failed or self.export_error else 0
 
     def failure_lines(self) -> list[str]:
@@ -76,8 +91,7 @@ class CrawlReport:
 # --- crawl ------------------------------------------------------------------------------
 
 
-def _result_from(crawler, name: str, failure: str | None) -> SourceResult:
-    row = getattr(crawler, "aggregator_run", None) if crawler is not None else None
+def _result_from(row: dict | None, name: str, failure: str | None) -> SourceResult:
     if failure is not None and row is None:
         return SourceResult(name, "failed", failure)
     if row is None:
@@ -137,28 +151,64 @@ if not any(isinstance(f, _DowngradeRobotsErrors) for f in _ROBOTS_LOGGER.filters
     _ROBOTS_LOGGER.addFilter(_DowngradeRobotsErrors())
 
 
+class _Process:
+    """Scrapy's CrawlerProcess that remembers the first shutdown signal (for the exit code)."""
+
+    def __new__(cls, settings):
+        from scrapy.crawler import CrawlerProcess
+
+        class Process(CrawlerProcess):
+            signum: int | None = None
+
+            def _signal_shutdown(self, signum, frame):
+                if self.signum is None:
+                    self.signum = signum
+                super()._signal_shutdown(signum, frame)
+
+        return Process(settings)
+
+
+#: seconds the writer thread may take to finish its batch after a second signal
+KILL_GRACE = 1.5
+
+
 def _run_crawlers(selected, settings, *, quiet, progress) -> CrawlReport:
-    from scrapy.crawler import CrawlerProcess
+    """One crawl for the run: every source in one engine (``aggregator.multisource``);
+    with ``REDIS_URL`` (scale-out) one crawler per source, as scrapy-redis expects."""
+    from scrapy.spiderloader import get_spider_loader
 
     started = time.monotonic()
     settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
-    process = CrawlerProcess(settings)
+    shared = not settings.get("REDIS_URL")
+    if shared:
+        from aggregator.multisource import RunSpider, run_settings
+
+        loader = get_spider_loader(settings)
+        pairs = [(src, loader.load(src.name)) for src in selected]
+        for key, value in run_settings(settings, pairs).items():
+            settings.set(key, value, priority="cmdline")
+    process = _Process(settings)
     if settings.get("LOG_FILE") or quiet:
         # Scrapy's root handler goes to the file (or ERROR+ to stderr); keep Twisted quiet too
         logging.getLogger("py.warnings").setLevel(logging.ERROR)
     crawlers, failures = [], {}
-    for src in selected:
-        crawler = process.create_crawler(src.name)
-        crawlers.append((src.name, crawler))
-        d = process.crawl(crawler)
 
-        def _fail(failure, name=src.name):
+    def _fail(failure, names):
+        for name in names:
             failures[name] = f"{failure.type.__name__}: {failure.getErrorMessage()}"
-            logger.error("source %s crashed: %s", name, failure.getTraceback())
-            return None
+        logger.error("crawl of %s crashed: %s", ", ".join(names), failure.getTraceback())
+        return None
 
-        d.addErrback(_fail)
-    live = Progress(crawlers) if progress else None
+    if shared:
+        crawler = process.create_crawler(RunSpider)
+        crawlers.append((None, crawler))
+        process.crawl(crawler, sources=pairs).addErrback(_fail, [s.name for s in selected])
+    else:
+        for src in selected:
+            crawler = process.create_crawler(src.name)
+            crawlers.append((src.name, crawler))
+            process.crawl(crawler).addErrback(_fail, [src.name])
+    live = Progress(selected, crawlers) if progress else None
     if live:
         live.start()
     # Everything allocated so far (modules, settings, sources) lives for the whole run:
@@ -175,16 +225,45 @@ def _run_crawlers(selected, settings, *, quiet, progress) -> CrawlReport:
         gc.unfreeze()
         if live:
             live.stop()
-    report = CrawlReport(seconds=time.monotonic() - started)
+    report = CrawlReport(seconds=0.0, signal=process.signum)
+    rows: dict[str, dict] = {}
     for name, crawler in crawlers:
-        report.results.append(_result_from(crawler, name, failures.get(name)))
+        rows.update(_finish(crawler, interrupted=process.signum is not None))
+    for src in selected:
+        report.results.append(_result_from(rows.get(src.name), src.name, failures.get(src.name)))
+    report.seconds = time.monotonic() - started
     return report
+
+
+def _finish(crawler, *, interrupted: bool) -> dict:
+    """The run rows of a crawler; after a second signal (the reactor stopped before the
+    spider closed) the writer thread gets ``KILL_GRACE`` s for its batch, then the rows of
+    the sources are written here, as ``interrupted``, with what was stored until then."""
+    from aggregator.extensions import CrawlRunRecorder
+
+    runs = getattr(crawler, "aggregator_runs", None) or {}
+    spider = getattr(crawler, "spider", None)
+    expected = len(getattr(spider, "delegates", None) or ()) or 1
+    if not interrupted or spider is None or len(runs) >= expected:
+        return runs
+    store = getattr(crawler, "aggregator_store", None)
+    if store is not None and hasattr(store, "stop_writer"):
+        store.stop_writer(timeout=KILL_GRACE)
+    recorder = CrawlRunRecorder.of(crawler)
+    if recorder is None:
+        return runs
+    try:
+        return recorder.record_all(spider, "shutdown")
+    except Exception as exc:   # the archive may be busy or gone: the summary still prints
+        logger.warning("could not record the interrupted run: %s", exc)
+        return runs
 
 
 class Progress:
     """A live line per source on a terminal (pages, items, errors), redrawn every second."""
 
-    def __init__(self, crawlers):
+    def __init__(self, selected, crawlers):
+        self.names = [src.name for src in selected]
         self.crawlers = crawlers
         self.loop = None
         self.lines = 0
@@ -196,12 +275,21 @@ class Progress:
         self.loop = task.LoopingCall(self.draw)
         self.loop.start(1.0, now=False)
 
+    def _stats(self):
+        """(name, stats dict, done) per source."""
+        from aggregator.multisource import stats_for
+
+        for own, c in self.crawlers:
+            runs = getattr(c, "aggregator_runs", None) or {}
+            names = [own] if own is not None else self.names
+            for name in names:
+                st = stats_for(c, name) if c.stats else None
+                yield name, (st.get_stats() if st is not None else {}), name in runs
+
     def draw(self) -> None:
         """Redraw the block of per-source lines in place."""
         out = []
-        for name, c in self.crawlers:
-            st = c.stats.get_stats() if c.stats else {}
-            done = getattr(c, "aggregator_run", None)
+        for name, st, done in self._stats():
             out.append(
                 f"{name:<24} pages {st.get('response_received_count', 0):>5}  "
                 f"items {st.get('item_scraped_count', 0):>5}  errors {sum(v for k, v in st.items() if k.startswith('aggregator/errors/')):>3}"
@@ -247,11 +335,14 @@ def export(*, db=DEFAULT_DB, out="feeds", base_url=None, limit=50, days=None, je
 
 def run(names=(), *, sources=None, db=DEFAULT_DB, out="feeds", base_url=None, limit=50, days=None,
         quiet=False, log_file=None, log_level=None, refresh=False, overrides=None, progress=None, jekyll=None):
-    """Crawl + export under one lock: the cron entry. Returns (CrawlReport, ExportReport)."""
+    """Crawl + export under one lock: the cron entry. Returns (CrawlReport, ExportReport);
+    the ExportReport is None when a signal interrupted the crawl (nothing is exported)."""
     load_sources(sources)
     with RunLock(db):
         report = crawl(names, sources=sources, db=db, quiet=quiet, log_file=log_file, log_level=log_level,
                        refresh=refresh, overrides=overrides, progress=progress, lock=False)
+        if report.interrupted:
+            return report, None   # the user asked to stop: no export after an interrupt
         try:
             exported = export(db=db, out=out, base_url=base_url, limit=limit, days=days, sources=sources,
                               jekyll=jekyll)

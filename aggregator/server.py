@@ -629,3 +629,6 @@ class StaticSiteServer:
                 k, _, v = line.partition(":")
                 extra.append((k.strip(), v.strip()))
         return _FileInfo(path, data, st.st_mtime, hashlib.sha256(data).hexdigest()[:32], extra)
+
+
+__all__ = ["DEFAULT_CONTENT_TYPES", "JSON_FEED_TYPE", "RequestRecord", "StaticRequestHandler", "StaticSiteServer"]

@@ -70,15 +70,4 @@ def reset_route() -> Route:
     return handler
 
 
-__all__ = [
-    "DEFAULT_CONTENT_TYPES",
-    "JSON_FEED_TYPE",
-    "RequestRecord",
-    "StaticRequestHandler",
-    "StaticSiteServer",
-    "bytes_route",
-    "redirect_route",
-    "reset_route",
-    "slow_route",
-    "status_route",
-]
+__all__ = ["bytes_route", "redirect_route", "reset_route", "slow_route", "status_route"]

@@ -47,10 +47,12 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False         # Scrapy 2.19's code-executing HTTP control server: not for a cron crawler
 DEPTH_LIMIT = 0
 HTTPERROR_ALLOWED_CODES = [304]
 AGGREGATOR_RETRY_MAX_WAIT = 60.0       # longest Retry-After we honour, in seconds
 AGGREGATOR_RETRY_BACKOFF = 1.0         # first backoff before a retry without Retry-After (doubles)
+AGGREGATOR_MAX_CRAWL_DELAY = 30.0      # longest robots.txt Crawl-delay we honour, in seconds
 
 # --- pipeline ------------------------------------------------------------------------
 ITEM_PIPELINES = {
@@ -72,6 +74,8 @@ DOWNLOADER_MIDDLEWARES = {
     "aggregator.netguard.RedirectSchemeGuardMiddleware": 700,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "aggregator.refresh.MetaRefreshMiddleware": 580,
+    # a source's per-request settings (robots, timeouts, sizes) in a multi-source run
+    "aggregator.multisource.SourcePolicyMiddleware": 40,
 }
 # --- network policy (docs/security.md) ----------------------------------------------
 # hosts are refused when they are or resolve to non-public addresses, except a source's
@@ -86,8 +90,17 @@ DOWNLOAD_HANDLERS = {
     "s3": "aggregator.netguard.RefusedSchemeHandler",
 }
 TWISTED_DNS_RESOLVER = "aggregator.netguard.GuardedResolver"
+# Scrapy's downloader with its per-host concurrency enforced (see aggregator/downloader.py)
+DOWNLOADER = "aggregator.downloader.PoliteDownloader"
+SPIDER_MIDDLEWARES = {
+    # requests made in a callback belong to the response's source (multi-source run)
+    "aggregator.multisource.SourceTagMiddleware": 50,
+}
+# one URL is fetched once per source (two sources linking one article each get it)
+REQUEST_FINGERPRINTER_CLASS = "aggregator.multisource.SourceFingerprinter"
 EXTENSIONS = {
     "aggregator.extensions.CrawlRunRecorder": 500,
+    "aggregator.offload.ExtractionPool": 100,   # extraction processes (NotConfigured at 0)
 }
 CONCURRENT_ITEMS = 50
 
@@ -98,6 +111,10 @@ LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 # --- runtime -------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# Scrapy's lint of callbacks (a generator `return value`) reads and parses a callback's
+# source; its cache holds bound methods weakly, so it misses every time, and with one
+# spider object per source a run of 500 sources spent seconds in inspect.getsource
+WARN_ON_GENERATOR_RETURN_VALUE = False
 FEED_EXPORT_ENCODING = "utf-8"         # Scrapy's own key (used by `scrapy crawl -o`), not ours
 
 # --- scale-out (scrapy-redis) ---------------------------------------------------------

@@ -11,27 +11,27 @@ page)`` (adjust the finished Article). Both are pure: page in, value out.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse
-from scrapy.utils.reactor import is_asyncio_reactor_installed
 
+from aggregator.extract import jsonapi
 from aggregator.extract.article import extract_article, stitch_pages
 from aggregator.extract.dates import date_from_url, parse_date
 from aggregator.extract.encoding import detect_encoding
+from aggregator.extract.feeds import SitemapTooLarge, feed_links, read_sitemap
 from aggregator.extract.links import discover_links
 from aggregator.items import Article, ArticleLink
 from aggregator.netpolicy import scheme_allowed
-from aggregator.normalize import MAX_BODY_CHARS, canonical_url, collapse_ws, url_key
-from aggregator.offload import ExtractionCrashed, ExtractPool, auto_processes, pool
+from aggregator.normalize import MAX_BODY_CHARS, canonical_url, collapse_ws
+from aggregator.offload import ExtractionCrashed, ExtractPool, auto_processes
 from aggregator.sources import Source
 
 MAX_ARTICLE_PAGES = 10
@@ -108,16 +108,6 @@ def error_kind(failure) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
 
 
-def parse_xml(body: bytes):
-    """Root element of a feed or sitemap (lenient, no entities, no network), or None."""
-    from lxml import etree
-
-    try:
-        return etree.fromstring(body, etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError:
-        return None
-
-
 def looks_binary(body: bytes, sample: int = 4096) -> bool:
     """True when a response that claims to be a page is binary garbage (NULs or many
     control bytes in its first KB), so it is counted as ``not_html`` instead of stored."""
@@ -139,6 +129,8 @@ class SourceSpider(scrapy.Spider):
     name = "_source"
     source: Source | None = None
     abstract = True
+    #: this source's stats in a multi-source run (aggregator.multisource); None: the crawler's
+    stats = None
 
     @classmethod
     def for_source(cls, src: Source) -> type:
@@ -164,18 +156,18 @@ class SourceSpider(scrapy.Spider):
     @property
     def now(self) -> datetime:
         """Fetch time used for relative dates ("3小时前"); AGGREGATOR_NOW overrides it in tests."""
-        fixed = self.crawler.settings.get("AGGREGATOR_NOW") if getattr(self, "crawler", None) else None
+        fixed = self.settings.get("AGGREGATOR_NOW") if getattr(self, "crawler", None) else None
         if fixed:
             return datetime.fromisoformat(fixed)
         return datetime.now(timezone.utc)
 
     def inc(self, key: str, n: int = 1) -> None:
         """Increment an ``aggregator/…`` stat."""
-        self.crawler.stats.inc_value(f"aggregator/{key}", n)
+        (self.stats or self.crawler.stats).inc_value(f"aggregator/{key}", n)
 
     def known(self, url: str) -> dict | None:
         """The archive's row for an article URL when it need not be fetched again."""
-        if self.crawler.settings.getbool("AGGREGATOR_REFRESH"):
+        if self.settings.getbool("AGGREGATOR_REFRESH"):
             return None
         known = getattr(self.crawler, "aggregator_known", None)
         if known is None:
@@ -244,18 +236,19 @@ class SourceSpider(scrapy.Spider):
         """Count a failed or unusable listing page by kind; it counts against the source's health."""
         self.inc(f"errors/{kind}")
         self.inc("listing_errors")
-        self.crawler.stats.set_value("aggregator/last_listing_error", f"{kind} on {url}")
+        (self.stats or self.crawler.stats).set_value("aggregator/last_listing_error", f"{kind} on {url}")
         self.logger.warning("%s: %s (%s)", self.name, url, kind)
 
     def listing_request(self, url: str, page_no: int = 1, callback=None) -> Request:
         """Request for a listing page (feed, API page, category page)."""
         return Request(url, callback=callback or self.parse_listing, errback=self.on_error,
-                       meta={"aggregator_listing": True, "page_no": page_no}, dont_filter=page_no == 1)
+                       meta={"aggregator_listing": True, "page_no": page_no, "aggregator_source": self.name},
+                       dont_filter=page_no == 1)
 
     def article_request(self, url: str, **hints) -> Request:
         """Request for an article page; hints are what the listing said about it."""
         return Request(url, callback=self.parse_article, errback=self.on_error, cb_kwargs={"hints": hints},
-                       meta={"aggregator_article": True})
+                       meta={"aggregator_article": True, "aggregator_source": self.name})
 
     def follow_links(self, response, links) -> tuple[list, int]:
         """Requests for new article links and ArticleLinks for known ones; returns (out, new)."""
@@ -325,13 +318,10 @@ class SourceSpider(scrapy.Spider):
 
         A spider that overrides ``extract_fields`` extracts in the crawl process.
         """
-        if not hasattr(self, "_extract_pool"):
-            n = auto_processes(self.crawler.settings.get("AGGREGATOR_EXTRACT_PROCESSES"))
-            default_hook = type(self).extract_fields is SourceSpider.extract_fields
-            timeout = self.crawler.settings.getfloat("AGGREGATOR_EXTRACT_TIMEOUT", 60.0) or None
-            self._extract_pool = (pool(n, timeout) if n and default_hook and is_asyncio_reactor_installed()
-                                  else None)
-        return self._extract_pool
+        if type(self).extract_fields is not SourceSpider.extract_fields \
+                or not auto_processes(self.settings.get("AGGREGATOR_EXTRACT_PROCESSES")):
+            return None
+        return getattr(self.crawler, "aggregator_extract_pool", None)
 
     async def article_fields(self, response) -> dict | None:
         """``extract_fields`` of a page, in an extraction process when there is a pool.
@@ -341,7 +331,7 @@ class SourceSpider(scrapy.Spider):
         workers = self.extract_pool
         if workers is None:
             return self.extract_fields(response, response.url)
-        max_body = self.crawler.settings.getint("AGGREGATOR_MAX_BODY_CHARS", MAX_BODY_CHARS)
+        max_body = self.settings.getint("AGGREGATOR_MAX_BODY_CHARS", MAX_BODY_CHARS)
         fields = await self.from_workers(workers.extract(response.body, response.url, response.encoding,
                                                          self.source, self.now, max_body),
                                          response.url, self.count_error)
@@ -397,6 +387,7 @@ class SourceSpider(scrapy.Spider):
                 yield Request(nxt, callback=self.parse_article, errback=self.on_continuation_error,
                               cb_kwargs={"hints": hints, "parts": parts, "first_url": first_url},
                               meta={"aggregator_article": True, "aggregator_parts": parts,
+                                    "aggregator_source": self.name,
                                     "aggregator_first_url": first_url, "aggregator_hints": hints})
                 return
         if len(parts) > 1:
@@ -499,7 +490,8 @@ class ListingSpider(SourceSpider):
         None when the page killed the extraction process twice (counted as a listing error).
         """
         workers = self.extract_pool
-        if workers is None:
+        if workers is None or not workers.warm():
+            # the processes are still starting: read this listing page here, at once
             return discover_links(response, self.source, base_url=response.url, now=self.now)
         return await self.from_workers(workers.links(response.body, response.url, response.encoding, self.source,
                                                      self.now), response.url, self.count_listing_error)
@@ -514,41 +506,11 @@ class FeedSourceSpider(SourceSpider):
         """Items of an RSS/Atom document → article requests (feed date as listing date)."""
         if not self.listing_changed(response):
             return
-        root = parse_xml(response.body)
-        if root is None:
+        links = feed_links(response.body, response.url, self.source.article_url)
+        if links is None:
             self.inc("errors/bad_feed")
             self.logger.warning("%s: not a feed: %s", self.name, response.url)
             return
-        links = []
-        for item in root.iter("{*}item", "{*}entry"):
-            def first(*names):
-                for n in names:
-                    el = item.find(n)
-                    if el is not None:
-                        return el
-                return None
-            link_el = first("link", "{http://www.w3.org/2005/Atom}link")
-            href = None
-            if link_el is not None:
-                href = link_el.get("href") or (link_el.text or "").strip()
-            if not href:
-                guid = first("guid", "{http://www.w3.org/2005/Atom}id")
-                if guid is not None and (guid.text or "").startswith("http"):
-                    href = guid.text.strip()
-            if not href:
-                continue
-            title_el = first("title", "{http://www.w3.org/2005/Atom}title")
-            date_el = first("pubDate", "{http://purl.org/dc/elements/1.1/}date",
-                            "{http://www.w3.org/2005/Atom}published", "{http://www.w3.org/2005/Atom}updated")
-            author_el = first("author", "{http://purl.org/dc/elements/1.1/}creator")
-            links.append({
-                "url": urljoin(response.url, href),
-                "text": (title_el.text or "").strip() if title_el is not None else None,
-                "date": (date_el.text or "").strip() if date_el is not None else None,
-                "author": (author_el.findtext("{*}name") or author_el.text or "").strip() if author_el is not None else None,
-            })
-        if self.source.article_url:
-            links = [l for l in links if re.search(self.source.article_url, l["url"])]
         out, new = self.follow_links(response, links)
         yield from out
         self.remember_validators(response, had_new=bool(new))
@@ -563,166 +525,61 @@ class NewsSitemapSpider(SourceSpider):
         """``<url>`` entries (with news:publication_date / lastmod) or child sitemaps."""
         if not self.listing_changed(response):
             return
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            from scrapy.utils.gz import gunzip
-
-            try:   # capped like any download: a gzip bomb stops at DOWNLOAD_MAXSIZE
-                body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
-            except ValueError:   # Scrapy's "decompressed past max_size" (bad data is OSError)
-                self.count_listing_error("too_large", response.url)
-                return
-            except OSError:
-                self.inc("errors/bad_sitemap")
-                return
-        root = parse_xml(body)
-        if root is None:
+        try:   # capped like any download: a gzip bomb stops at DOWNLOAD_MAXSIZE
+            sitemap = read_sitemap(response.body, response.url, self.source.article_url,
+                                   max_bytes=self.settings.getint("DOWNLOAD_MAXSIZE") or None)
+        except SitemapTooLarge:
+            self.count_listing_error("too_large", response.url)
+            return
+        if sitemap is None:
             self.inc("errors/bad_sitemap")
             return
         page_no = response.meta.get("page_no", 1)
-        if root.tag.rsplit("}", 1)[-1] == "sitemapindex":
-            locs = [l.text.strip() for l in root.iter("{*}loc") if l.text]
+        if sitemap.index:
             # nested indexes share one budget: at most max_pages sitemaps per run in all
             budget = max(0, self.source.max_pages - getattr(self, "_sitemaps_requested", 0))
-            if len(locs) > budget:
-                self.inc("sitemaps_over_max_pages", len(locs) - budget)
-            self._sitemaps_requested = getattr(self, "_sitemaps_requested", 0) + min(budget, len(locs))
-            for loc in locs[:budget]:
-                yield self.listing_request(urljoin(response.url, loc), page_no + 1)
+            if len(sitemap.children) > budget:
+                self.inc("sitemaps_over_max_pages", len(sitemap.children) - budget)
+            self._sitemaps_requested = getattr(self, "_sitemaps_requested", 0) + min(budget, len(sitemap.children))
+            for loc in sitemap.children[:budget]:
+                yield self.listing_request(loc, page_no + 1)
             return
-        links = []
-        for u in root.iter("{*}url"):
-            loc = u.findtext("{*}loc")
-            if not loc:
-                continue
-            date = u.findtext(".//{*}publication_date") or u.findtext("{*}lastmod")
-            title = u.findtext(".//{*}title")
-            links.append({"url": urljoin(response.url, loc.strip()), "date": date, "text": title})
-        if self.source.article_url:
-            links = [l for l in links if re.search(self.source.article_url, l["url"])]
-        out, new = self.follow_links(response, links)
+        out, new = self.follow_links(response, sitemap.links)
         yield from out
         self.remember_validators(response, had_new=bool(new))
 
 
-def _dig(data, path: str | None):
-    if not path:
-        return data
-    for part in path.split("."):
-        if isinstance(data, dict):
-            data = data.get(part)
-        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
-            data = data[int(part)]
-        else:
-            return None
-    return data
-
-
-def _find_item_list(data):
-    """The first list of dicts that look like articles (have a URL-ish and a title-ish key)."""
-    stack = [data]
-    while stack:
-        cur = stack.pop(0)
-        if isinstance(cur, list) and cur and all(isinstance(x, dict) for x in cur[:5]):
-            keys = set().union(*(x.keys() for x in cur[:5]))
-            if keys & set(_URL_KEYS) and keys & {"title", "name", "headline"}:
-                return cur
-        if isinstance(cur, dict):
-            stack.extend(cur.values())
-        elif isinstance(cur, list):
-            stack.extend(x for x in cur if isinstance(x, (dict, list)))
-    return []
-
-
-_URL_KEYS = ("url", "link", "href", "article_url", "share_url", "docurl", "detail_url")
-_FIELD_KEYS = {
-    "title": ("title", "headline", "name"),
-    "date": ("published", "pubtime", "pub_time", "publish_time", "time", "date", "ctime", "datetime", "pubDate"),
-    "source": ("source", "media", "media_name", "from"),
-    "author": ("author", "writer", "reporter"),
-    "body_html": ("content_html", "content", "body", "html"),
-}
-
-
 class JsonApiSpider(SourceSpider):
-    """``type = "json"``: a list API returning JSON; items followed to article pages
-    (or taken whole when they carry the body)."""
+    """``type = "json"``: a list API returning JSON or JSONP; items followed to article
+    pages (or taken whole when they carry the body). Reading: ``aggregator.extract.jsonapi``."""
 
     name = "_json"
-
-    def item_value(self, item: dict, field: str):
-        """One field of a JSON item, via ``json_fields`` or the usual key names."""
-        mapped = self.source.json_fields.get(field)
-        if mapped:
-            return _dig(item, mapped)
-        keys = _URL_KEYS if field == "url" else _FIELD_KEYS.get(field, (field,))
-        for k in keys:
-            if item.get(k) not in (None, ""):
-                return item[k]
-        return None
 
     def parse_listing(self, response):
         """Items of one API page; next page by ``page=N`` / ``_N.json`` while items are new."""
         if not self.listing_changed(response):
             return
+        src = self.source
         try:
-            data = json.loads(response.body.decode(self.source.encoding or "utf-8", "replace"))
+            data = jsonapi.loads(response.body.decode(src.encoding or "utf-8", "replace"))
         except (ValueError, RecursionError):   # RecursionError: nested deeper than Python's stack
             self.inc("errors/bad_json")
             self.logger.warning("%s: not JSON: %s", self.name, response.url)
             return
-        items = _dig(data, self.source.json_items) if self.source.json_items else _find_item_list(data)
-        if not isinstance(items, list):
+        links = jsonapi.api_links(data, response.url, src.json_items, src.json_fields)
+        if links is None:
             self.inc("errors/bad_json")
             return
-        links = []
-        for it in items:
-            if not isinstance(it, dict):
-                continue
-            url = self.item_value(it, "url")
-            if not isinstance(url, str) or not url.strip():
-                continue
-            link = {"url": urljoin(response.url, url.strip())}
-            for f in ("title", "date", "source", "author", "body_html"):
-                v = self.item_value(it, f)
-                if v is not None and not isinstance(v, (dict, list)):
-                    link["text" if f == "title" else f] = str(v)
-            if link.get("date") and re.fullmatch(r"\d{10}(\d{3})?", link["date"]):
-                ts = int(link["date"][:10])
-                link["date"] = datetime.fromtimestamp(ts, timezone.utc).isoformat()
-            links.append(link)
         out, new = self.follow_links(response, links)
         yield from out
         self.remember_validators(response, had_new=bool(new))
         page_no = response.meta.get("page_no", 1)
-        if new and page_no < self.source.max_pages:
-            nxt = None
-            for key in ("next", "next_url", "next_page"):
-                v = _dig(data, f"{self.source.json_items.rsplit('.', 1)[0]}.{key}" if self.source.json_items and "." in self.source.json_items else key)
-                if isinstance(v, str) and v.strip():
-                    nxt = urljoin(response.url, v.strip())
-                    break
-            guessed = nxt is None
-            nxt = nxt or self.next_api_page(response.url, page_no)
+        if new and page_no < src.max_pages:
+            nxt, guessed = jsonapi.next_page(data, response.url, page_no, src.json_items)
             if nxt:
                 req = self.listing_request(nxt, page_no + 1)
                 req.meta["aggregator_guessed_page"] = guessed
                 yield req
-
-    @staticmethod
-    def next_api_page(url: str, page_no: int) -> str | None:
-        """The URL of the next API page (``page=N``/``p=N`` query or ``_N.json`` path)."""
-        parts = urlsplit(url)
-        q = parse_qsl(parts.query, keep_blank_values=True)
-        for i, (k, v) in enumerate(q):
-            if k in ("page", "p", "pageNo", "page_no", "pn") and v.isdigit():
-                q[i] = (k, str(int(v) + 1))
-                return urlunsplit(parts._replace(query=urlencode(q)))
-        m = re.search(r"_(\d+)(\.json)$", parts.path)
-        if m:
-            path = parts.path[: m.start()] + f"_{int(m.group(1)) + 1}" + m.group(2)
-            return urlunsplit(parts._replace(path=path))
-        return None
 
     def build_article(self, url, fields, hints):
         """JSON items that carry their body are articles without a page fetch."""
@@ -748,7 +605,7 @@ class JekyllSpider(SourceSpider):
         posts = folder / "_posts" if (folder / "_posts").is_dir() else folder
         for f in sorted(posts.glob("*.md")) + sorted(posts.glob("*.markdown")) + sorted(posts.glob("*.html")):
             yield Request(f.resolve().as_uri(), callback=self.parse_post, errback=self.on_error,
-                          meta={"aggregator_article": True})
+                          meta={"aggregator_article": True, "aggregator_source": self.name})
 
     def parse_post(self, response):
         """One post file → Article."""

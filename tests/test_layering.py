@@ -37,7 +37,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("scale-out", ("aggregator.scaleout",)),
     ("scrapy layer", ("spiders", "aggregator.pipelines", "aggregator.middlewares", "aggregator.extensions",
                       "aggregator.offload", "aggregator.spiderloader", "aggregator.robots", "aggregator.netguard",
-                      "aggregator.refresh")),
+                      "aggregator.refresh", "aggregator.multisource", "aggregator.downloader")),
     ("export", ("aggregator.export",)),
     ("archive", ("aggregator.archive",)),
     ("extract", ("aggregator.extract", "aggregator.sources", "aggregator.netpolicy")),

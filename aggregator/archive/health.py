@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta
 
 from aggregator.archive.base import ArchiveBase
-from aggregator.failures import RUN_DEGRADED, RUN_FAILED, VERDICT_DEGRADED, VERDICT_FAILING, VERDICT_OK, VERDICT_SILENT
+from aggregator.failures import RUN_DEGRADED, RUN_FAILED, RUN_INTERRUPTED, RUN_OK, VERDICT_DEGRADED, VERDICT_FAILING, VERDICT_OK, VERDICT_SILENT
 from aggregator.project import as_utc
 
 
@@ -34,6 +34,7 @@ class HealthMixin(ArchiveBase):
         for name in sorted(names):
             last = self.db.execute(
                 "SELECT started_at, finished_at, status, reason, finish_reason, stats FROM crawl_runs WHERE spider = ? "
+                f"AND coalesce(status, '') != '{RUN_INTERRUPTED}' "   # a stopped run says nothing about the site
                 "ORDER BY coalesce(finished_at, started_at) DESC, id DESC LIMIT 1",
                 [name],
             ).fetchone()
@@ -47,7 +48,7 @@ class HealthMixin(ArchiveBase):
                 [day, week, name],
             ).fetchone()
             runs7, failed7, errors7, pages7 = self.db.execute(
-                "SELECT count(*), count(CASE WHEN status != 'ok' THEN 1 END), coalesce(sum(errors), 0), "
+                f"SELECT count(*), count(CASE WHEN status NOT IN ('{RUN_OK}', '{RUN_INTERRUPTED}') THEN 1 END), coalesce(sum(errors), 0), "
                 "coalesce(sum(pages), 0) FROM crawl_runs WHERE spider = ? AND coalesce(finished_at, started_at) >= ?",
                 [name, week],
             ).fetchone()

@@ -39,7 +39,7 @@ BENCH_CRAWL_SETTINGS = {
 #: Project settings the ceiling copies (so only the per-page work differs).
 COPIED_SETTINGS = ("USER_AGENT", "ROBOTSTXT_OBEY", "CONCURRENT_ITEMS", "DOWNLOAD_TIMEOUT", "DOWNLOAD_MAXSIZE",
                    "DOWNLOAD_WARNSIZE", "COOKIES_ENABLED", "TELNETCONSOLE_ENABLED", "TWISTED_REACTOR",
-                   "REDIRECT_MAX_TIMES", "RETRY_TIMES")
+                   "REDIRECT_MAX_TIMES", "RETRY_TIMES", "DOWNLOADER")
 
 
 def ceiling_settings() -> dict:
