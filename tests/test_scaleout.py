@@ -527,7 +527,7 @@ def test_three_workers_and_ingest_fetch_and_store_every_article_once(site, redis
     srv, paths, sources = site
     srv.clear_log()
     db = tmp_path / "archive.db"
-    ingest = start_ingest(tmp_path, db, redis_url, "--idle-exit", "4")
+    ingest = start_ingest(tmp_path, db, redis_url, "--idle-exit", "10")
     workers = [start_worker(tmp_path, f"w{i}", sources, redis_url) for i in range(3)]
     codes = wait_all(workers + [ingest], tmp_path)
     assert codes == [0, 0, 0, 0], logs(tmp_path)
@@ -569,7 +569,7 @@ def test_killed_worker_leaves_the_frontier_to_the_others(site, redis_url, r, tmp
     pattern = slow_articles(srv)
     try:
         db = tmp_path / "archive.db"
-        ingest = start_ingest(tmp_path, db, redis_url, "--idle-exit", "5")
+        ingest = start_ingest(tmp_path, db, redis_url, "--idle-exit", "10")
         workers = [start_worker(tmp_path, f"w{i}", sources, redis_url) for i in range(3)]
         victim = f"*:leases:*:{workers[0].pid}:*"   # WORKER_ID = host:pid:token
         deadline = time.monotonic() + 60
@@ -611,7 +611,7 @@ RETRY_TIMES = 0
 ROBOTSTXT_OBEY = false
 """, encoding="utf-8")
     db = tmp_path / "archive.db"
-    ingest = start_ingest(tmp_path, db, redis_url, "--idle-exit", "4")
+    ingest = start_ingest(tmp_path, db, redis_url, "--idle-exit", "10")
     workers = [start_worker(tmp_path, f"w{i}", sources, redis_url, idle_exit=1) for i in range(2)]
     codes = wait_all(workers + [ingest], tmp_path)
     assert sorted(codes[:2]) == [0, 1] and codes[2] == 0, logs(tmp_path)
