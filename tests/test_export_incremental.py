@@ -78,7 +78,7 @@ def exported(tmp_path):
     db, out = tmp_path / "archive.db", tmp_path / "feeds"
     build(db)
     report, _ = export(db, out)
-    assert report.files_written == 3 * 7 + 2   # all, 3 categories, 3 sources; index.html, index.opml
+    assert report.files_written == 3 * 7 + 3   # all, 3 categories, 3 sources; index.html, index.opml, sources.opml
     age(out)
     return db, out
 
@@ -116,10 +116,11 @@ def test_new_articles_in_one_category_rewrite_exactly_the_feeds_that_hold_them(e
     with Archive(db) as archive:   # newer than everything: they lead all.*, c2.*, source/s2.*
         archive.store_articles([article(100 + i, "s2", NOW + timedelta(minutes=i)) for i in range(2)])
     report, lines = export(db, out)
-    assert changed(before, files(out)) == FEEDS("all", "c2", "source/s2") | {"index.html", "index.opml", STATE_FILE}
+    assert changed(before, files(out)) == FEEDS("all", "c2", "source/s2") | {"index.html", "index.opml", "sources.opml",
+                                                                           STATE_FILE}
     assert "7 feeds (3 rendered)" in lines[-1]
     assert {Path(p).relative_to(out).as_posix() for p in report.paths_written} == \
-        FEEDS("all", "c2", "source/s2") | {"index.html", "index.opml"}
+        FEEDS("all", "c2", "source/s2") | {"index.html", "index.opml", "sources.opml"}
 
 
 def test_a_link_to_another_category_rewrites_the_feeds_showing_that_article(exported):
@@ -188,7 +189,7 @@ def test_archive_from_before_sanitizer_version_migrates_in_place_and_exports_the
     export_all(db, tmp_path / "new-feeds", base_url=BASE, now=NOW)
     old = {k: v[0] for k, v in files(tmp_path / "old-feeds").items() if k != STATE_FILE}
     new = {k: v[0] for k, v in files(tmp_path / "new-feeds").items() if k != STATE_FILE}
-    assert old == new and len(old) == 23
+    assert old == new and len(old) == 24
     feeds = b"".join(v for k, v in old.items() if k.endswith((".xml", ".atom", ".json")))
     assert b"alert(1)" not in feeds and b"&lt;script" not in feeds and "第3篇".encode() in feeds
 
