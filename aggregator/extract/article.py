@@ -30,7 +30,8 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from aggregator.extract import patterns as pt
-from aggregator.extract.dates import date_from_url, find_date_in_text, find_dates, parse_date, to_tz
+from aggregator.extract.dates import find_dates, to_tz
+from aggregator.extract.published import extract_published
 
 __all__ = ["extract_article", "stitch_pages", "FIELDS"]
 
@@ -478,6 +479,10 @@ class _Ctx:
         self.found_source = None   # publisher seen in a body/closing line
         self.found_author = None   # byline seen in a body/closing line
         self.header_lines: list[_Line] | None = None
+
+    def header(self) -> list[_Line]:
+        """Lines between headline and body (see :func:`_header_lines`)."""
+        return _header_lines(self)
 
     def _is_heading(self, i: int) -> bool:
         return self.doc.tags[i] in _HEADINGS or bool(self.doc.hint[i] & 8)
@@ -939,158 +944,9 @@ def _body_tail_lines(ctx: _Ctx, count: int = 4) -> list[_Line]:
     return lines[-count:]
 
 
-# --- published -----------------------------------------------------------------------
-
-
-def _meta_dates(ctx: _Ctx, names) -> list[tuple[datetime, str]]:
-    out = []
-    meta = ctx.meta
-    for name in names:
-        v = meta.get(name)
-        if v:
-            dt = parse_date(v, ctx.tz, ctx.now)
-            if dt is not None:
-                out.append((dt, name))
-    return out
-
-
-def _jsonld_date(ctx: _Ctx) -> datetime | None:
-    for d in ctx.jsonld:
-        v = d.get("datePublished") or d.get("dateCreated")
-        if isinstance(v, str):
-            dt = parse_date(v, ctx.tz, ctx.now)
-            if dt is not None:
-                return dt
-    return None
-
-
-def _script_date(ctx: _Ctx) -> datetime | None:
-    for s in ctx.root.iter("script"):
-        text = s.text
-        if not text or len(text) > 500_000:
-            continue
-        if (s.get("type") or "").lower() == "application/ld+json":
-            continue
-        m = pt.SCRIPT_DATE.search(text)
-        if m:
-            dt = parse_date(m.group("v"), ctx.tz, ctx.now)
-            if dt is not None and dt.year >= 1995:
-                return dt
-    return None
-
-
-_LABEL_STRONG_END = re.compile(r"(?:%s)\s*[:：]?\s*$" % pt.DATE_LABELS[0])
-_LABEL_WEAK_END = re.compile(r"(?:%s)\s*[:：]\s*$" % pt.DATE_LABELS[1])
-
-
-def _dates_in_lines(ctx: _Ctx, lines: list[_Line]) -> tuple[datetime, bool, bool, bool] | None:
-    """A labelled date in ``lines`` first, else the first date."""
-    first = None
-    for ln in lines:
-        if ln.links and ln.links > ln.n:
-            continue
-        text = ln.spaced
-        found = find_dates(text, ctx.tz, ctx.now)
-        for d in found:
-            pre = text[max(0, d[2] - 8):d[2]]
-            if _LABEL_STRONG_END.search(pre) or _LABEL_WEAK_END.search(pre):
-                return d[0], d[3], d[4], d[5]
-        if found and first is None:
-            d = found[0]
-            first = (d[0], d[3], d[4], d[5])
-    return first
-
-
-def _header_date(ctx: _Ctx) -> tuple[datetime, bool, bool, bool] | None:
-    """(date, has_time, has_year, relative) printed between headline and body, else just
-    above the headline (some layouts print the date first)."""
-    found = _dates_in_lines(ctx, _header_lines(ctx))
-    if found is None and ctx.title_idx >= 0:
-        doc = ctx.doc
-        k = bisect_right(ctx.line_starts, ctx.title_idx) - 1
-        before = [ln for ln in doc.lines[max(0, k - 2):k + 1]
-                  if ln.start < ctx.title_idx and not ln.zone and len(ln.text) <= 80]
-        found = _dates_in_lines(ctx, before)
-    return found
-
-
-def _labelled_date_anywhere(ctx: _Ctx) -> datetime | None:
-    """A date after a publication label in any non-furniture line (gov pages' metadata
-    tables, where label and value sit in neighbouring cells; footers of the article)."""
-    label_re = re.compile(r"(?:%s)\s*[:：]" % pt.DATE_LABELS[0])
-    lines = ctx.doc.lines
-    for k, ln in enumerate(lines):
-        if ln.zone or len(ln.text) > 200:
-            continue
-        m = label_re.search(ln.spaced)
-        if not m:
-            continue
-        text = ln.spaced
-        if not ln.spaced[m.end():].strip() and k + 1 < len(lines):
-            text = text + " " + lines[k + 1].spaced[:60]
-        r = find_date_in_text(text, ctx.tz, ctx.now, labelled_only=True)
-        if r:
-            return r[0]
-    return None
-
-
-def _extract_published(ctx: _Ctx) -> tuple[datetime | None, str | None]:
+def _extract_published(ctx: _Ctx):
     sel = ctx.selector("published")
-    if sel:
-        t = _selected_text(ctx.page, sel)
-        dt = parse_date(t, ctx.tz, ctx.now) if t else None
-        if dt is not None:
-            return dt, "selector"
-    header = _header_date(ctx)
-    machine = []
-    for dt, _name in _meta_dates(ctx, pt.META_DATE_NAMES):
-        machine.append((dt, "meta"))
-    jd = _jsonld_date(ctx)
-    if jd is not None:
-        machine.append((jd, "jsonld"))
-    if header is not None:
-        dt, has_time, has_year, relative = header
-        if relative and machine:
-            return machine[0]
-        if relative:
-            sd = _script_date(ctx)
-            if sd is not None:
-                return sd, "script"
-        if not has_year:
-            # 10-08 12:00: year from a machine-readable date of the same month and day.
-            extra = machine + [(d, "meta") for d, _ in _meta_dates(ctx, pt.META_UPDATE_NAMES)]
-            sd = _script_date(ctx)
-            if sd is not None:
-                extra.append((sd, "script"))
-            ud = date_from_url(ctx.url, ctx.tz)
-            if ud is not None:
-                extra.append((ud, "url"))
-            for m_dt, _src in extra:
-                local = to_tz(m_dt, ctx.tz)
-                if (local.month, local.day) == (dt.month, dt.day):
-                    try:
-                        dt = dt.replace(year=local.year)
-                    except ValueError:
-                        pass
-                    break
-        if not has_time:
-            for m_dt, src in machine:
-                local = to_tz(m_dt, ctx.tz)
-                if local.date() == dt.date() and (local.hour, local.minute) != (0, 0):
-                    return m_dt, src
-        return dt, "text"
-    if machine:
-        return machine[0]
-    dt = _labelled_date_anywhere(ctx)
-    if dt is not None:
-        return dt, "text"
-    sd = _script_date(ctx)
-    if sd is not None:
-        return sd, "script"
-    ud = date_from_url(ctx.url, ctx.tz)
-    if ud is not None:
-        return ud, "url"
-    return None, None
+    return extract_published(ctx, _selected_text(ctx.page, sel) if sel else None)
 
 
 # --- source & author -------------------------------------------------------------------

@@ -109,16 +109,21 @@ DATE_LABELS_WEAK = [r"成文日期|成文时间|撰写日期|生效日期|印发
 # Meta tags holding the publication time, most trusted first (name/property/itemprop).
 META_DATE_NAMES = (
     "article:published_time", "og:article:published_time", "og:published_time",
-    "og:release_date", "published_time", "publishdate", "publish-date", "publish_date",
-    "publishtime", "publish_time", "pubdate", "pubtime", "pub_date", "publication_date",
-    "datepublished", "date.published", "dc.date.issued", "dc.date", "dcterms.created",
-    "dcterms.date", "sailthru.date", "parsely-pub-date", "weibo:article:create_at",
-    "bytedance:published_time", "firstpublishedtime", "releasedate", "article.published",
-    "date", "og:updated_time",
+    "article:published", "og:pubdate", "og:release_date", "published_time", "publishdate",
+    "publish-date", "publish_date", "publishtime", "publish_time", "pubdate", "pubtime", "pub_date",
+    "publication_date", "publication-date", "datepublished", "date_published", "date.published",
+    "dc.date.issued", "dc.date.created", "dc.date.published", "dc.date", "dc:date", "dc:created",
+    "dc.created", "dcterms.created", "dcterms.issued", "dcterms.date", "datecreated",
+    "citation_publication_date", "citation_date", "citation_online_date", "sailthru.date",
+    "parsely-pub-date", "rnews:datepublished", "cxenseparse:recs:publishtime",
+    "article.published", "article.created", "article_date_original", "originalpublicationdate",
+    "weibo:article:create_at", "bytedance:published_time", "firstpublishedtime", "releasedate",
+    "displaydate", "created", "date", "pdate",
 )
+
 # Meta tags with a later (update) time: used only to supply a year/time to a printed date.
 META_UPDATE_NAMES = (
-    "article:modified_time", "og:updated_time", "dateupdate", "lastmodifieddate",
+    "article:modified_time", "og:updated_time", "og:modified_time", "dc.date.modified", "dateupdate", "lastmodifieddate",
     "datemodified", "last-modified", "modified", "dcterms.modified", "weibo:article:update_at",
 )
 
