@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from aggregator.extract import patterns as pt
+from aggregator.extract.bodypick import anchored_container
 from aggregator.extract.dates import find_dates, to_tz
 from aggregator.extract.published import extract_published
 
@@ -208,7 +209,9 @@ class _Doc:
                         h |= kh
                     style = attrs.get("style")
                     if style and "none" in style or style and "hidden" in style or "hidden" in attrs:
-                        if "hidden" in attrs or hidden_re.search(style):
+                        if ("hidden" in attrs or hidden_re.search(style)) and (h & 3) != 2:
+                            # hidden, unless it is the article text that a script reveals
+                            # (WeChat's js_content is visibility:hidden until loaded)
                             h |= 4
                 if tag in _ZONE_TAGS:
                     h |= 1
@@ -890,7 +893,11 @@ def _extract_body(ctx: _Ctx) -> tuple[str, str]:
                 i = ctx.doc.index_of(node)
                 if i >= 0:
                     return _body_from_container(ctx, i, trusted=True)
-    return _body_from_container(ctx, ctx.container)
+    ci = anchored_container(ctx.doc, ctx.container, ctx.title_idx, pt.CONTAINER_TAGS)
+    if ci != ctx.container:
+        ctx.container = ci
+        ctx.first_content_line = ctx._first_content_line()
+    return _body_from_container(ctx, ci)
 
 
 # --- header zone (lines between headline and body) -------------------------------------

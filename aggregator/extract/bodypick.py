@@ -1,0 +1,132 @@
+"""Second look at the article container chosen by the line scores (see article.py).
+
+The line-value scoring picks the element whose subtree sums the most prose. It can lose a
+short article (a one-paragraph bulletin) to a wrapper that also holds a stream of teasers
+(each a linked headline plus a one-sentence summary: prose too). This module measures how
+clearly the chosen container wins and, when the headline is known, offers the
+*headline-anchored* alternative:
+
+* anchor: the first content line after the headline; its block is climbed up to the largest
+  ancestor that does not contain the headline (the article's text wrapper);
+* the anchored element replaces the chosen container when it lies inside it and the prose the
+  container holds outside it is mostly teasers: lines whose enclosing unit (the parent of the
+  line's block, a few hundred characters at most) is link-heavy, or lines in the box that a
+  "related/recommended" heading opens. Prose outside
+  the anchor that is not teaser-like (the rest of a long article) keeps the wider container.
+
+``confidence`` is the share of the page's sentence prose (outside furniture) that the chosen
+element holds, times the share of the chosen element's prose that is not teaser-like: 1.0
+when one block holds all the prose of the page, near 0 when the container is mostly a
+stream of teasers. The extractor uses the anchored alternative when it exists and the rule
+above says so, and then records the confidence of the element it kept.
+
+Pure: operates on the ``_Doc`` line view, no network.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["anchored_container", "confidence"]
+
+# Headings that open a block of other stories (not the article).
+RELATED_HEADING = re.compile(
+    r"^(?:相关(?:阅读|新闻|文章|推荐|报道|链接)|相關(?:閱讀|新聞|文章|報導)|推荐阅读|推薦閱讀|延伸阅读|延伸閱讀|"
+    r"猜你喜欢|你可能(?:还|還)?(?:想看|喜欢|喜歡|感兴趣|感興趣)|热门推荐|熱門推薦|更多(?:新闻|新聞|精彩|资讯)|"
+    r"热点新闻|热门文章|精彩推荐|编辑推荐|為你推薦|为你推荐|"
+    r"related(?: stories| articles| posts| news| content)?|more (?:stories|news|from|on)\b.*|"
+    r"you (?:may|might) also like|recommended(?: for you| stories)?|read (?:more|next|also)|"
+    r"trending(?: now)?|popular(?: now| stories)?|most (?:read|popular|viewed))\s*[:：]?$", re.I)
+
+
+def _link_totals(doc) -> list[int]:
+    links = [0] * len(doc.els)
+    for ln in doc.lines:
+        if ln.owner >= 0:
+            links[ln.owner] += ln.links
+    parent = doc.parent
+    for i in range(len(doc.els) - 1, 0, -1):
+        p = parent[i]
+        if p >= 0:
+            links[p] += links[i]
+    return links
+
+
+def _is_prose(ln) -> bool:
+    return ln.n >= 12 and ln.sent >= 1 and ln.links * 2 < ln.n and not ln.zone
+
+
+def _teaser_split(doc, lines, links, anchor: int = -1) -> tuple[int, int]:
+    """(prose characters, teaser-like prose characters) of ``lines``; a box opened by a
+    related heading may be of any size when it does not hold ``anchor``."""
+    prose = teaser = 0
+    box = (0, -1)   # element range of a box opened by a "related" heading
+    parent = doc.parent
+    total = doc.total
+    for ln in lines:
+        if ln.n + ln.links <= 20 and ln.owner >= 0 and RELATED_HEADING.match(ln.text):
+            # the box: the heading's nearest ancestor holding more than the heading
+            b = ln.owner
+            while parent[b] >= 0 and total[b] < 200 and not parent[b] <= anchor <= doc.end[parent[b]]:
+                b = parent[b]
+            if b != ln.owner and total[b] <= (2000 if anchor < 0 else total[0]):
+                box = (b, doc.end[b])
+            continue
+        if not _is_prose(ln):
+            continue
+        prose += ln.n
+        unit = parent[ln.owner] if ln.owner >= 0 else -1
+        if box[0] <= ln.owner <= box[1] or (unit >= 0 and 0 < total[unit] <= 400
+                                             and links[unit] * 10 >= total[unit] * 2):
+            teaser += ln.n
+    return prose, teaser
+
+
+def confidence(doc, ci: int) -> float:
+    """How clearly element ``ci`` is the article (see the module doc), in [0, 1]."""
+    page = sum(ln.n for ln in doc.lines if _is_prose(ln))
+    if not page:
+        return 0.0
+    lo, hi = ci, doc.end[ci]
+    inside = [ln for ln in doc.lines if lo <= ln.owner <= hi]
+    prose, teaser = _teaser_split(doc, inside, _link_totals(doc))
+    if not prose:
+        return 0.0
+    return (prose / page) * (1 - teaser / prose)
+
+
+def anchored_container(doc, ci: int, title_idx: int, containers) -> int:
+    """The headline-anchored article element when it should replace ``ci``, else ``ci``."""
+    if title_idx < 0:
+        return ci
+    t_end = doc.end[title_idx]
+    first = None
+    for ln in doc.lines:
+        if ln.start > t_end and _is_prose(ln):
+            first = ln
+            break
+    if first is None or first.owner < 0:
+        return ci
+    parent = doc.parent
+    a = first.owner
+    while parent[a] >= 0 and not (parent[a] <= title_idx <= doc.end[parent[a]]):
+        a = parent[a]
+    if a == ci or not (ci < a <= doc.end[ci]) or doc.tags[a] not in containers or doc.zone[a]:
+        return ci
+    if doc.tags[a] == "p":
+        return ci
+    links = _link_totals(doc)
+    a_lo, a_hi = a, doc.end[a]
+    inside_a = [ln for ln in doc.lines if a_lo <= ln.owner <= a_hi]
+    a_prose = sum(ln.n for ln in inside_a if _is_prose(ln))
+    if not a_prose:
+        return ci
+    c_lo, c_hi = ci, doc.end[ci]
+    outside = [ln for ln in doc.lines if c_lo <= ln.owner <= c_hi and not (a_lo <= ln.owner <= a_hi)
+               and ln.start > t_end]
+    prose, teaser = _teaser_split(doc, outside, links, a)
+    plain = prose - teaser
+    # the rest of the article would be plain prose outside the anchor; teasers are not
+    if plain <= 0.3 * a_prose:
+        return a
+    return ci
