@@ -31,8 +31,9 @@ from lxml import etree
 
 from aggregator.extract import patterns as pt
 from aggregator.extract.bodypick import anchored_container
+from aggregator.extract.byline import markup_author, names_from_english_byline
 from aggregator.extract.dates import find_dates, to_tz
-from aggregator.extract.published import extract_published
+from aggregator.extract.published import extract_published, is_zh
 
 __all__ = ["extract_article", "stitch_pages", "FIELDS"]
 
@@ -1003,11 +1004,14 @@ def _source_from_lines(lines: list[_Line]) -> str | None:
     return None
 
 
-def _slot_elements(ctx: _Ctx, hint_re) -> list[int]:
-    """Elements near the headline whose class/id matches ``hint_re`` (source/author slots)."""
+def _slot_elements(ctx: _Ctx, hint_re, extra: int = 0) -> list[int]:
+    """Elements near the headline whose class/id matches ``hint_re`` (source/author slots);
+    ``extra``: also this many elements into the body (bylines set after a lede or photo)."""
     doc = ctx.doc
     lo = ctx.title_idx if ctx.title_idx >= 0 else max(0, ctx.container - 1)
     hi = ctx.body_start if ctx.body_start is not None else doc.end[ctx.container]
+    if extra:
+        hi = min(hi + extra, doc.end[ctx.container] + 1) if hi >= lo else hi
     out = []
     for i in range(lo, min(hi, len(doc.els))):
         if doc.ignored[i] and doc.tags[i] not in ("a",):
@@ -1110,10 +1114,12 @@ def _extract_source(ctx: _Ctx) -> str | None:
 
 
 _AUTHOR_VALUE = re.compile(
-    r"(?:^|(?<=[\s|丨｜│\]】）)(（【\[〔]))(?:%s)\s*(?P<sep>[:：/／|｜]?)\s*(?P<v>[^|丨｜│:：\]】）)〕]{2,40})" % pt.AUTHOR_LABELS
+    r"(?:^|(?<=[\s|丨｜│\]】）)(（【\[〔]))(?:%s)\s*(?P<sep>[:：/／|｜丨]?)\s*(?P<v>[^|丨｜│:：\]】）)〕]{2,40})" % pt.AUTHOR_LABELS
 )
 _DATELINE_AUTHOR = re.compile(
-    r"^\s*(?:本报讯|本報訊|[\u4e00-\u9fff]{0,8}讯|[\u4e00-\u9fff]{0,8}訊)?\s*[〔（(【\[]\s*(?P<v>(?:记者|記者|通讯员|通訊員)[^〕）)】\]]{2,30})[〕）)】\]]")
+    r"^\s*(?:本报讯|本報訊|[\u4e00-\u9fff]{0,8}讯|[\u4e00-\u9fff]{0,8}訊|"
+    r"[\u4e00-\u9fff]{2,12}\s*(?:\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*(?:电|電))?"
+    r"\s*[〔（(【\[]\s*(?P<v>(?:记者|記者|通讯员|通訊員)[^〕）)】\]]{2,30})[〕）)】\]]")
 _NAME_SPLIT = re.compile(r"[\s、，,;；/／]+")
 
 
@@ -1165,6 +1171,10 @@ def _author_from_lines(lines: list[_Line]) -> str | None:
         text = ln.spaced
         if len(text) > 200:
             continue
+        if not _HAN.search(text[:12]):
+            name = names_from_english_byline(text)
+            if name:
+                return name
         for m in _AUTHOR_VALUE.finditer(text):
             pre = text[max(0, m.start() - 4):m.start() + 4]
             if pt.EDITOR_LABEL_RE.search(pre + "：") and "编辑" in pre:
@@ -1195,6 +1205,12 @@ def _extract_author(ctx: _Ctx) -> str | None:
     v = _author_from_lines([ln for ln in body_lines[:3] if len(ln.text) < 60 and ln.sent == 0])
     if v:
         return v
+    for ln in body_lines[:6]:
+        # By/Par/Por bylines at the top of the text (they may hold commas: X, Y and Z)
+        if len(ln.text) < 120 and not _HAN.search(ln.text[:12]):
+            name = names_from_english_byline(ln.spaced)
+            if name:
+                return name
     for ln in body_lines[:3]:
         # datelines opening the first paragraph: 〔記者巫其倫／台北報導〕, 本报讯（记者 张三）
         m = _DATELINE_AUTHOR.search(ln.text[:40])
@@ -1207,15 +1223,24 @@ def _extract_author(ctx: _Ctx) -> str | None:
     v = _author_from_lines([ln for ln in body_lines[-4:] if len(ln.text) < 80] + _after_body_lines(ctx, 4))
     if v:
         return v
-    for i in _slot_elements(ctx, pt.AUTHOR_HINTS):
+    for i in _slot_elements(ctx, pt.AUTHOR_HINTS, extra=150):
         t = _element_text(ctx, i)
-        if t and len(t) <= 30 and not pt.EDITOR_LABEL_RE.search(t):
+        if t and len(t) <= 60 and not pt.EDITOR_LABEL_RE.search(t):
             m = pt.AUTHOR_LABEL_RE.search(t)
-            if m and m.start() <= 2:
+            if m and m.start() <= 2 and _HAN.search(t):
                 name = _names_from_byline(t)
                 if name:
                     return name
-    return None
+            elif not m and _PERSON.match(t) and not _MEDIA_TAIL.search(t) and not (
+                    t in pt.NOT_A_NAME or pt.NOT_NAME_WORDS.search(t) or _NOT_SLOT_WORDS.match(t)):
+                return t   # a bare name in an author slot (<span id="author">王帆</span>)
+            name = names_from_english_byline(t, bare=True)
+            if name:
+                return name
+    # JSON-LD and meta authors are not shown on the page: on Chinese pages they are often
+    # the editor or the account, so only the visible markup (rel/itemprop) is read there
+    zh = is_zh(ctx)
+    return markup_author(ctx.root, [] if zh else ctx.jsonld, {} if zh else ctx.meta, ctx.site_names())
 
 
 # --- next page -----------------------------------------------------------------------

@@ -163,9 +163,9 @@ NOT_A_SOURCE = frozenset({
 # author nor source).
 AUTHOR_LABELS = (
     r"作\s*者|撰\s*文|撰稿人?|撰稿|采\s*写|採\s*寫|文\s*字|执\s*笔|記\s*者|记\s*者|"
-    r"特约记者|特約記者|本报记者|本報記者|通讯员|通訊員|文(?=\s*[/／|｜])|By"
+    r"特约记者|特約記者|本报记者|本報記者|通讯员|通訊員|文(?=\s*[/／|｜丨])|By"
 )
-AUTHOR_LABEL_RE = re.compile(r"(?:%s)\s*[:：/／|｜]?\s*" % AUTHOR_LABELS)
+AUTHOR_LABEL_RE = re.compile(r"(?:%s)\s*[:：/／|｜丨]?\s*" % AUTHOR_LABELS)
 
 # Editor labels: a name after one of these is never author or source.
 EDITOR_LABELS = (

@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from aggregator.extract import patterns as pt
 from aggregator.extract.dates import date_from_url, find_date_in_text, find_dates, parse_date, to_tz
 
-__all__ = ["extract_published"]
+__all__ = ["extract_published", "is_zh"]
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def _sane(ctx, dt: datetime | None) -> datetime | None:
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _is_zh(ctx) -> bool:
+def is_zh(ctx) -> bool:
     """A Chinese page: declared so, or a Chinese headline."""
     lang = (ctx.root.get("lang") or ctx.root.get("xml:lang") or "").lower()
     if lang:
@@ -325,7 +325,7 @@ def extract_published(ctx, selected: str | None = None) -> tuple[datetime | None
                     if gap > 14 * 3600:
                         continue
                     off = m_dt.utcoffset()
-                    if gap or (off and off.total_seconds()) or not _is_zh(ctx):
+                    if gap or (off and off.total_seconds()) or not is_zh(ctx):
                         # same moment in another offset, or the same wall clock with the
                         # zone the page states (a bare 'Z' on a Chinese page is often a
                         # mislabelled local time: the printed date wins there)
