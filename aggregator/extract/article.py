@@ -619,13 +619,16 @@ def _extract_title(ctx: _Ctx) -> str | None:
                 sim = 1.0
             elif key in r:
                 sim = max(sim, len(key) / len(r))
+            elif len(r) >= 6 and key.startswith(r):
+                # the headline plus a hidden widget label (播报文章, "Listen")
+                sim = max(sim, 0.9 * len(r) / len(key))
         score += 10.0 * sim
         if find_dates(text) and len(text) < 40:
             score -= 3.0
         if score > best_score:
             best, best_score = i, score
     if best >= 0:
-        text = texts[best]
+        text = _ref_prefix(ctx, best, texts[best], refs)
         text = _join_two_line_title(ctx, best, text, refs, texts)
         ctx.title_idx = best
         return text
@@ -636,6 +639,21 @@ def _extract_title(ctx: _Ctx) -> str | None:
         if t:
             return t
     return None
+
+
+def _ref_prefix(ctx: _Ctx, i: int, text: str, refs: list[str]) -> str:
+    """The part of heading ``i`` that is the reference title, when the heading holds it in
+    an element of its own plus more (a hidden 播报文章/"Listen" widget); else ``text``."""
+    key = _nows(text)
+    if any(key == r for r in refs):
+        return text
+    for el in ctx.doc.els[i].iterdescendants():
+        if not isinstance(el.tag, str):
+            continue
+        t = _collapse(el.text_content())
+        if len(t) >= 4 and _nows(t) in refs:
+            return t
+    return text
 
 
 def _join_two_line_title(ctx: _Ctx, i: int, text: str, refs: list[str], texts: dict[int, str]) -> str:

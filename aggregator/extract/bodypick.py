@@ -8,6 +8,9 @@ clearly the chosen container wins and, when the headline is known, offers the
 
 * anchor: the first content line after the headline; its block is climbed up to the largest
   ancestor that does not contain the headline (the article's text wrapper);
+* the anchored element replaces the chosen container when the chosen one lies elsewhere on
+  the page and it (or a wrapper of it) is marked as recommended/related content (a second,
+  pre-rendered article under "推荐"); or
 * the anchored element replaces the chosen container when it lies inside it and the prose the
   container holds outside it is mostly teasers: lines whose enclosing unit (the parent of the
   line's block, a few hundred characters at most) is link-heavy, or lines in the box that a
@@ -37,6 +40,14 @@ RELATED_HEADING = re.compile(
     r"related(?: stories| articles| posts| news| content)?|more (?:stories|news|from|on)\b.*|"
     r"you (?:may|might) also like|recommended(?: for you| stories)?|read (?:more|next|also)|"
     r"trending(?: now)?|popular(?: now| stories)?|most (?:read|popular|viewed))\s*[:：]?$", re.I)
+
+
+# class/id words of a block of other stories
+_RELATED_CLASS = re.compile(r"(?:^|[-_\s])(?:recommend\w*|related|relate|tuijian|xgxw|xgyd|more-?stories|"
+                            r"read-?next|up-?next|next-?article)(?:$|[-_\s\d])", re.I)
+# a line that is a byline or a date, not the first paragraph
+_META_LINE = re.compile(r"^\s*(?:by|par|por|von)\s|\b(?:19|20)\d\d\b.{0,12}\d{1,2}:\d\d|"
+                        r"\d{1,2}:\d\d.{0,30}\b(?:19|20)\d\d\b|(?:19|20)\d\d\s*[-/年.]\s*\d{1,2}\s*[-/月.]", re.I)
 
 
 def _link_totals(doc) -> list[int]:
@@ -102,7 +113,8 @@ def anchored_container(doc, ci: int, title_idx: int, containers) -> int:
     t_end = doc.end[title_idx]
     first = None
     for ln in doc.lines:
-        if ln.start > t_end and _is_prose(ln):
+        # the first paragraph of text: not a byline or date line
+        if ln.start > t_end and _is_prose(ln) and not ln.links and not _META_LINE.search(ln.text):
             first = ln
             break
     if first is None or first.owner < 0:
@@ -111,7 +123,20 @@ def anchored_container(doc, ci: int, title_idx: int, containers) -> int:
     a = first.owner
     while parent[a] >= 0 and not (parent[a] <= title_idx <= doc.end[parent[a]]):
         a = parent[a]
-    if a == ci or not (ci < a <= doc.end[ci]) or doc.tags[a] not in containers or doc.zone[a]:
+    if a == ci or doc.tags[a] not in containers or doc.zone[a]:
+        return ci
+    if not (ci < a <= doc.end[ci]):
+        # the chosen element is elsewhere: keep the headline's own text when the chosen one
+        # (or a wrapper of it below the common ancestor) is marked as recommended/related
+        p = ci
+        while p >= 0 and not (p <= a <= doc.end[p]):
+            if _RELATED_CLASS.search((doc.els[p].get("class") or "") + " " + (doc.els[p].get("id") or "")):
+                break
+            p = parent[p]
+        if p < 0 or p <= a <= doc.end[p] or doc.tags[a] == "p":
+            return ci
+        if any(_is_prose(ln) for ln in doc.lines if a <= ln.owner <= doc.end[a]):
+            return a
         return ci
     if doc.tags[a] == "p":
         return ci
