@@ -6,13 +6,13 @@ short article (a one-paragraph bulletin) to a wrapper that also holds a stream o
 clearly the chosen container wins and, when the headline is known, offers the
 *headline-anchored* alternative:
 
-* anchor: the first content line after the headline; its block is climbed up to the largest
-  ancestor that does not contain the headline (the article's text wrapper);
+* anchor: the first paragraph after the headline; its wrappers are tried from the smallest
+  up to the largest ancestor that does not contain the headline;
 * the anchored element replaces the chosen container when the chosen one lies elsewhere on
   the page and it (or a wrapper of it) is marked as recommended/related content (a second,
   pre-rendered article under "推荐"); or
-* the anchored element replaces the chosen container when it lies inside it and the prose the
-  container holds outside it is mostly teasers: lines whose enclosing unit (the parent of the
+* the smallest wrapper inside the chosen container replaces it when the prose the
+  container holds outside the wrapper is mostly teasers: lines whose enclosing unit (the parent of the
   line's block, a few hundred characters at most) is link-heavy, or lines in the box that a
   "related/recommended" heading opens. Prose outside
   the anchor that is not teaser-like (the rest of a long article) keeps the wider container.
@@ -123,9 +123,9 @@ def anchored_container(doc, ci: int, title_idx: int, containers) -> int:
     a = first.owner
     while parent[a] >= 0 and not (parent[a] <= title_idx <= doc.end[parent[a]]):
         a = parent[a]
-    if a == ci or doc.tags[a] not in containers or doc.zone[a]:
-        return ci
-    if not (ci < a <= doc.end[ci]):
+    if not (ci <= a <= doc.end[ci]):
+        if doc.tags[a] not in containers or doc.zone[a]:
+            return ci
         # the chosen element is elsewhere: keep the headline's own text when the chosen one
         # (or a wrapper of it below the common ancestor) is marked as recommended/related
         p = ci
@@ -138,20 +138,25 @@ def anchored_container(doc, ci: int, title_idx: int, containers) -> int:
         if any(_is_prose(ln) for ln in doc.lines if a <= ln.owner <= doc.end[a]):
             return a
         return ci
-    if doc.tags[a] == "p":
-        return ci
-    links = _link_totals(doc)
-    a_lo, a_hi = a, doc.end[a]
-    inside_a = [ln for ln in doc.lines if a_lo <= ln.owner <= a_hi]
-    a_prose = sum(ln.n for ln in inside_a if _is_prose(ln))
-    if not a_prose:
-        return ci
+    # inside the chosen element: the smallest wrapper of the first paragraph (up to ``a``)
+    # outside which the chosen element holds only teasers
     c_lo, c_hi = ci, doc.end[ci]
-    outside = [ln for ln in doc.lines if c_lo <= ln.owner <= c_hi and not (a_lo <= ln.owner <= a_hi)
-               and ln.start > t_end]
-    prose, teaser = _teaser_split(doc, outside, links, a)
-    plain = prose - teaser
-    # the rest of the article would be plain prose outside the anchor; teasers are not
-    if plain <= 0.3 * a_prose:
-        return a
+    in_c = [ln for ln in doc.lines if c_lo <= ln.owner <= c_hi and ln.start > t_end]
+    links = None
+    x = first.owner
+    while True:
+        if doc.tags[x] != "p" and doc.tags[x] in containers and not doc.zone[x] and x != ci:
+            if links is None:
+                links = _link_totals(doc)
+            x_hi = doc.end[x]
+            x_prose = sum(ln.n for ln in in_c if x <= ln.owner <= x_hi and _is_prose(ln))
+            if x_prose:
+                outside = [ln for ln in in_c if not x <= ln.owner <= x_hi]
+                prose, teaser = _teaser_split(doc, outside, links, x)
+                # the rest of the article would be plain prose outside; teasers are not
+                if prose - teaser <= 0.3 * x_prose:
+                    return x
+        if x == a or parent[x] < 0:
+            break
+        x = parent[x]
     return ci
