@@ -312,6 +312,8 @@ class _Doc:
             if zone[o]:
                 v = -(n + links) * 0.5 - 5
                 ln.zone = True
+            elif n >= 40 and ln.sent and pt.NOTICE_LINE.search(ln.text[:300]):
+                v = -n * 0.5 - 5   # a disclaimer or cookie notice: prose, never the article
             else:
                 v = n + 2.0 * punct - pt.LINK_CHAR_PENALTY * links - 8.0
                 if punct == 0 and n < 20:
@@ -713,8 +715,8 @@ def _classify_body(ctx: _Ctx, lines: list[_Line], trusted: bool = False) -> list
                 _note_source(ctx, m.group("name"))
             keep[k] = False
             continue
-        if (len(text) <= 80 or text.startswith("This ")) and not _HAN.search(text[:20]) \
-                and pt.BOILERPLATE_LINE_EN.match(text):
+        if ((len(text) <= 80 or text.startswith("This ")) and not _HAN.search(text[:20])
+                and pt.BOILERPLATE_LINE_EN.match(text)) or (k > last_content - 3 and pt.NOTICE_LINE.search(text[:300])):
             keep[k] = False
             continue
         if len(text) >= 20 and text in seen_lines:

@@ -54,7 +54,7 @@ BOILERPLATE_HINTS = re.compile(
     r"footer|foot|copyright|banquan|bottom|toolbar|tools?|ads?|advert\w*|adv|banner|"
     r"guanggao|sponsor|popup|modal|qrcode|erweima|login|signin|search|pager|paging|"
     r"pagination|page-?nav|pages|prenext|prev-?next|next-?prev|subscribe|follow|"
-    r"tags?|keywords?|widget|gotop|backtop|jubao|statement|disclaimer|"
+    r"tags?|keywords?|widget|gotop|backtop|jubao|statement|disclaimer|cookies?|consent|gdpr|"
     r"author-?info|zebian|tuiguang|more)(?:$|[-_\s\d])",
     re.I,
 )
@@ -238,6 +238,18 @@ BOILERPLATE_LINE_EN = re.compile(
     r"advertisement|read more|related\s*:|related stories|share this|share on|sign up|subscribe|"
     r"follow us|click here|more from|recommended|updated\s*[:\d]|published\s*[:\d]|posted\s*[:\d]|"
     r"this (?:document|article|material) (?:is subject to|may not be)|all rights reserved)\b",
+    re.I,
+)
+
+# Notices that are prose but never the article: disclaimers, cookie/consent banners,
+# newsletter and copyright notices (any length; checked on every line when scoring).
+NOTICE_LINE = re.compile(
+    r"^\s*(?:disclaimer|legal notice|aviso legal|haftungsausschluss|avertissement|免责声明|免責聲明|特别声明|"
+    r"特別聲明|声明\s*[:：]|聲明\s*[:：]|版权声明|版權聲明|"
+    r"(?:we|this (?:site|website)|our (?:site|website)) uses? cookies|(?:this|our) (?:site|website) uses|"
+    r"by (?:clicking|continuing|using this)|(?:cookie|privacy) (?:policy|settings|notice|preferences)|"
+    r"nous utilisons des cookies|utilizamos cookies|wir verwenden cookies|本网站使用|本站使用)"
+    r"|\bcookies?\b.{0,200}\b(?:consent|accept|agree|privacy|einwilligung|akzeptieren|accepter|aceptar)",
     re.I,
 )
 
