@@ -789,8 +789,11 @@ def _is_meta_line(text: str) -> bool:
     """A header line such as '2022-01-19 12:20 来源：宁夏日报 作者：张三 字号：大中小'."""
     if len(text) > 90 or len(_SENT_RE.findall(text)) >= 2:
         return False
-    if find_dates(text[:60]) and (len(text) < 45 or _META_WORDS.search(text)):
-        return True
+    found = find_dates(text[:60])
+    if found and (len(text) < 45 or _META_WORDS.search(text)):
+        # a one-sentence bulletin that mentions a day (沙湖景区4月3日起恢复开放。) is text
+        rest = text.replace(found[0][1], "")
+        return not (text.rstrip()[-1:] in "。！？!?" and len(_nows(rest)) >= 8 and not _META_WORDS.search(text))
     return bool(len(text) < 60 and re.match(r"^\s*(?:%s|%s)" % (pt.SOURCE_LABELS, pt.AUTHOR_LABELS), text)
                 and _META_WORDS.search(text))
 

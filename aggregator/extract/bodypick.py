@@ -10,11 +10,12 @@ clearly the chosen container wins and, when the headline is known, offers the
   up to the largest ancestor that does not contain the headline;
 * the anchored element replaces the chosen container when the chosen one lies elsewhere on
   the page and it (or a wrapper of it) is marked as recommended/related content (a second,
-  pre-rendered article under "推荐"); or
+  pre-rendered article under "推荐"), or at least half of its prose is teaser-like; or
 * the smallest wrapper inside the chosen container replaces it when the prose the
   container holds outside the wrapper is mostly teasers: lines whose enclosing unit (the parent of the
-  line's block, a few hundred characters at most) is link-heavy, or lines in the box that a
-  "related/recommended" heading opens. Prose outside
+  line's block, a few hundred characters at most) holds a linked headline (a line that is
+  mostly a link, a tenth of the unit or more), or lines in the box that a
+  "related/recommended" heading opens (the largest ancestor whose first line it is). Prose outside
   the anchor that is not teaser-like (the rest of a long article) keeps the wider container.
 
 ``confidence`` is the share of the page's sentence prose (outside furniture) that the chosen
@@ -51,10 +52,11 @@ _META_LINE = re.compile(r"^\s*(?:by|par|por|von)\s|\b(?:19|20)\d\d\b.{0,12}\d{1,
 
 
 def _link_totals(doc) -> list[int]:
+    """Characters of link lines (lines that are mostly a link: a linked headline) per subtree."""
     links = [0] * len(doc.els)
     for ln in doc.lines:
-        if ln.owner >= 0:
-            links[ln.owner] += ln.links
+        if ln.owner >= 0 and ln.links >= 4 and ln.links * 2 >= ln.n + ln.links:
+            links[ln.owner] += ln.links + ln.n
     parent = doc.parent
     for i in range(len(doc.els) - 1, 0, -1):
         p = parent[i]
@@ -76,10 +78,15 @@ def _teaser_split(doc, lines, links, anchor: int = -1) -> tuple[int, int]:
     total = doc.total
     for ln in lines:
         if ln.n + ln.links <= 20 and ln.owner >= 0 and RELATED_HEADING.match(ln.text):
-            # the box: the heading's nearest ancestor holding more than the heading
+            # the box: the largest ancestor that the heading opens (its first line)
+            k = doc.lines.index(ln)
+            prev = doc.lines[k - 1] if k else None
             b = ln.owner
-            while parent[b] >= 0 and total[b] < 200 and not parent[b] <= anchor <= doc.end[parent[b]]:
-                b = parent[b]
+            while True:
+                q = parent[b]
+                if q < 0 or q <= anchor <= doc.end[q] or (prev is not None and q <= prev.owner <= doc.end[q]):
+                    break
+                b = q
             if b != ln.owner and total[b] <= (2000 if anchor < 0 else total[0]):
                 box = (b, doc.end[b])
             continue
@@ -88,7 +95,7 @@ def _teaser_split(doc, lines, links, anchor: int = -1) -> tuple[int, int]:
         prose += ln.n
         unit = parent[ln.owner] if ln.owner >= 0 else -1
         if box[0] <= ln.owner <= box[1] or (unit >= 0 and 0 < total[unit] <= 400
-                                             and links[unit] * 10 >= total[unit] * 2):
+                                             and links[unit] * 10 >= total[unit]):
             teaser += ln.n
     return prose, teaser
 
@@ -133,8 +140,13 @@ def anchored_container(doc, ci: int, title_idx: int, containers) -> int:
             if _RELATED_CLASS.search((doc.els[p].get("class") or "") + " " + (doc.els[p].get("id") or "")):
                 break
             p = parent[p]
-        if p < 0 or p <= a <= doc.end[p] or doc.tags[a] == "p":
+        if doc.tags[a] == "p":
             return ci
+        if p < 0 or p <= a <= doc.end[p]:
+            # not marked: still a stream of teasers when most of its prose is teaser-like
+            prose, teaser = _teaser_split(doc, doc.lines_in(ci), _link_totals(doc), a)
+            if not prose or teaser * 2 < prose:
+                return ci
         if any(_is_prose(ln) for ln in doc.lines if a <= ln.owner <= doc.end[a]):
             return a
         return ci

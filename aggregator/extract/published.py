@@ -333,7 +333,8 @@ def extract_published(ctx, selected: str | None = None) -> tuple[datetime | None
         if not has_time:
             for m_dt, src in machine:
                 local = to_tz(m_dt, ctx.tz)
-                if local.date() == dt.date() and (local.hour, local.minute) != (0, 0):
+                # the same day in the source's zone or in the zone the page states
+                if dt.date() in (local.date(), m_dt.date()) and (local.hour, local.minute) != (0, 0):
                     return m_dt, src
         return dt, "text"
     if machine:
