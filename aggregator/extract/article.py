@@ -31,7 +31,7 @@ from lxml import etree
 
 from aggregator.extract import patterns as pt
 from aggregator.extract.bodypick import anchored_container
-from aggregator.extract.byline import markup_author, names_from_english_byline
+from aggregator.extract.byline import is_english_byline, markup_author, names_from_english_byline
 from aggregator.extract.dates import find_dates, to_tz
 from aggregator.extract.published import extract_published, is_zh
 
@@ -592,6 +592,8 @@ def _extract_title(ctx: _Ctx) -> str | None:
     cont_end = doc.end[ctx.container]
     fc = ctx.first_content_line
     fc_start = doc.lines[fc].start if 0 <= fc < len(doc.lines) else cont_end
+    # a page with a headline and no text: no heading is "after the text"
+    has_text = 0 <= fc < len(doc.lines) and _is_content_line(doc.lines[fc])
     starts = ctx.line_starts
     texts: dict[int, str] = {}
     for i in _title_candidates(ctx, refs):
@@ -606,7 +608,7 @@ def _extract_title(ctx: _Ctx) -> str | None:
         score = _TITLE_TAG_BASE.get(tag, 1.0)
         if doc.zone[i]:
             score -= 2.5
-        if i > cont_end or i >= fc_start:
+        if (i > cont_end or i >= fc_start) and has_text:
             score -= 3.0   # headings after the article text are related items
         else:
             # lines between the candidate and the first paragraph of the text
@@ -1194,10 +1196,11 @@ def _author_from_lines(lines: list[_Line]) -> str | None:
         text = ln.spaced
         if len(text) > 200:
             continue
-        if not _HAN.search(text[:12]):
+        if not _HAN.search(text[:12]) and is_english_byline(text):
             name = names_from_english_byline(text)
             if name:
                 return name
+            continue   # By Reuters, by admin: no person (not for the Chinese rules either)
         for m in _AUTHOR_VALUE.finditer(text):
             pre = text[max(0, m.start() - 4):m.start() + 4]
             if pt.EDITOR_LABEL_RE.search(pre + "：") and "编辑" in pre:
@@ -1263,7 +1266,8 @@ def _extract_author(ctx: _Ctx) -> str | None:
     # JSON-LD and meta authors are not shown on the page: on Chinese pages they are often
     # the editor or the account, so only the visible markup (rel/itemprop) is read there
     zh = is_zh(ctx)
-    return markup_author(ctx.root, [] if zh else ctx.jsonld, {} if zh else ctx.meta, ctx.site_names())
+    return markup_author(ctx.root, [] if zh else ctx.jsonld, {} if zh else ctx.meta,
+                         ctx.site_names() + (ctx.page_title(),))
 
 
 # --- next page -----------------------------------------------------------------------

@@ -14,7 +14,7 @@ clearly the chosen container wins and, when the headline is known, offers the
 * the smallest wrapper inside the chosen container replaces it when the prose the
   container holds outside the wrapper is mostly teasers: lines whose enclosing unit (the parent of the
   line's block, a few hundred characters at most) holds a linked headline (a line that is
-  mostly a link, a tenth of the unit or more), or lines in the box that a
+  mostly a link, a tenth of the unit or more), or lines inside an element whose class/id says recommended/related, or lines in the box that a
   "related/recommended" heading opens (the largest ancestor whose first line it is). Prose outside
   the anchor that is not teaser-like (the rest of a long article) keeps the wider container.
 
@@ -51,6 +51,23 @@ _META_LINE = re.compile(r"^\s*(?:by|par|por|von)\s|\b(?:19|20)\d\d\b.{0,12}\d{1,
                         r"\d{1,2}:\d\d.{0,30}\b(?:19|20)\d\d\b|(?:19|20)\d\d\s*[-/年.]\s*\d{1,2}\s*[-/月.]", re.I)
 
 
+def _related_marks(doc) -> list[bool]:
+    """Per element: it or an ancestor has a recommended/related class or id."""
+    marks = getattr(doc, "_related_marks", None)
+    if marks is not None:
+        return marks
+    marks = [False] * len(doc.els)
+    parent = doc.parent
+    for i, el in enumerate(doc.els):
+        p = parent[i]
+        if p >= 0 and marks[p]:
+            marks[i] = True
+        elif doc.hint[i] & 1 and _RELATED_CLASS.search((el.get("class") or "") + " " + (el.get("id") or "")):
+            marks[i] = True
+    doc._related_marks = marks
+    return marks
+
+
 def _link_totals(doc) -> list[int]:
     """Characters of link lines (lines that are mostly a link: a linked headline) per subtree."""
     links = [0] * len(doc.els)
@@ -76,6 +93,7 @@ def _teaser_split(doc, lines, links, anchor: int = -1) -> tuple[int, int]:
     box = (0, -1)   # element range of a box opened by a "related" heading
     parent = doc.parent
     total = doc.total
+    marked = _related_marks(doc)
     for ln in lines:
         if ln.n + ln.links <= 20 and ln.owner >= 0 and RELATED_HEADING.match(ln.text):
             # the box: the largest ancestor that the heading opens (its first line)
@@ -94,7 +112,7 @@ def _teaser_split(doc, lines, links, anchor: int = -1) -> tuple[int, int]:
             continue
         prose += ln.n
         unit = parent[ln.owner] if ln.owner >= 0 else -1
-        if box[0] <= ln.owner <= box[1] or (unit >= 0 and 0 < total[unit] <= 400
+        if box[0] <= ln.owner <= box[1] or marked[ln.owner] or (unit >= 0 and 0 < total[unit] <= 400
                                              and links[unit] * 10 >= total[unit]):
             teaser += ln.n
     return prose, teaser

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["names_from_english_byline", "markup_author", "looks_like_name"]
+__all__ = ["names_from_english_byline", "markup_author", "looks_like_name", "is_english_byline"]
 
 _BY = re.compile(r"^\s*(?:written\s+|posted\s+|words\s+|text\s+|story\s+)?(?:by|par|por|von|di|door|av|af)\s*[:：]?\s+(?P<v>.+)$",
                  re.I)
@@ -23,6 +23,9 @@ _NAME_TOKEN = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][\w'’.\-À-ÿ]*|[A-Z]\.|(?:de|va
                          r")$")
 _JOINERS = {"and", "&", "et", "y", "und", "e", "en", "og", "och", "i"}
 _STOP = re.compile(r"[|—–:;()\[\]@/]|\s-\s|\d|https?|www\.", re.I)
+# words of a role or a desk, not of a person's name (Staff Writers, Globe Correspondent)
+_ROLE = re.compile(r"\b(?:staff|writers?|reporters?|correspondents?|editors?|contributors?|columnist|press|"
+                   r"news|agency|desk|bureau|team|envoyés?|spécia\w*|enviad[oa]s?|redakteur\w*)\b", re.I)
 _NOT_NAMES = re.compile(
     r"^(?:staff|staff writer|reporter|editor|correspondent|news|the|associated press|reuters|afp|ap|"
     r"admin|administrator|guest|anonymous|unknown|team|editorial|redaction|rédaction|redacción)$", re.I)
@@ -48,11 +51,21 @@ def _split_names(text: str) -> list[str]:
             if len(cur) >= 4:
                 break
         cur.append(tok)
-    out = [" ".join(n).strip(" .") for n in names if n]
-    out = [n for n in out if n and not _NOT_NAMES.match(n)]
+    out = []
+    for n in names:
+        name = " ".join(n).strip(" .")
+        if not name or _ROLE.search(name):
+            break
+        if not _NOT_NAMES.match(name):
+            out.append(name)
     # a one-word "name" after a full one is a role or a desk (Globe Staff), not a person
     out = [n for k, n in enumerate(out) if " " in n or k == 0]
     return out
+
+
+def is_english_byline(text: str) -> bool:
+    """``text`` opens with By/Par/Por/Von … (a byline line, with or without a person)."""
+    return bool(text and len(text) <= 120 and _BY.match(text))
 
 
 def looks_like_name(v: str | None) -> bool:

@@ -242,6 +242,22 @@ def _pruned_copy(ctx):
     return dup
 
 
+def _is_update_day(ctx, dt: datetime) -> bool:
+    """``dt`` falls on the day of one of the page's update/modified dates (htmldate falls back
+    to those when it finds nothing else; an update is never the publication date)."""
+    days = {to_tz(d, ctx.tz).date() for d, _ in _meta_dates(ctx, pt.META_UPDATE_NAMES)}
+    try:
+        els = ctx.root.xpath("//*[@itemprop='dateModified']|//time[contains(@class,'updat') or "
+                             "contains(@class,'modif')]")
+    except Exception:
+        els = []
+    for el in els:
+        d = parse_date(_element_value(el), ctx.tz, ctx.now)
+        if d is not None:
+            days.add(to_tz(d, ctx.tz).date())
+    return to_tz(dt, ctx.tz).date() in days
+
+
 def _htmldate(ctx) -> datetime | None:
     """htmldate's reading of the page (original date, extensive search), or None."""
     try:
@@ -349,6 +365,6 @@ def extract_published(ctx, selected: str | None = None) -> tuple[datetime | None
     if ud is not None:
         return ud, "url"
     hd = _htmldate(ctx)
-    if hd is not None:
+    if hd is not None and not _is_update_day(ctx, hd):
         return hd, "htmldate"
     return None, None
