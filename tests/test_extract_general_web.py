@@ -160,7 +160,8 @@ def test_byline_helpers():
     assert names_from_english_byline("Jane Doe", bare=True) == "Jane Doe"
     assert names_from_english_byline("Read more", bare=True) is None
     root = Selector(text="<html><body><a rel='author' href='/u/1'>https://x.example/u/1</a></body></html>").root
-    assert markup_author(root, [], {}) is None
+    assert markup_author(root.xpath("//a"), [], {}) is None
+    assert markup_author([], [{"author": {"name": "Jane Doe"}}], {}) == "Jane Doe"
 
 
 # --- body --------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import copy
 import json
 import logging
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from datetime import datetime, tzinfo
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
@@ -138,6 +138,7 @@ class _Doc:
         ignored: list[bool] = []
         lines: list[_Line] = []
         headings: list[int] = []
+        marked: list[int] = []
         stack: list[int] = []
         blocks: list[int] = []
         link_depth = 0
@@ -208,6 +209,8 @@ class _Doc:
                                 _HINT_CACHE.clear()
                             _HINT_CACHE[key] = kh
                         h |= kh
+                    if "itemprop" in attrs or "datetime" in attrs or "pubdate" in attrs or "rel" in attrs:
+                        marked.append(idx)   # microdata / <time>: date and author signals
                     style = attrs.get("style")
                     if style and "none" in style or style and "hidden" in style or "hidden" in attrs:
                         if ("hidden" in attrs or hidden_re.search(style)) and (h & 3) != 2:
@@ -268,6 +271,8 @@ class _Doc:
         self.ignored = ignored
         self.lines = lines
         self.headings = headings
+        self.marked = marked
+        self.starts = [ln.start for ln in lines]
         self._index = None
         self._score()
 
@@ -369,9 +374,12 @@ class _Doc:
         return self._index.get(el, -1)
 
     def lines_in(self, i: int) -> list[_Line]:
-        """Lines owned by element ``i`` or its descendants."""
+        """Lines owned by element ``i`` or its descendants (they start inside ``i``)."""
         lo, hi = i, self.end[i]
-        return [ln for ln in self.lines if lo <= ln.owner <= hi]
+        starts = self.starts
+        a = bisect_left(starts, lo)
+        b = bisect_right(starts, hi, a)
+        return [ln for ln in self.lines[a:b] if lo <= ln.owner <= hi]
 
     def text_of(self, i: int, sep: str = " ") -> str:
         """Text of element ``i`` (its lines joined by ``sep``)."""
@@ -477,7 +485,7 @@ class _Ctx:
         self._meta = None
         self._jsonld = None
         self.container = self.doc.best_container()
-        self.line_starts = [ln.start for ln in self.doc.lines]
+        self.line_starts = self.doc.starts
         self.first_content_line = self._first_content_line()
         self.title = None
         self.title_idx = -1
@@ -1266,7 +1274,7 @@ def _extract_author(ctx: _Ctx) -> str | None:
     # JSON-LD and meta authors are not shown on the page: on Chinese pages they are often
     # the editor or the account, so only the visible markup (rel/itemprop) is read there
     zh = is_zh(ctx)
-    return markup_author(ctx.root, [] if zh else ctx.jsonld, {} if zh else ctx.meta,
+    return markup_author([ctx.doc.els[i] for i in ctx.doc.marked], [] if zh else ctx.jsonld, {} if zh else ctx.meta,
                          ctx.site_names() + (ctx.page_title(),))
 
 

@@ -118,11 +118,14 @@ def _jsonld_author(items) -> str | None:
     return None
 
 
-def markup_author(root, jsonld, meta: dict, site_names=()) -> str | None:
-    """The author named by the page's markup (rel=author, itemprop=author, JSON-LD, meta)."""
+def markup_author(marked, jsonld, meta: dict, site_names=()) -> str | None:
+    """The author named by the page's markup (rel=author, itemprop=author, JSON-LD, meta);
+    ``marked``: the page's elements that carry itemprop/rel attributes, in document order."""
     cands: list[str] = []
     try:
-        for el in root.xpath("//*[@itemprop='author']|//a[@rel='author']|//*[@rel='author']"):
+        for el in marked:
+            if (el.get("itemprop") or "").lower() != "author" and "author" not in (el.get("rel") or "").lower().split():
+                continue
             name_el = el.xpath(".//*[@itemprop='name']")
             if name_el:
                 v = name_el[0].get("content") or " ".join(name_el[0].itertext())

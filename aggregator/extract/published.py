@@ -111,32 +111,31 @@ def _element_date(ctx) -> datetime | None:
     of the article: the first one from the headline on (else the first on the page)
     that is not marked as updated and not in navigation or a related box."""
     doc = ctx.doc
-    root = ctx.root
-    try:
-        props = root.xpath("//*[@itemprop='datePublished' or @itemprop='dateCreated' or @itemprop='datepublished'"
-                           " or @itemprop='datecreated' or @pubdate or @property='datePublished']")
-    except Exception:  # malformed trees: no signal rather than no field
-        props = []
+    props = []
+    times = []
+    for i in doc.marked:   # elements with itemprop/datetime/pubdate, in document order
+        el = doc.els[i]
+        prop = (el.get("itemprop") or "").lower()
+        if prop in ("datepublished", "datecreated") or el.get("pubdate") is not None:
+            props.append(el)
+        if doc.tags[i] == "time" and el.get("datetime"):
+            times.append(i)
     for el in props:
         if el.tag == "meta":
             continue  # read with the other meta tags
         dt = _sane(ctx, parse_date(_element_value(el), ctx.tz, ctx.now))
         if dt is not None:
             return dt
-    try:
-        times = root.xpath("//time[@datetime]")
-    except Exception:
-        times = []
     if not times:
         return None
     start = ctx.title_idx if ctx.title_idx >= 0 else 0
     best = None
-    for el in times:
+    for i in times:
+        el = doc.els[i]
         key = " ".join((el.get("class") or "", el.get("itemprop") or "", el.get("id") or ""))
         if _UPDATE_WORDS.search(key):
             continue
-        i = doc.index_of(el)
-        if i >= 0 and (doc.zone[i] or doc.ignored[i]):
+        if doc.zone[i] or doc.ignored[i]:
             continue
         dt = _sane(ctx, parse_date(el.get("datetime"), ctx.tz, ctx.now))
         if dt is None:
