@@ -219,3 +219,24 @@ def test_related_second_article_does_not_replace_the_headline_text():
     got = run(sel)
     assert got["title"] == "美官员否认事故存在谋杀行为"
     assert got["body_text"] == "据美国媒体报道，美方官员表示没有证据显示事故存在人为因素。"
+
+
+def test_second_opinion_rule():
+    pytest.importorskip("trafilatura")
+    from aggregator.extract.bodypick import second_opinion
+
+    paras = [f"Paragraph {i} of the flood story tells how the river rose by {i} metres overnight and "
+             f"how the volunteers of the town filled sandbags until the morning of day {i}." for i in range(6)]
+    html = ("<html><body><div class='nav'><a href='/'>Home</a> <a href='/news'>News</a></div>"
+            "<article><h1>River rises</h1>" + "".join(f"<p>{p}</p>" for p in paras) + "</article>"
+            "<div class='footer'>Contact us</div></body></html>")
+    root = Selector(text=html).root
+    theirs = second_opinion(root, paras[0])             # ours: a fragment of the article
+    assert theirs and all(p in theirs for p in paras)
+    junk = "\n".join(["Home News Sport Weather Contact Jobs Advertise With Us Newsletter"] * 30)
+    got = second_opinion(root, "\n".join(paras) + "\n" + junk)   # ours: the article plus furniture
+    assert got and "Advertise" not in got and paras[5] in got
+    assert second_opinion(root, "\n".join(paras)) is None        # the same text: ours stays
+    assert second_opinion(root, "A different text entirely, about the weather.") is None
+    assert second_opinion(root, "") is None                       # no text stays no text
+    assert "<article>" in Selector(text=html).get() and root.find(".//article") is not None  # tree untouched

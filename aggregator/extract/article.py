@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import json
+from html import escape
 import logging
 import re
 from bisect import bisect_left, bisect_right
@@ -30,7 +31,7 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from aggregator.extract import patterns as pt
-from aggregator.extract.bodypick import anchored_container
+from aggregator.extract.bodypick import LOW_CONFIDENCE, anchored_container, confidence, second_opinion
 from aggregator.extract.byline import is_english_byline, markup_author, names_from_english_byline
 from aggregator.extract.dates import find_dates, to_tz
 from aggregator.extract.published import extract_published, is_zh
@@ -493,6 +494,8 @@ class _Ctx:
         self.found_source = None   # publisher seen in a body/closing line
         self.found_author = None   # byline seen in a body/closing line
         self.header_lines: list[_Line] | None = None
+        self.body_confidence: float | None = None   # see bodypick.confidence
+        self.body_from = "ours"                     # or "trafilatura" (second opinion)
 
     def header(self) -> list[_Line]:
         """Lines between headline and body (see :func:`_header_lines`)."""
@@ -928,10 +931,21 @@ def _extract_body(ctx: _Ctx) -> tuple[str, str]:
                 if i >= 0:
                     return _body_from_container(ctx, i, trusted=True)
     ci = anchored_container(ctx.doc, ctx.container, ctx.title_idx, pt.CONTAINER_TAGS)
-    if ci != ctx.container:
+    anchored = ci != ctx.container
+    if anchored:
         ctx.container = ci
         ctx.first_content_line = ctx._first_content_line()
-    return _body_from_container(ctx, ci)
+    html, text = _body_from_container(ctx, ci)
+    ctx.body_confidence = round(confidence(ctx.doc, ci), 3)
+    if not anchored and ctx.body_confidence < LOW_CONFIDENCE:
+        theirs = second_opinion(ctx.root, text)
+        if theirs:
+            lines = [_collapse(x) for x in theirs.splitlines()]
+            lines = [x for x in lines if x]
+            text = "\n".join(lines)
+            html = "<div>" + "".join("<p>%s</p>" % escape(x) for x in lines) + "</div>"
+            ctx.body_from = "trafilatura"
+    return html, text
 
 
 # --- header zone (lines between headline and body) -------------------------------------
@@ -1338,7 +1352,10 @@ def extract_article(page, source=None, url: str | None = None, now: datetime | N
     and dates without a year. Returns a dict with the keys in :data:`FIELDS`:
     ``published`` is ISO 8601 with offset in the source's zone, ``published_from`` one of
     selector/meta/jsonld/text/script/url, ``body_html`` the article container's HTML
-    with furniture removed (not sanitised). A field that cannot be extracted is None;
+    with furniture removed (not sanitised). Besides :data:`FIELDS`, ``body_confidence``
+    (how clearly the body container wins, 0-1, see ``bodypick``) and ``body_from``
+    (``ours`` or ``trafilatura`` when the second opinion replaced a low-confidence pick).
+    A field that cannot be extracted is None;
     a failing field extractor is logged and does not affect the others.
     """
     url = url or getattr(page, "url", None)
@@ -1363,6 +1380,8 @@ def extract_article(page, source=None, url: str | None = None, now: datetime | N
     out["source"] = run("source", _extract_source)
     out["author"] = run("author", _extract_author)
     out["next_page"] = run("next_page", _extract_next_page)
+    out["body_confidence"] = ctx.body_confidence
+    out["body_from"] = ctx.body_from
     return out
 
 
