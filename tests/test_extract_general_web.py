@@ -240,3 +240,38 @@ def test_second_opinion_rule():
     assert second_opinion(root, "A different text entirely, about the weather.") is None
     assert second_opinion(root, "") is None                       # no text stays no text
     assert "<article>" in Selector(text=html).get() and root.find(".//article") is not None  # tree untouched
+
+
+ZH_TEXT = "<p>记者从市交通运输局获悉，本月起城区新增三条夜间公交线路，覆盖火车站、大学城和主要商圈。</p>"
+
+
+def zh_page(header: str, head: str = "") -> Selector:
+    return Selector(text=(
+        f"<html lang='zh-CN'><head><title>城区新增三条夜间公交线路</title>{head}</head><body>"
+        f"<div class='main'><h1>城区新增三条夜间公交线路</h1>{header}<div class='content'>{ZH_TEXT}</div></div>"
+        f"</body></html>"))
+
+
+@pytest.mark.parametrize("header, head, source, author", [
+    # a platform account block: the account is the publisher, even with a person-like name
+    ("<div class='author-info'><a class='author-info__name' href='/u/1'>管不饿</a>"
+     "<div class='author-info__follow'>关注</div></div><div class='t'>2024-05-10 16:08</div>", "", "管不饿", None),
+    # a bare name in an author slot is the byline
+    ("<div class='meta'><span class='time'>2023-06-15 08:10</span><span id='author_x'>王帆</span></div>",
+     "", None, "王帆"),
+    # a media name next to the date, starting with digits; an IP-location line is no source
+    ("<h4><span>原创：</span><span>39健康网</span><span>2024-04-23 12:27:25</span></h4>", "", "39健康网", None),
+    ("<div class='info'>2024-01-25 18:03 来自内蒙古自治区</div>", "", None, None),
+    # the publisher named only in a meta tag
+    ("<div class='info'>2024-01-25 18:03</div>", "<meta name='mediaid' content='NBA广角'>", "NBA广角", None),
+])
+def test_platform_sources(header, head, source, author):
+    got = run(zh_page(header, head), url="https://www.platform.example/a/1.html")
+    assert (got["source"], got["author"]) == (source, author)
+
+
+def test_xinhua_dateline_names_the_reporters():
+    body = "<p>新华社深圳5月12日电（记者戴小河、印朋）由我国自主设计建造的亚洲首艘圆筒型浮式生产储卸油装置完成海上安装。</p>"
+    sel = Selector(text=f"<html><head><title>亚洲首艘圆筒型装置完成安装</title></head><body><h1>亚洲首艘圆筒型装置完成安装</h1>"
+                        f"<div class='info'>2024-05-12 10:00</div><div class='content'>{body}</div></body></html>")
+    assert run(sel)["author"] == "戴小河 印朋"

@@ -1081,8 +1081,14 @@ def _element_text(ctx: _Ctx, i: int) -> str:
 _NEIGHBOUR_TOKEN = re.compile(r"[^\s|丨｜│]+")
 _NOT_SLOT_WORDS = re.compile(
     r"^(?:原创|原創|独家|分享|转发|评论|評論|收藏|举报|舉報|关注|關注|阅读|閱讀|字号|打印|"
-    r"首页|正文|发布|發布|更新|来源|來源|作者|编辑|留言|列印|推薦|推荐|A-|A\+|\d.*|.*[:：].*|"
+    r"首页|正文|发布|發布|更新|来源|來源|作者|编辑|留言|列印|推薦|推荐|A-|A\+|.*[:：].*|"
+    r"\d+[^\u4e00-\u9fffA-Za-z]*|\d+(?:条|條|个|個|人|分钟|小时|天).*|(?:来自|來自|IP属地|IP屬地).*|"
     r"星期.|周.|[上下]午|.*次|优质原创作者|.*认证.*)$")
+# class/id of a platform account block (avatar, account name, follow button): its name is the
+# publisher even when it looks like a person's name
+_ACCOUNT_SLOT = re.compile(r"author-?info|account|media|nickname|wemedia|mp-?name|pgc|profile|zmt", re.I)
+# meta tags naming the publisher or platform account
+_SOURCE_META = ("article:source", "og:article:source", "source", "mediaid", "media")
 
 
 def _neighbour_source(ctx: _Ctx) -> str | None:
@@ -1113,8 +1119,8 @@ def _neighbour_source(ctx: _Ctx) -> str | None:
                 continue
             if pt.EDITOR_LABEL_RE.search(tok):
                 continue
-            if not _HAN.search(tok) and not re.match(r"^[A-Za-z][\w.]{2,}$", tok):
-                continue
+            if not _HAN.search(tok) and not re.match(r"^(?=(?:[^A-Z]*[A-Z]){2})[A-Za-z][A-Za-z0-9&.]{1,20}$", tok):
+                continue   # Latin: a brand with two capitals (AFP, GameForce), not any word (Mis à jour)
             if _PERSON.match(tok) and not _MEDIA_TAIL.search(tok):
                 continue  # a bare person name next to the date is a byline, not a source
             v = _clean_source(tok)
@@ -1151,13 +1157,28 @@ def _extract_source(ctx: _Ctx) -> str | None:
         else:
             if pt.AUTHOR_LABEL_RE.match(t) or pt.EDITOR_LABEL_RE.search(t) or find_dates(t):
                 continue
+            if _HAN.search(t) and re.search(r"\S\s+\S", t):
+                continue   # several items (name + 关注 button): its parts are tried next
             v = _clean_source(t)
-            if v and _PERSON.match(v) and not _MEDIA_TAIL.search(v):
+            if v and _PERSON.match(v) and not _MEDIA_TAIL.search(v) and not _ACCOUNT_SLOT.search(_slot_key(ctx, i)):
                 # an unlabelled person-like name in an author slot is a byline
+                continue
+            if v and (_NOT_SLOT_WORDS.match(v) or v in pt.NOT_A_NAME):
                 continue
         if v:
             return v
+    for name in _SOURCE_META:
+        v = ctx.meta.get(name)
+        if v and not re.search(r"https?:|www\.|\.(?:com|cn|net)\b", v):
+            v = _clean_source(v)
+            if v and not _NOT_SLOT_WORDS.match(v):
+                return v
     return _neighbour_source(ctx)
+
+
+def _slot_key(ctx: _Ctx, i: int) -> str:
+    el = ctx.doc.els[i]
+    return (el.get("class") or "") + " " + (el.get("id") or "")
 
 
 _AUTHOR_VALUE = re.compile(
@@ -1280,7 +1301,8 @@ def _extract_author(ctx: _Ctx) -> str | None:
                 if name:
                     return name
             elif not m and _PERSON.match(t) and not _MEDIA_TAIL.search(t) and not (
-                    t in pt.NOT_A_NAME or pt.NOT_NAME_WORDS.search(t) or _NOT_SLOT_WORDS.match(t)):
+                    t in pt.NOT_A_NAME or pt.NOT_NAME_WORDS.search(t) or _NOT_SLOT_WORDS.match(t)
+                    or _ACCOUNT_SLOT.search(_slot_key(ctx, i))):
                 return t   # a bare name in an author slot (<span id="author">王帆</span>)
             name = names_from_english_byline(t, bare=True)
             if name:

@@ -80,7 +80,7 @@ TITLE_HINTS = re.compile(r"(?:title|headline|biaoti|heading)|(?:^|[-_\s])(?:tit|
 # byline position of Baijiahao/Toutiao/WeChat pages), in order of trust.
 SOURCE_HINTS = re.compile(
     r"(?:^|[-_\s])(?:source|laiyuan|media-?name|account-?name|author-?name|nickname|js_name|"
-    r"profile_nickname|origin|publisher|wemedia|mp-?name|pgc-?name)(?:$|[-_\s])",
+    r"profile_nickname|origin|publisher|wemedia|mp-?name|pgc-?name|author-?info)(?:$|[-_\s])",
     re.I,
 )
 
