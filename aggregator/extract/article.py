@@ -1376,7 +1376,9 @@ def extract_article(page, source=None, url: str | None = None, now: datetime | N
     selector/meta/jsonld/text/script/url, ``body_html`` the article container's HTML
     with furniture removed (not sanitised). Besides :data:`FIELDS`, ``body_confidence``
     (how clearly the body container wins, 0-1, see ``bodypick``) and ``body_from``
-    (``ours`` or ``trafilatura`` when the second opinion replaced a low-confidence pick).
+    (``ours`` or ``trafilatura`` when the second opinion replaced a low-confidence pick),
+    ``published_zone`` (``page`` when the page states the offset, ``source`` when the printed
+    wall-clock time was read in the source's zone).
     A field that cannot be extracted is None;
     a failing field extractor is logged and does not affect the others.
     """
@@ -1399,6 +1401,8 @@ def extract_article(page, source=None, url: str | None = None, now: datetime | N
     if pub[0] is not None:
         out["published"] = to_tz(pub[0], ctx.tz).isoformat()
         out["published_from"] = pub[1]
+        # "page": the page states the offset; "source": a wall-clock time read in the source's zone
+        out["published_zone"] = "source" if pub[0].tzinfo is ctx.tz else "page"
     out["source"] = run("source", _extract_source)
     out["author"] = run("author", _extract_author)
     out["next_page"] = run("next_page", _extract_next_page)

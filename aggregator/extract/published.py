@@ -15,7 +15,7 @@ Signals, most trusted first:
    never stand for the publication date; they only supply a year to a printed ``10-08``;
 4. a labelled date anywhere on the page, a date in an inline script, a date in the URL
    (``/2022/0119/``, ``/2019/6/26/``, ``2019-05-05``);
-5. when all of these find nothing: htmldate (``extensive_search``), which also reads image
+5. when all of these find nothing on a non-Chinese page: htmldate (``extensive_search``), which also reads image
    paths and free text (its bare-year and bare-month guesses, the 1st at midnight, are dropped). It runs on a copy of the tree, on about one page in ten, so its cost
    is small (measured in tests/benchmarks/extraction.py).
 
@@ -363,7 +363,10 @@ def extract_published(ctx, selected: str | None = None) -> tuple[datetime | None
     ud = date_from_url(ctx.url, ctx.tz)
     if ud is not None:
         return ud, "url"
-    hd = _htmldate(ctx)
-    if hd is not None and not _is_update_day(ctx, hd):
-        return hd, "htmldate"
+    if not is_zh(ctx):
+        # on Chinese pages the rules above are the Chinese conventions; htmldate's guesses
+        # there were never right on the development pages, and its free-text pass is slow
+        hd = _htmldate(ctx)
+        if hd is not None and not _is_update_day(ctx, hd):
+            return hd, "htmldate"
     return None, None
