@@ -275,3 +275,13 @@ def test_xinhua_dateline_names_the_reporters():
     sel = Selector(text=f"<html><head><title>亚洲首艘圆筒型装置完成安装</title></head><body><h1>亚洲首艘圆筒型装置完成安装</h1>"
                         f"<div class='info'>2024-05-12 10:00</div><div class='content'>{body}</div></body></html>")
     assert run(sel)["author"] == "戴小河 印朋"
+
+
+def test_xhtml_parsed_as_xml_is_read_like_html():
+    xhtml = ("<?xml version='1.0' encoding='utf-8'?>\n<html xmlns='http://www.w3.org/1999/xhtml'><head>"
+             "<title>City News</title></head><body><div class='wrap'><h1>Council approves new cycle lanes</h1>"
+             f"<div class='story'>{PARAS}</div></div></body></html>")
+    sel = Selector(text=xhtml, type="xml")
+    got = run(sel)
+    assert got["title"] == "Council approves new cycle lanes"
+    assert got["body_text"].startswith("The city council voted on Tuesday")

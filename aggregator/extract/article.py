@@ -190,6 +190,8 @@ class _Doc:
                 tag = el.tag
                 if not isinstance(tag, str):
                     continue
+                if tag[0] == "{":
+                    tag = tag.rpartition("}")[2]   # XHTML parsed as XML: namespaced tags
                 tag = tag.lower() if not tag.islower() else tag
                 idx = len(els)
                 els.append(el)
@@ -665,7 +667,7 @@ def _ref_prefix(ctx: _Ctx, i: int, text: str, refs: list[str]) -> str:
     for el in ctx.doc.els[i].iterdescendants():
         if not isinstance(el.tag, str):
             continue
-        t = _collapse(el.text_content())
+        t = _collapse("".join(el.itertext()))
         if len(t) >= 4 and _nows(t) in refs:
             return t
     return text
@@ -1347,7 +1349,7 @@ def _extract_next_page(ctx: _Ctx) -> str | None:
         href = el.get("href")
         if not href or href.startswith(("javascript:", "#")):
             continue
-        text = _collapse(el.text_content())
+        text = _collapse("".join(el.itertext()))
         if not pt.NEXT_PAGE_TEXT.match(text):
             continue
         target = urljoin(base, href.strip())

@@ -151,7 +151,7 @@ def run_ours(page):
     now = None
     if page.get("now"):
         now = datetime.fromisoformat(page["now"])
-    sel = Selector(text=page["html"])
+    sel = Selector(text=page["html"], type="html")   # as scrapy's HtmlResponse does
     r = extract_article(sel, url=page["url"], now=now)
     published = r["published"]
     if published and r.get("published_zone") == "source":
