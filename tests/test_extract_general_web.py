@@ -48,6 +48,8 @@ def run(sel, url="https://news.example/local/cycle-lanes", **kw):
     ("19 de octubre de 2022", datetime(2022, 10, 19, tzinfo=SH)),
     ("le 3 mars 2021 à 14h05", datetime(2021, 3, 3, 14, 5, tzinfo=SH)),
     ("2022年1月19日 12:20", datetime(2022, 1, 19, 12, 20, tzinfo=SH)),  # Chinese rules unchanged
+    ("2014-12-25 HKT 22:40", datetime(2014, 12, 25, 22, 40, tzinfo=SH)),
+    ("2009年01月08日09:43", datetime(2009, 1, 8, 9, 43, tzinfo=SH)),
 ])
 def test_human_dates_of_other_languages(text, expected):
     assert parse_date(text) == expected
@@ -99,6 +101,16 @@ def test_printed_time_takes_the_offset_of_the_machine_date():
     top = "Published <time datetime='2022-02-06T12:48:06+00:00'>06/02/2022 - 13:48</time>"
     got = run(page(top=top, lang="fr"))
     assert got["published"] == "2022-02-06T20:48:06+08:00"
+
+
+def test_date_line_under_the_photo_caption():
+    body = ("<figure><img src='/p.jpg'><figcaption>下月将法拍的房子位在万大路一带。（图翻摄自网络）</figcaption></figure>"
+            "<span class='viewtime'>2018-07-31 08:19</span>"
+            "<p>〔即时新闻／综合报道〕2008年，万华区发生一起命案，过了10年，这栋房子即将进入法拍程序。</p>")
+    head = "<meta name='pubdate' content='2018-07-31T08:19:35Z'>"   # a local time labelled Z
+    sel = Selector(text=f"<html lang='zh-TW'><head><title>凶宅将法拍</title>{head}</head><body><h1>凶宅将法拍</h1>"
+                        f"<div class='content'>{body}</div></body></html>")
+    assert run(sel)["published"] == "2018-07-31T08:19:00+08:00"
 
 
 def test_htmldate_fallback_reads_an_image_path_and_ignores_related_boxes():

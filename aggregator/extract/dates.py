@@ -26,7 +26,7 @@ _FULLWIDTH = str.maketrans(
 )
 
 _TIME = (
-    r"(?:[,，]?\s*(?P<tzpre>格林尼治标准时间|格林威治标准时间|北京时间|台北时间|GMT|UTC)\s*)?"
+    r"(?:[,，]?\s*(?P<tzpre>格林尼治标准时间|格林威治标准时间|北京时间|台北时间|GMT|UTC|HKT|BJT|SGT|JST|KST)\s*)?"
     r"(?:(?P<ampm>上午|下午|晚上|早上|凌晨|中午|[AaPp]\.?[Mm]\.?)\s*)?"
     r"(?P<H>[01]?\d|2[0-3])\s*[:：时時點点]\s*(?P<M>[0-5]\d)"
     r"(?:\s*[:：分]\s*(?P<S>[0-5]\d)(?:\.\d+)?\s*秒?)?\s*分?"
@@ -153,6 +153,10 @@ def _offset(tztext: str | None, zone: tzinfo) -> tzinfo:
         return ZoneInfo("Asia/Shanghai")
     if t == "台北时间":
         return ZoneInfo("Asia/Taipei")
+    if t in ("HKT", "BJT", "SGT"):
+        return timezone(timedelta(hours=8))
+    if t in ("JST", "KST"):
+        return timezone(timedelta(hours=9))
     if t.upper().startswith(("GMT", "UTC")):
         rest = t[3:].replace(" ", "")
         if not rest:

@@ -167,8 +167,8 @@ def _dates_in_lines(ctx, lines) -> tuple[datetime, bool, bool, bool] | None:
     first = None
     updated = None
     for ln in lines:
-        if ln.links and ln.links > ln.n:
-            continue
+        if ln.links and ln.links > 2 * ln.n + 10:
+            continue   # a link list (a related headline with its date), not a date line
         text = ln.spaced
         found = find_dates(text, ctx.tz, ctx.now)
         for d in found:
@@ -194,9 +194,25 @@ def _header_date(ctx) -> tuple[datetime, bool, bool, bool] | None:
         before = [ln for ln in doc.lines[max(0, k - 2):k + 1]
                   if ln.start < ctx.title_idx and not ln.zone and len(ln.text) <= 80]
         found = _dates_in_lines(ctx, before)
+    if found is None:
+        # a date line at the top of the text, under a photo and its caption
+        top = [ln for ln in ctx.doc.lines_in(ctx.container)[:8] if len(ln.text) <= 40 and ln.sent <= 1]
+        top = [ln for ln in top if (ln.start >= (ctx.body_start or 0)) and _is_date_line(ln.text)]
+        found = _dates_in_lines(ctx, top[:1])
     if found is not None and _sane(ctx, found[0]) is None:
         return None
     return found
+
+
+_DATE_LINE_REST = re.compile(r"^[\s\W\d]*(?:发布|發布|时间|時間|日期|更新|published|posted|updated)?[\s\W]*$", re.I)
+
+
+def _is_date_line(text: str) -> bool:
+    """A short line that is a date and little else (2018-07-31 08:19, 发布时间：…)."""
+    found = find_dates(text)
+    if len(found) != 1 or not found[0][3]:
+        return False
+    return bool(_DATE_LINE_REST.match(text.replace(found[0][1], " ")))
 
 
 def _labelled_date_anywhere(ctx) -> datetime | None:
