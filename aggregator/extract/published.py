@@ -352,7 +352,8 @@ def extract_published(ctx, selected: str | None = None) -> tuple[datetime | None
                 if m_dt.minute != dt.minute or m_dt == dt:
                     continue
                 for a in alts:
-                    gap = abs((m_dt - a.replace(tzinfo=m_dt.tzinfo)).total_seconds())
+                    gap = abs((m_dt.replace(second=0, microsecond=0)
+                               - a.replace(tzinfo=m_dt.tzinfo, second=0, microsecond=0)).total_seconds())
                     if gap > 14 * 3600:
                         continue
                     off = m_dt.utcoffset()
