@@ -297,3 +297,16 @@ def test_xhtml_parsed_as_xml_is_read_like_html():
     got = run(sel)
     assert got["title"] == "Council approves new cycle lanes"
     assert got["body_text"].startswith("The city council voted on Tuesday")
+
+
+def test_title_from_a_joined_title_tag_keeps_the_headline_segment():
+    sel = Selector(text="<html><head><title>熱血時報 | 悼念林彬 毋忘土共暴行 | 熱血編輯部</title></head><body>"
+                        "<div class='c'><p>一九六七年八月二十四日，商業電台播音員林彬在上班途中遇襲，其後傷重不治。</p></div></body></html>")
+    assert run(sel)["title"] == "悼念林彬 毋忘土共暴行"
+
+
+def test_media_names_are_not_bylines():
+    sel = zh_page("<div class='info'>2024-05-10 16:08 作者：中新网</div>")
+    assert run(sel)["author"] is None
+    sel = zh_page("<div class='info'>2024-05-10 16:08 記者 綜合報導</div>")
+    assert run(sel)["author"] is None

@@ -654,8 +654,23 @@ def _extract_title(ctx: _Ctx) -> str | None:
     for r in _title_references(ctx):
         t = clean_title(r, ctx.site_names())
         if t:
-            return t
+            return _headline_segment(t)
     return None
+
+
+_TITLE_SEP = re.compile(r"\s+[-|–—:·]+\s+|\s*[_｜|]\s*")
+
+
+def _headline_segment(t: str) -> str:
+    """'星島日報網頁 | Headline | 編輯部' -> 'Headline': when a <title> joins segments, the
+    segments that are a site or desk name (ending in 網/报/Times …) go, the longest stays."""
+    parts = [p.strip() for p in _TITLE_SEP.split(t) if p and p.strip()]
+    if len(parts) < 2:
+        return t
+    keep = [p for p in parts if not (_MEDIA_TAIL.search(p) or re.search(r"(?:網頁|网页|編輯部|编辑部|首页|首頁)$", p))]
+    if not keep or len(keep) == len(parts):
+        return t
+    return max(keep, key=len)
 
 
 def _ref_prefix(ctx: _Ctx, i: int, text: str, refs: list[str]) -> str:
@@ -1406,7 +1421,10 @@ def extract_article(page, source=None, url: str | None = None, now: datetime | N
         # "page": the page states the offset; "source": a wall-clock time read in the source's zone
         out["published_zone"] = "source" if pub[0].tzinfo is ctx.tz else "page"
     out["source"] = run("source", _extract_source)
-    out["author"] = run("author", _extract_author)
+    author = run("author", _extract_author)
+    if author and _HAN.search(author) and (_MEDIA_TAIL.search(author) or author == out["source"]):
+        author = None   # a media name (中新网, 国际在线) or the publisher is not a byline
+    out["author"] = author
     out["next_page"] = run("next_page", _extract_next_page)
     out["body_confidence"] = ctx.body_confidence
     out["body_from"] = ctx.body_from
