@@ -779,6 +779,9 @@ def _classify_body(ctx: _Ctx, lines: list[_Line], trusted: bool = False) -> list
                 keep[k] = False
                 _note_source(ctx, m.group("name"))
                 continue
+        if seen_content and len(text) <= 30 and ln.sent == 0 and _BARE_DATE.match(text):
+            keep[k] = False   # a date line after the text: a teaser's or a comment's date
+            continue
         if not seen_content:
             if _is_meta_line(ln.spaced):
                 keep[k] = False
@@ -799,6 +802,9 @@ def _classify_body(ctx: _Ctx, lines: list[_Line], trusted: bool = False) -> list
                 seen_content = True
         value_next = False
     return keep
+
+
+_BARE_DATE = re.compile(r"^\s*(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d\d(?::\d\d)?)?\s*$")
 
 
 def _note_source(ctx: _Ctx, name: str | None) -> None:
