@@ -1196,7 +1196,8 @@ def _extract_source(ctx: _Ctx) -> str | None:
             v = _clean_source(v)
             if v and not _NOT_SLOT_WORDS.match(v):
                 return v
-    return _neighbour_source(ctx)
+    # a media name next to the date without a label is a Chinese convention
+    return _neighbour_source(ctx) if is_zh(ctx) else None
 
 
 def _slot_key(ctx: _Ctx, i: int) -> str:

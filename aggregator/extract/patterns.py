@@ -239,7 +239,11 @@ BOILERPLATE_LINE_EN = re.compile(
     r"^\s*(?:photo|image|picture|credit|caption|close|back to gallery|explore further|citation\s*:|"
     r"advertisement|read more|related\s*:|related stories|share this|share on|sign up|subscribe|"
     r"follow us|click here|more from|recommended|updated\s*[:\d]|published\s*[:\d]|posted\s*[:\d]|"
-    r"this (?:document|article|material) (?:is subject to|may not be)|all rights reserved)\b",
+    r"this (?:document|article|material) (?:is subject to|may not be)|all rights reserved|"
+    r"last (?:updated|modified)|related(?: links| articles| content)?$|(?:external|internal) links|"
+    r"e-?mail\s*\|\s*print|print\s*\|\s*e-?mail|keep up to date|have your say|with files from|"
+    r"posted by\s*:|comments?\s*(?:\(|:|$)|do you have comments|(?:note|notice)\s*:\s*(?:please|comments)|"
+    r"auf anderen social|diesen artikel|leave a (?:comment|reply)|add (?:a|your) comment)\b",
     re.I,
 )
 

@@ -64,11 +64,11 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def is_zh(ctx) -> bool:
-    """A Chinese page: declared so, or a Chinese headline."""
+    """A Chinese page: a Chinese headline, or declared so."""
+    if _HAN.search(ctx.title or ctx.page_title() or ""):
+        return True   # a Chinese headline (whatever a template's lang attribute says)
     lang = (ctx.root.get("lang") or ctx.root.get("xml:lang") or "").lower()
-    if lang:
-        return lang.startswith("zh")
-    return bool(_HAN.search(ctx.title or ctx.page_title() or ""))
+    return lang.startswith("zh")
 
 
 def _meta_dates(ctx, names) -> list[tuple[datetime, str]]:
