@@ -113,12 +113,12 @@ def test_date_line_under_the_photo_caption():
     assert run(sel)["published"] == "2018-07-31T08:19:00+08:00"
 
 
-def test_htmldate_fallback_reads_an_image_path_and_ignores_related_boxes():
+def test_image_path_date_and_related_boxes():
     body = PARAS + "<img src='/uploads/2019-05-05/cycle-lanes.jpg'>"
     related = ("<div class='related'><ul><li><a href='/a/1'>Older story</a> 2018-03-10</li>"
                "<li><a href='/a/2'>Another one</a> 2018-03-09</li></ul></div>")
     got = run(page(body=body, after=related), url="https://news.example/local/cycle-lanes")
-    assert (got["published"], got["published_from"]) == ("2019-05-05T00:00:00+08:00", "htmldate")
+    assert (got["published"], got["published_from"]) == ("2019-05-05T00:00:00+08:00", "url")
     got = run(page(after=related), url="https://news.example/local/cycle-lanes")
     assert got["published"] is None   # a related box's date is not the page's
 
@@ -164,6 +164,16 @@ def test_jsonld_and_meta_author_on_non_chinese_pages_only():
     zh = page(head=zh_ld, lang="zh-CN", h1="<h1>城区新增三条夜间公交线路</h1>",
               body="<p>记者从市交通运输局获悉，本月起城区新增三条夜间公交线路，覆盖火车站和主要商圈。</p>")
     assert run(zh)["author"] is None   # not shown on the page: often the editor there
+
+
+def test_htmldate_fallback_reads_markup_our_rules_do_not_know():
+    body = PARAS + "<abbr class='published' title='2021-01-23T09:15:00'>Jan 23</abbr>"
+    got = run(page(body=body), url="https://news.example/local/cycle-lanes")
+    assert (got["published"], got["published_from"]) == ("2021-01-23T09:15:00+08:00", "htmldate")
+    zh = page(body="<p>记者从市交通运输局获悉，本月起城区新增三条夜间公交线路，覆盖火车站和主要商圈。</p>"
+                   "<abbr class='published' title='2021-01-23T09:15:00'>1月23日</abbr>",
+              h1="<h1>城区新增三条夜间公交线路</h1>", lang="zh-CN")
+    assert run(zh, url="https://news.example/local/1")["published_from"] != "htmldate"   # Chinese rules only
 
 
 def test_byline_helpers():

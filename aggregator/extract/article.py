@@ -960,7 +960,8 @@ def _extract_body(ctx: _Ctx) -> tuple[str, str]:
         ctx.first_content_line = ctx._first_content_line()
     html, text = _body_from_container(ctx, ci)
     ctx.body_confidence = round(confidence(ctx.doc, ci), 3)
-    if not anchored and ctx.body_confidence < LOW_CONFIDENCE:
+    if not anchored and text and 0 < ctx.body_confidence < LOW_CONFIDENCE:
+        # (no sentence on the page at all: a listing or an empty page, nothing to second-guess)
         theirs = second_opinion(ctx.root, text)
         if theirs:
             lines = [_collapse(x) for x in theirs.splitlines()]

@@ -14,9 +14,13 @@ Signals, most trusted first:
    (not those marked as updated or sitting in navigation/related boxes). *Modified* dates
    never stand for the publication date; they only supply a year to a printed ``10-08``;
 4. a labelled date anywhere on the page, a date in an inline script, a date in the URL
-   (``/2022/0119/``, ``/2019/6/26/``, ``2019-05-05``);
-5. when all of these find nothing on a non-Chinese page: htmldate (``extensive_search``), which also reads image
-   paths and free text (its bare-year and bare-month guesses, the 1st at midnight, are dropped). It runs on a copy of the tree, on about one page in ten, so its cost
+   (``/2022/0119/``, ``/2019/6/26/``, ``2019-05-05``), then in the path of an image of the
+   article text;
+5. when all of these find nothing on a non-Chinese page: htmldate without its extensive
+   free-text search (its markup and URL rules; the free-text pass found a few more right
+   dates on the development pages but as many wrong ones and cost half the extraction
+   time); its bare-year and bare-month guesses (the 1st at midnight) and dates on an
+   update day are dropped. It runs on a copy of the tree, on about one page in ten, so its cost
    is small (measured in tests/benchmarks/extraction.py).
 
 The context ``ctx`` is the extractor's ``_Ctx`` (see article.py): ``doc`` (the line view),
@@ -235,6 +239,18 @@ def _labelled_date_anywhere(ctx) -> datetime | None:
     return None
 
 
+def _image_path_date(ctx) -> datetime | None:
+    """A date in the path of an image of the article text (/uploads/2019-05-05/x.jpg)."""
+    doc = ctx.doc
+    lo, hi = ctx.container, doc.end[ctx.container]
+    for i in range(lo, hi + 1):
+        if doc.tags[i] == "img" and not doc.zone[i]:
+            dt = _sane(ctx, date_from_url(doc.els[i].get("src"), ctx.tz))
+            if dt is not None:
+                return dt
+    return None
+
+
 def _pruned_copy(ctx):
     """A copy of the page without the blocks our line view marks as furniture (navigation,
     comments, related boxes), so that htmldate's free-text search does not read their dates."""
@@ -283,7 +299,7 @@ def _htmldate(ctx) -> datetime | None:
         import logging as _logging
 
         _logging.getLogger("htmldate").setLevel(_logging.ERROR)
-        v = find_date(_pruned_copy(ctx), url=ctx.url, original_date=True, extensive_search=True,
+        v = find_date(_pruned_copy(ctx), url=ctx.url, original_date=True, extensive_search=False,
                       outputformat="%Y-%m-%dT%H:%M:%S", min_date="1995-01-01")
     except Exception:  # a fallback must not take the field down
         logger.debug("htmldate failed on %s", ctx.url, exc_info=True)
@@ -380,6 +396,9 @@ def extract_published(ctx, selected: str | None = None) -> tuple[datetime | None
     ud = date_from_url(ctx.url, ctx.tz)
     if ud is not None:
         return ud, "url"
+    im = _image_path_date(ctx)
+    if im is not None:
+        return im, "url"
     if not is_zh(ctx):
         # on Chinese pages the rules above are the Chinese conventions; htmldate's guesses
         # there were never right on the development pages, and its free-text pass is slow
