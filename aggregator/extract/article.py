@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import copy
 import json
+from html import escape
 import logging
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from datetime import datetime, tzinfo
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
@@ -30,10 +31,13 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from aggregator.extract import patterns as pt
-from aggregator.extract.dates import date_from_url, find_date_in_text, find_dates, parse_date, to_tz
+from aggregator.extract.bodypick import LOW_CONFIDENCE, anchored_container, confidence, second_opinion
+from aggregator.extract.byline import is_english_byline, markup_author, names_from_english_byline
+from aggregator.extract.dates import find_dates, to_tz
+from aggregator.extract.origin import find_origin_url
+from aggregator.extract.published import extract_published, is_zh
 from aggregator.extract.scriptstate import fill_from_script_state
 from aggregator.project import DEFAULT_TZ, DEFAULT_TZ_NAME
-from aggregator.extract.origin import find_origin_url
 
 __all__ = ["extract_article", "stitch_pages", "FIELDS"]
 
@@ -138,6 +142,7 @@ class _Doc:
         ignored: list[bool] = []
         lines: list[_Line] = []
         headings: list[int] = []
+        marked: list[int] = []
         stack: list[int] = []
         blocks: list[int] = []
         link_depth = 0
@@ -188,6 +193,8 @@ class _Doc:
                 tag = el.tag
                 if not isinstance(tag, str):
                     continue
+                if tag[0] == "{":
+                    tag = tag.rpartition("}")[2]   # XHTML parsed as XML: namespaced tags
                 tag = tag.lower() if not tag.islower() else tag
                 idx = len(els)
                 els.append(el)
@@ -208,9 +215,13 @@ class _Doc:
                                 _HINT_CACHE.clear()
                             _HINT_CACHE[key] = kh
                         h |= kh
+                    if "itemprop" in attrs or "datetime" in attrs or "pubdate" in attrs or "rel" in attrs:
+                        marked.append(idx)   # microdata / <time>: date and author signals
                     style = attrs.get("style")
                     if style and "none" in style or style and "hidden" in style or "hidden" in attrs:
-                        if "hidden" in attrs or hidden_re.search(style):
+                        if ("hidden" in attrs or hidden_re.search(style)) and (h & 3) != 2:
+                            # hidden, unless it is the article text that a script reveals
+                            # (WeChat's js_content is visibility:hidden until loaded)
                             h |= 4
                 if tag in _ZONE_TAGS:
                     h |= 1
@@ -266,6 +277,8 @@ class _Doc:
         self.ignored = ignored
         self.lines = lines
         self.headings = headings
+        self.marked = marked
+        self.starts = [ln.start for ln in lines]
         self._index = None
         self._score()
 
@@ -310,6 +323,8 @@ class _Doc:
             if zone[o]:
                 v = -(n + links) * 0.5 - 5
                 ln.zone = True
+            elif n >= 40 and ln.sent and pt.NOTICE_LINE.search(ln.text[:300]):
+                v = -n * 0.5 - 5   # a disclaimer or cookie notice: prose, never the article
             else:
                 v = n + 2.0 * punct - pt.LINK_CHAR_PENALTY * links - 8.0
                 if punct == 0 and n < 20:
@@ -365,9 +380,12 @@ class _Doc:
         return self._index.get(el, -1)
 
     def lines_in(self, i: int) -> list[_Line]:
-        """Lines owned by element ``i`` or its descendants."""
+        """Lines owned by element ``i`` or its descendants (they start inside ``i``)."""
         lo, hi = i, self.end[i]
-        return [ln for ln in self.lines if lo <= ln.owner <= hi]
+        starts = self.starts
+        a = bisect_left(starts, lo)
+        b = bisect_right(starts, hi, a)
+        return [ln for ln in self.lines[a:b] if lo <= ln.owner <= hi]
 
     def text_of(self, i: int, sep: str = " ") -> str:
         """Text of element ``i`` (its lines joined by ``sep``)."""
@@ -473,7 +491,7 @@ class _Ctx:
         self._meta = None
         self._jsonld = None
         self.container = self.doc.best_container()
-        self.line_starts = [ln.start for ln in self.doc.lines]
+        self.line_starts = self.doc.starts
         self.first_content_line = self._first_content_line()
         self.title = None
         self.title_idx = -1
@@ -481,6 +499,12 @@ class _Ctx:
         self.found_source = None   # publisher seen in a body/closing line
         self.found_author = None   # byline seen in a body/closing line
         self.header_lines: list[_Line] | None = None
+        self.body_confidence: float | None = None   # see bodypick.confidence
+        self.body_from = "ours"                     # or "trafilatura" (second opinion)
+
+    def header(self) -> list[_Line]:
+        """Lines between headline and body (see :func:`_header_lines`)."""
+        return _header_lines(self)
 
     def _is_heading(self, i: int) -> bool:
         return self.doc.tags[i] in _HEADINGS or bool(self.doc.hint[i] & 8)
@@ -584,6 +608,8 @@ def _extract_title(ctx: _Ctx) -> str | None:
     cont_end = doc.end[ctx.container]
     fc = ctx.first_content_line
     fc_start = doc.lines[fc].start if 0 <= fc < len(doc.lines) else cont_end
+    # a page with a headline and no text: no heading is "after the text"
+    has_text = 0 <= fc < len(doc.lines) and _is_content_line(doc.lines[fc])
     starts = ctx.line_starts
     texts: dict[int, str] = {}
     for i in _title_candidates(ctx, refs):
@@ -598,7 +624,7 @@ def _extract_title(ctx: _Ctx) -> str | None:
         score = _TITLE_TAG_BASE.get(tag, 1.0)
         if doc.zone[i]:
             score -= 2.5
-        if i > cont_end or i >= fc_start:
+        if (i > cont_end or i >= fc_start) and has_text:
             score -= 3.0   # headings after the article text are related items
         else:
             # lines between the candidate and the first paragraph of the text
@@ -613,13 +639,16 @@ def _extract_title(ctx: _Ctx) -> str | None:
                 sim = 1.0
             elif key in r:
                 sim = max(sim, len(key) / len(r))
+            elif len(r) >= 6 and key.startswith(r):
+                # the headline plus a hidden widget label (播报文章, "Listen")
+                sim = max(sim, 0.9 * len(r) / len(key))
         score += 10.0 * sim
         if find_dates(text) and len(text) < 40:
             score -= 3.0
         if score > best_score:
             best, best_score = i, score
     if best >= 0:
-        text = texts[best]
+        text = _ref_prefix(ctx, best, texts[best], refs)
         text = _join_two_line_title(ctx, best, text, refs, texts)
         ctx.title_idx = best
         return text
@@ -628,8 +657,38 @@ def _extract_title(ctx: _Ctx) -> str | None:
     for r in _title_references(ctx):
         t = clean_title(r, ctx.site_names())
         if t:
-            return t
+            return _headline_segment(t)
     return None
+
+
+_TITLE_SEP = re.compile(r"\s+[-|–—:·]+\s+|\s*[_｜|]\s*")
+
+
+def _headline_segment(t: str) -> str:
+    """'星島日報網頁 | Headline | 編輯部' -> 'Headline': when a <title> joins segments, the
+    segments that are a site or desk name (ending in 網/报/Times …) go, the longest stays."""
+    parts = [p.strip() for p in _TITLE_SEP.split(t) if p and p.strip()]
+    if len(parts) < 2:
+        return t
+    keep = [p for p in parts if not (_MEDIA_TAIL.search(p) or re.search(r"(?:網頁|网页|編輯部|编辑部|首页|首頁)$", p))]
+    if not keep or len(keep) == len(parts):
+        return t
+    return max(keep, key=len)
+
+
+def _ref_prefix(ctx: _Ctx, i: int, text: str, refs: list[str]) -> str:
+    """The part of heading ``i`` that is the reference title, when the heading holds it in
+    an element of its own plus more (a hidden 播报文章/"Listen" widget); else ``text``."""
+    key = _nows(text)
+    if any(key == r for r in refs):
+        return text
+    for el in ctx.doc.els[i].iterdescendants():
+        if not isinstance(el.tag, str):
+            continue
+        t = _collapse("".join(el.itertext()))
+        if len(t) >= 4 and _nows(t) in refs:
+            return t
+    return text
 
 
 def _join_two_line_title(ctx: _Ctx, i: int, text: str, refs: list[str], texts: dict[int, str]) -> str:
@@ -689,8 +748,8 @@ def _classify_body(ctx: _Ctx, lines: list[_Line], trusted: bool = False) -> list
                 _note_source(ctx, m.group("name"))
             keep[k] = False
             continue
-        if (len(text) <= 80 or text.startswith("This ")) and not _HAN.search(text[:20]) \
-                and pt.BOILERPLATE_LINE_EN.match(text):
+        if ((len(text) <= 80 or text.startswith("This ")) and not _HAN.search(text[:20])
+                and pt.BOILERPLATE_LINE_EN.match(text)) or (k > last_content - 3 and pt.NOTICE_LINE.search(text[:300])):
             keep[k] = False
             continue
         if len(text) >= 20 and text in seen_lines:
@@ -723,6 +782,9 @@ def _classify_body(ctx: _Ctx, lines: list[_Line], trusted: bool = False) -> list
                 keep[k] = False
                 _note_source(ctx, m.group("name"))
                 continue
+        if seen_content and len(text) <= 30 and ln.sent == 0 and _BARE_DATE.match(text):
+            keep[k] = False   # a date line after the text: a teaser's or a comment's date
+            continue
         if not seen_content:
             if _is_meta_line(ln.spaced):
                 keep[k] = False
@@ -745,6 +807,9 @@ def _classify_body(ctx: _Ctx, lines: list[_Line], trusted: bool = False) -> list
     return keep
 
 
+_BARE_DATE = re.compile(r"^\s*(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d\d(?::\d\d)?)?\s*$")
+
+
 def _note_source(ctx: _Ctx, name: str | None) -> None:
     name = _clean_source(name)
     if name and ctx.found_source is None:
@@ -763,8 +828,11 @@ def _is_meta_line(text: str) -> bool:
     """A header line such as '2022-01-19 12:20 来源：宁夏日报 作者：张三 字号：大中小'."""
     if len(text) > 90 or len(_SENT_RE.findall(text)) >= 2:
         return False
-    if find_dates(text[:60]) and (len(text) < 45 or _META_WORDS.search(text)):
-        return True
+    found = find_dates(text[:60])
+    if found and (len(text) < 45 or _META_WORDS.search(text)):
+        # a one-sentence bulletin that mentions a day (沙湖景区4月3日起恢复开放。) is text
+        rest = text.replace(found[0][1], "")
+        return not (text.rstrip()[-1:] in "。！？!?" and len(_nows(rest)) >= 8 and not _META_WORDS.search(text))
     return bool(len(text) < 60 and re.match(r"^\s*(?:%s|%s)" % (pt.SOURCE_LABELS, pt.AUTHOR_LABELS), text)
                 and _META_WORDS.search(text))
 
@@ -888,7 +956,23 @@ def _extract_body(ctx: _Ctx) -> tuple[str, str]:
                 i = ctx.doc.index_of(node)
                 if i >= 0:
                     return _body_from_container(ctx, i, trusted=True)
-    return _body_from_container(ctx, ctx.container)
+    ci = anchored_container(ctx.doc, ctx.container, ctx.title_idx, pt.CONTAINER_TAGS)
+    anchored = ci != ctx.container
+    if anchored:
+        ctx.container = ci
+        ctx.first_content_line = ctx._first_content_line()
+    html, text = _body_from_container(ctx, ci)
+    ctx.body_confidence = round(confidence(ctx.doc, ci), 3)
+    if not anchored and text and 0 < ctx.body_confidence < LOW_CONFIDENCE:
+        # (no sentence on the page at all: a listing or an empty page, nothing to second-guess)
+        theirs = second_opinion(ctx.root, text)
+        if theirs:
+            lines = [_collapse(x) for x in theirs.splitlines()]
+            lines = [x for x in lines if x]
+            text = "\n".join(lines)
+            html = "<div>" + "".join("<p>%s</p>" % escape(x) for x in lines) + "</div>"
+            ctx.body_from = "trafilatura"
+    return html, text
 
 
 # --- header zone (lines between headline and body) -------------------------------------
@@ -942,158 +1026,9 @@ def _body_tail_lines(ctx: _Ctx, count: int = 4) -> list[_Line]:
     return lines[-count:]
 
 
-# --- published -----------------------------------------------------------------------
-
-
-def _meta_dates(ctx: _Ctx, names) -> list[tuple[datetime, str]]:
-    out = []
-    meta = ctx.meta
-    for name in names:
-        v = meta.get(name)
-        if v:
-            dt = parse_date(v, ctx.tz, ctx.now)
-            if dt is not None:
-                out.append((dt, name))
-    return out
-
-
-def _jsonld_date(ctx: _Ctx) -> datetime | None:
-    for d in ctx.jsonld:
-        v = d.get("datePublished") or d.get("dateCreated")
-        if isinstance(v, str):
-            dt = parse_date(v, ctx.tz, ctx.now)
-            if dt is not None:
-                return dt
-    return None
-
-
-def _script_date(ctx: _Ctx) -> datetime | None:
-    for s in ctx.root.iter("script"):
-        text = s.text
-        if not text or len(text) > 500_000:
-            continue
-        if (s.get("type") or "").lower() == "application/ld+json":
-            continue
-        m = pt.SCRIPT_DATE.search(text)
-        if m:
-            dt = parse_date(m.group("v"), ctx.tz, ctx.now)
-            if dt is not None and dt.year >= 1995:
-                return dt
-    return None
-
-
-_LABEL_STRONG_END = re.compile(r"(?:%s)\s*[:：]?\s*$" % pt.DATE_LABELS[0])
-_LABEL_WEAK_END = re.compile(r"(?:%s)\s*[:：]\s*$" % pt.DATE_LABELS[1])
-
-
-def _dates_in_lines(ctx: _Ctx, lines: list[_Line]) -> tuple[datetime, bool, bool, bool] | None:
-    """A labelled date in ``lines`` first, else the first date."""
-    first = None
-    for ln in lines:
-        if ln.links and ln.links > ln.n:
-            continue
-        text = ln.spaced
-        found = find_dates(text, ctx.tz, ctx.now)
-        for d in found:
-            pre = text[max(0, d[2] - 8):d[2]]
-            if _LABEL_STRONG_END.search(pre) or _LABEL_WEAK_END.search(pre):
-                return d[0], d[3], d[4], d[5]
-        if found and first is None:
-            d = found[0]
-            first = (d[0], d[3], d[4], d[5])
-    return first
-
-
-def _header_date(ctx: _Ctx) -> tuple[datetime, bool, bool, bool] | None:
-    """(date, has_time, has_year, relative) printed between headline and body, else just
-    above the headline (some layouts print the date first)."""
-    found = _dates_in_lines(ctx, _header_lines(ctx))
-    if found is None and ctx.title_idx >= 0:
-        doc = ctx.doc
-        k = bisect_right(ctx.line_starts, ctx.title_idx) - 1
-        before = [ln for ln in doc.lines[max(0, k - 2):k + 1]
-                  if ln.start < ctx.title_idx and not ln.zone and len(ln.text) <= 80]
-        found = _dates_in_lines(ctx, before)
-    return found
-
-
-def _labelled_date_anywhere(ctx: _Ctx) -> datetime | None:
-    """A date after a publication label in any non-furniture line (gov pages' metadata
-    tables, where label and value sit in neighbouring cells; footers of the article)."""
-    label_re = re.compile(r"(?:%s)\s*[:：]" % pt.DATE_LABELS[0])
-    lines = ctx.doc.lines
-    for k, ln in enumerate(lines):
-        if ln.zone or len(ln.text) > 200:
-            continue
-        m = label_re.search(ln.spaced)
-        if not m:
-            continue
-        text = ln.spaced
-        if not ln.spaced[m.end():].strip() and k + 1 < len(lines):
-            text = text + " " + lines[k + 1].spaced[:60]
-        r = find_date_in_text(text, ctx.tz, ctx.now, labelled_only=True)
-        if r:
-            return r[0]
-    return None
-
-
-def _extract_published(ctx: _Ctx) -> tuple[datetime | None, str | None]:
+def _extract_published(ctx: _Ctx):
     sel = ctx.selector("published")
-    if sel:
-        t = _selected_text(ctx.page, sel)
-        dt = parse_date(t, ctx.tz, ctx.now) if t else None
-        if dt is not None:
-            return dt, "selector"
-    header = _header_date(ctx)
-    machine = []
-    for dt, _name in _meta_dates(ctx, pt.META_DATE_NAMES):
-        machine.append((dt, "meta"))
-    jd = _jsonld_date(ctx)
-    if jd is not None:
-        machine.append((jd, "jsonld"))
-    if header is not None:
-        dt, has_time, has_year, relative = header
-        if relative and machine:
-            return machine[0]
-        if relative:
-            sd = _script_date(ctx)
-            if sd is not None:
-                return sd, "script"
-        if not has_year:
-            # 10-08 12:00: year from a machine-readable date of the same month and day.
-            extra = machine + [(d, "meta") for d, _ in _meta_dates(ctx, pt.META_UPDATE_NAMES)]
-            sd = _script_date(ctx)
-            if sd is not None:
-                extra.append((sd, "script"))
-            ud = date_from_url(ctx.url, ctx.tz)
-            if ud is not None:
-                extra.append((ud, "url"))
-            for m_dt, _src in extra:
-                local = to_tz(m_dt, ctx.tz)
-                if (local.month, local.day) == (dt.month, dt.day):
-                    try:
-                        dt = dt.replace(year=local.year)
-                    except ValueError:
-                        pass
-                    break
-        if not has_time:
-            for m_dt, src in machine:
-                local = to_tz(m_dt, ctx.tz)
-                if local.date() == dt.date() and (local.hour, local.minute) != (0, 0):
-                    return m_dt, src
-        return dt, "text"
-    if machine:
-        return machine[0]
-    dt = _labelled_date_anywhere(ctx)
-    if dt is not None:
-        return dt, "text"
-    sd = _script_date(ctx)
-    if sd is not None:
-        return sd, "script"
-    ud = date_from_url(ctx.url, ctx.tz)
-    if ud is not None:
-        return ud, "url"
-    return None, None
+    return extract_published(ctx, _selected_text(ctx.page, sel) if sel else None)
 
 
 # --- source & author -------------------------------------------------------------------
@@ -1143,11 +1078,14 @@ def _source_from_lines(lines: list[_Line]) -> str | None:
     return None
 
 
-def _slot_elements(ctx: _Ctx, hint_re) -> list[int]:
-    """Elements near the headline whose class/id matches ``hint_re`` (source/author slots)."""
+def _slot_elements(ctx: _Ctx, hint_re, extra: int = 0) -> list[int]:
+    """Elements near the headline whose class/id matches ``hint_re`` (source/author slots);
+    ``extra``: also this many elements into the body (bylines set after a lede or photo)."""
     doc = ctx.doc
     lo = ctx.title_idx if ctx.title_idx >= 0 else max(0, ctx.container - 1)
     hi = ctx.body_start if ctx.body_start is not None else doc.end[ctx.container]
+    if extra:
+        hi = min(hi + extra, doc.end[ctx.container] + 1) if hi >= lo else hi
     out = []
     for i in range(lo, min(hi, len(doc.els))):
         if doc.ignored[i] and doc.tags[i] not in ("a",):
@@ -1170,8 +1108,14 @@ def _element_text(ctx: _Ctx, i: int) -> str:
 _NEIGHBOUR_TOKEN = re.compile(r"[^\s|丨｜│]+")
 _NOT_SLOT_WORDS = re.compile(
     r"^(?:原创|原創|独家|分享|转发|评论|評論|收藏|举报|舉報|关注|關注|阅读|閱讀|字号|打印|"
-    r"首页|正文|发布|發布|更新|来源|來源|作者|编辑|留言|列印|推薦|推荐|A-|A\+|\d.*|.*[:：].*|"
+    r"首页|正文|发布|發布|更新|来源|來源|作者|编辑|留言|列印|推薦|推荐|A-|A\+|.*[:：].*|"
+    r"\d+[^\u4e00-\u9fffA-Za-z]*|\d+(?:条|條|个|個|人|分钟|小时|天).*|(?:来自|來自|IP属地|IP屬地).*|"
     r"星期.|周.|[上下]午|.*次|优质原创作者|.*认证.*)$")
+# class/id of a platform account block (avatar, account name, follow button): its name is the
+# publisher even when it looks like a person's name
+_ACCOUNT_SLOT = re.compile(r"author-?info|account|media|nickname|wemedia|mp-?name|pgc|profile|zmt", re.I)
+# meta tags naming the publisher or platform account
+_SOURCE_META = ("article:source", "og:article:source", "source", "mediaid", "media")
 
 
 def _neighbour_source(ctx: _Ctx) -> str | None:
@@ -1202,8 +1146,8 @@ def _neighbour_source(ctx: _Ctx) -> str | None:
                 continue
             if pt.EDITOR_LABEL_RE.search(tok):
                 continue
-            if not _HAN.search(tok) and not re.match(r"^[A-Za-z][\w.]{2,}$", tok):
-                continue
+            if not _HAN.search(tok) and not re.match(r"^(?=(?:[^A-Z]*[A-Z]){2})[A-Za-z][A-Za-z0-9&.]{1,20}$", tok):
+                continue   # Latin: a brand with two capitals (AFP, GameForce), not any word (Mis à jour)
             if _PERSON.match(tok) and not _MEDIA_TAIL.search(tok):
                 continue  # a bare person name next to the date is a byline, not a source
             v = _clean_source(tok)
@@ -1240,20 +1184,38 @@ def _extract_source(ctx: _Ctx) -> str | None:
         else:
             if pt.AUTHOR_LABEL_RE.match(t) or pt.EDITOR_LABEL_RE.search(t) or find_dates(t):
                 continue
+            if _HAN.search(t) and re.search(r"\S\s+\S", t):
+                continue   # several items (name + 关注 button): its parts are tried next
             v = _clean_source(t)
-            if v and _PERSON.match(v) and not _MEDIA_TAIL.search(v):
+            if v and _PERSON.match(v) and not _MEDIA_TAIL.search(v) and not _ACCOUNT_SLOT.search(_slot_key(ctx, i)):
                 # an unlabelled person-like name in an author slot is a byline
+                continue
+            if v and (_NOT_SLOT_WORDS.match(v) or v in pt.NOT_A_NAME):
                 continue
         if v:
             return v
-    return _neighbour_source(ctx)
+    for name in _SOURCE_META:
+        v = ctx.meta.get(name)
+        if v and not re.search(r"https?:|www\.|\.(?:com|cn|net)\b", v):
+            v = _clean_source(v)
+            if v and not _NOT_SLOT_WORDS.match(v):
+                return v
+    # a media name next to the date without a label is a Chinese convention
+    return _neighbour_source(ctx) if is_zh(ctx) else None
+
+
+def _slot_key(ctx: _Ctx, i: int) -> str:
+    el = ctx.doc.els[i]
+    return (el.get("class") or "") + " " + (el.get("id") or "")
 
 
 _AUTHOR_VALUE = re.compile(
-    r"(?:^|(?<=[\s|丨｜│\]】）)(（【\[〔]))(?:%s)\s*(?P<sep>[:：/／|｜]?)\s*(?P<v>[^|丨｜│:：\]】）)〕]{2,40})" % pt.AUTHOR_LABELS
+    r"(?:^|(?<=[\s|丨｜│\]】）)(（【\[〔]))(?:%s)\s*(?P<sep>[:：/／|｜丨]?)\s*(?P<v>[^|丨｜│:：\]】）)〕]{2,40})" % pt.AUTHOR_LABELS
 )
 _DATELINE_AUTHOR = re.compile(
-    r"^\s*(?:本报讯|本報訊|[\u4e00-\u9fff]{0,8}讯|[\u4e00-\u9fff]{0,8}訊)?\s*[〔（(【\[]\s*(?P<v>(?:记者|記者|通讯员|通訊員)[^〕）)】\]]{2,30})[〕）)】\]]")
+    r"^\s*(?:本报讯|本報訊|[\u4e00-\u9fff]{0,8}讯|[\u4e00-\u9fff]{0,8}訊|"
+    r"[\u4e00-\u9fff]{2,12}\s*(?:\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*(?:电|電))?"
+    r"\s*[〔（(【\[]\s*(?P<v>(?:记者|記者|通讯员|通訊員)[^〕）)】\]]{2,30})[〕）)】\]]")
 _NAME_SPLIT = re.compile(r"[\s、，,;；/／]+")
 
 
@@ -1305,6 +1267,11 @@ def _author_from_lines(lines: list[_Line]) -> str | None:
         text = ln.spaced
         if len(text) > 200:
             continue
+        if not _HAN.search(text[:12]) and is_english_byline(text):
+            name = names_from_english_byline(text)
+            if name:
+                return name
+            continue   # By Reuters, by admin: no person (not for the Chinese rules either)
         for m in _AUTHOR_VALUE.finditer(text):
             pre = text[max(0, m.start() - 4):m.start() + 4]
             if pt.EDITOR_LABEL_RE.search(pre + "：") and "编辑" in pre:
@@ -1335,6 +1302,12 @@ def _extract_author(ctx: _Ctx) -> str | None:
     v = _author_from_lines([ln for ln in body_lines[:3] if len(ln.text) < 60 and ln.sent == 0])
     if v:
         return v
+    for ln in body_lines[:6]:
+        # By/Par/Por bylines at the top of the text (they may hold commas: X, Y and Z)
+        if len(ln.text) < 120 and not _HAN.search(ln.text[:12]):
+            name = names_from_english_byline(ln.spaced)
+            if name:
+                return name
     for ln in body_lines[:3]:
         # datelines opening the first paragraph: 〔記者巫其倫／台北報導〕, 本报讯（记者 张三）
         m = _DATELINE_AUTHOR.search(ln.text[:40])
@@ -1347,15 +1320,26 @@ def _extract_author(ctx: _Ctx) -> str | None:
     v = _author_from_lines([ln for ln in body_lines[-4:] if len(ln.text) < 80] + _after_body_lines(ctx, 4))
     if v:
         return v
-    for i in _slot_elements(ctx, pt.AUTHOR_HINTS):
+    for i in _slot_elements(ctx, pt.AUTHOR_HINTS, extra=150):
         t = _element_text(ctx, i)
-        if t and len(t) <= 30 and not pt.EDITOR_LABEL_RE.search(t):
+        if t and len(t) <= 60 and not pt.EDITOR_LABEL_RE.search(t):
             m = pt.AUTHOR_LABEL_RE.search(t)
-            if m and m.start() <= 2:
+            if m and m.start() <= 2 and _HAN.search(t):
                 name = _names_from_byline(t)
                 if name:
                     return name
-    return None
+            elif not m and _PERSON.match(t) and not _MEDIA_TAIL.search(t) and not (
+                    t in pt.NOT_A_NAME or pt.NOT_NAME_WORDS.search(t) or _NOT_SLOT_WORDS.match(t)
+                    or _ACCOUNT_SLOT.search(_slot_key(ctx, i))):
+                return t   # a bare name in an author slot (<span id="author">王帆</span>)
+            name = names_from_english_byline(t, bare=True)
+            if name:
+                return name
+    # JSON-LD and meta authors are not shown on the page: on Chinese pages they are often
+    # the editor or the account, so only the visible markup (rel/itemprop) is read there
+    zh = is_zh(ctx)
+    return markup_author([ctx.doc.els[i] for i in ctx.doc.marked], [] if zh else ctx.jsonld, {} if zh else ctx.meta,
+                         ctx.site_names() + (ctx.page_title(),))
 
 
 # --- next page -----------------------------------------------------------------------
@@ -1391,7 +1375,7 @@ def _extract_next_page(ctx: _Ctx) -> str | None:
         href = el.get("href")
         if not href or href.startswith(("javascript:", "#")):
             continue
-        text = _collapse(el.text_content())
+        text = _collapse("".join(el.itertext()))
         if not pt.NEXT_PAGE_TEXT.match(text):
             continue
         target = urljoin(base, href.strip())
@@ -1418,7 +1402,12 @@ def extract_article(page, source=None, url: str | None = None, now: datetime | N
     and dates without a year. Returns a dict with the keys in :data:`FIELDS`:
     ``published`` is ISO 8601 with offset in the source's zone, ``published_from`` one of
     selector/meta/jsonld/text/script/url, ``body_html`` the article container's HTML
-    with furniture removed (not sanitised). A field that cannot be extracted is None;
+    with furniture removed (not sanitised). Besides :data:`FIELDS`, ``body_confidence``
+    (how clearly the body container wins, 0-1, see ``bodypick``) and ``body_from``
+    (``ours`` or ``trafilatura`` when the second opinion replaced a low-confidence pick),
+    ``published_zone`` (``page`` when the page states the offset, ``source`` when the printed
+    wall-clock time was read in the source's zone).
+    A field that cannot be extracted is None;
     a failing field extractor is logged and does not affect the others.
     """
     url = url or getattr(page, "url", None)
@@ -1440,10 +1429,17 @@ def extract_article(page, source=None, url: str | None = None, now: datetime | N
     if pub[0] is not None:
         out["published"] = to_tz(pub[0], ctx.tz).isoformat()
         out["published_from"] = pub[1]
+        # "page": the page states the offset; "source": a wall-clock time read in the source's zone
+        out["published_zone"] = "source" if pub[0].tzinfo is ctx.tz else "page"
     out["source"] = run("source", _extract_source)
-    out["author"] = run("author", _extract_author)
+    author = run("author", _extract_author)
+    if author and _HAN.search(author) and (_MEDIA_TAIL.search(author) or author == out["source"]):
+        author = None   # a media name (中新网, 国际在线) or the publisher is not a byline
+    out["author"] = author
     out["next_page"] = run("next_page", _extract_next_page)
     out["origin_url"] = run("origin_url", lambda c: find_origin_url(c.root, url))
+    out["body_confidence"] = ctx.body_confidence
+    out["body_from"] = ctx.body_from
     if len((out["body_text"] or "").strip()) < 20:   # script-rendered page? read its inline state
         run("script_state", lambda c: fill_from_script_state(out, page, c.tz, now), False)
     return out

@@ -27,7 +27,7 @@ _FULLWIDTH = str.maketrans(
 )
 
 _TIME = (
-    r"(?:[,，]?\s*(?P<tzpre>格林尼治标准时间|格林威治标准时间|北京时间|台北时间|GMT|UTC)\s*)?"
+    r"(?:[,，]?\s*(?P<tzpre>格林尼治标准时间|格林威治标准时间|北京时间|台北时间|GMT|UTC|HKT|BJT|SGT|JST|KST)\s*)?"
     r"(?:(?P<ampm>上午|下午|晚上|早上|凌晨|中午|[AaPp]\.?[Mm]\.?)\s*)?"
     r"(?P<H>[01]?\d|2[0-3])\s*[:：时時點点]\s*(?P<M>[0-5]\d)"
     r"(?:\s*[:：分]\s*(?P<S>[0-5]\d)(?:\.\d+)?\s*秒?)?\s*分?"
@@ -67,6 +67,44 @@ _URL_DATE = re.compile(
 )
 # /2022/0119/ /20220119/ /2022-01-19/ t20220119_ /2022_01/19/
 _URL_YM_D = re.compile(r"(?<![0-9])(?P<y>20[0-3]\d|19[89]\d)[-_/]?(?P<m>0[1-9]|1[0-2])/(?P<d>0[1-9]|[12]\d|3[01])(?![0-9])")
+# /2019/6/26/: unpadded month and day between slashes
+_URL_Y_M_D = re.compile(r"/(?P<y>20[0-3]\d|19[89]\d)/(?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12]\d|0?[1-9])(?=/|$|[-_.])")
+
+# Month names of the common European languages (lower case, without the trailing dot).
+_MONTHS = {}
+for _n, _names in enumerate((
+    "january jan januar janvier enero ene gennaio genn gen janeiro januari jänner jän",
+    "february feb februar février fevrier févr fevr febrero febbraio fevereiro fev februari",
+    "march mar märz maerz mär mars marzo março marco maart mrt",
+    "april apr avril abril aprile abr",
+    "may mai mayo maggio mag maio mei",
+    "june jun juni juin junio giugno giu junho",
+    "july jul juli juillet juil julio luglio lug julho",
+    "august aug august août aout agosto ago augustus",
+    "september sep sept septembre septiembre setiembre settembre set setembro",
+    "october oct oktober octobre octubre ottobre ott outubro out okt",
+    "november nov novembre noviembre novembro",
+    "december dec dezember déc dec décembre decembre diciembre dic dicembre dezembro dez",
+), start=1):
+    for _w in _names.split():
+        _MONTHS.setdefault(_w, _n)
+_MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_INTL_TIME = (
+    r"(?:\s*(?:,|at|um|à|a las|alle|às|om|-|–|\||·)?\s*(?P<H>[01]?\d|2[0-3])[:h](?P<M>[0-5]\d)"
+    r"(?::(?P<S>[0-5]\d))?(?:\s*(?P<ampm>[ap]\.?\s?m\.?)(?![a-z]))?"
+    r"(?:\s*(?P<tz>Z|[+-](?:0\d|1[0-4]):?[0-5]\d|(?:GMT|UTC)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)(?![a-zA-Z]))?)?"
+)
+# Human dates of other languages: 19 Oct 2022, Oct 19, 2022, 19. Oktober 2022,
+# 19 de octubre de 2022, 10.11.2017 / 23-01-2021 (day first), 01/23/2021 (month first).
+_INTL = re.compile(
+    r"(?:"
+    r"(?<![\w.])(?P<d1>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th|er|º|\.)?\s*(?:de\s+|of\s+)?(?P<mon1>" + _MONTH_ALT + r")(?![a-zé])\.?"
+    r",?\s*(?:de\s+|del\s+)?(?P<y1>(?:19|20)\d{2})(?!\d)"
+    r"|(?<![\w.])(?P<mon2>" + _MONTH_ALT + r")(?![a-zé])\.?\s+(?P<d2>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?,?\s+(?P<y2>(?:19|20)\d{2})(?!\d)"
+    r"|(?<![\w./-])(?P<a>3[01]|[12]\d|0?[1-9])(?P<s>[./-])(?P<b>3[01]|[12]\d|0?[1-9])(?P=s)(?P<y3>(?:19|20)\d{2})(?![\d]|[./-]\d)"
+    r")" + _INTL_TIME,
+    re.I,
+)
 
 _REL_UNITS = {
     "秒": timedelta(seconds=1), "分钟": timedelta(minutes=1), "分鐘": timedelta(minutes=1),
@@ -116,6 +154,10 @@ def _offset(tztext: str | None, zone: tzinfo) -> tzinfo:
         return DEFAULT_TZ
     if t == "台北时间":
         return ZoneInfo("Asia/Taipei")
+    if t in ("HKT", "BJT", "SGT"):
+        return timezone(timedelta(hours=8))
+    if t in ("JST", "KST"):
+        return timezone(timedelta(hours=9))
     if t.upper().startswith(("GMT", "UTC")):
         rest = t[3:].replace(" ", "")
         if not rest:
@@ -227,6 +269,14 @@ def _parse_date(text: str, tz, now) -> datetime | None:
         if len(m.group("ts")) == 13:
             ts //= 1000
         return datetime.fromtimestamp(ts, zone)
+    m = _DATE.match(s)
+    if m and m.group("y"):
+        r = _from_match(m, zone, ref)
+        if r:
+            return r[0]
+    r = _intl_dates(s, zone, ref, first=True)
+    if r:
+        return r[0][0]
     if _EN_MONTH.search(s):
         dt = _parse_english(s, zone)
         if dt is not None:
@@ -263,6 +313,35 @@ def _parse_english(s: str, zone: tzinfo) -> datetime | None:
     return dt
 
 
+def _intl_dates(s: str, zone: tzinfo, now: datetime, first: bool = False
+                ) -> list[tuple[datetime, int, int, bool]]:
+    """Human dates of other languages in ``s``: ``(dt, start, end, has_time)``."""
+    out = []
+    for m in _INTL.finditer(s):
+        g = m.groupdict()
+        if g["y1"]:
+            y, mo, d = int(g["y1"]), _MONTHS.get(g["mon1"].lower()), int(g["d1"])
+        elif g["y2"]:
+            y, mo, d = int(g["y2"]), _MONTHS.get(g["mon2"].lower()), int(g["d2"])
+        else:
+            a, b, y = int(g["a"]), int(g["b"]), int(g["y3"])
+            if g["s"] == "/" and a <= 12:
+                mo, d = a, b      # 01/23/2021: month first with slashes (unless impossible)
+            else:
+                mo, d = b, a      # 10.11.2017, 23-01-2021, 23/01/2021: day first
+            if mo > 12:
+                mo, d = d, mo
+        if not mo or not (1990 <= y <= now.year + 1):
+            continue
+        dt = _build(y, mo, d, g, "", zone)
+        if dt is None:
+            continue
+        out.append((dt, m.start(), m.end(), g["H"] is not None))
+        if first:
+            break
+    return out
+
+
 def find_dates(text: str, tz: str | tzinfo | None = DEFAULT_TZ_NAME,
                now: datetime | None = None) -> list[tuple[datetime, str, int, bool, bool, bool]]:
     """Every date expression in ``text``: ``(dt, matched, start, has_time, has_year, relative)``."""
@@ -273,10 +352,18 @@ def find_dates(text: str, tz: str | tzinfo | None = DEFAULT_TZ_NAME,
         ref = _now(now, zone)
         s = _clean(text)
         out = []
+        spans = []
         for m in _DATE.finditer(s):
             r = _from_match(m, zone, ref)
             if r:
                 out.append((r[0], text[m.start():m.end()].strip(), m.start(), r[1], r[2], r[3]))
+                spans.append((m.start(), m.end()))
+        if _HAS_YEAR.search(s):
+            extra = [(dt, text[a:b].strip(), a, has_time, True, False)
+                     for dt, a, b, has_time in _intl_dates(s, zone, ref)
+                     if not any(a < e and b > st for st, e in spans)]
+            if extra:
+                out = sorted(out + extra, key=lambda d: d[2])
         return out
     except Exception:
         return []
@@ -321,6 +408,7 @@ def find_date_in_text(text: str | None, tz: str | tzinfo | None = DEFAULT_TZ_NAM
         return None
 
 
+_HAS_YEAR = re.compile(r"(?:19|20)\d\d(?!\d)")
 _LABEL_RES = [re.compile(r"(?:%s)\s*[:：]?\s*" % lab) for lab in DATE_LABELS + DATE_LABELS_WEAK]
 
 
@@ -335,7 +423,7 @@ def date_from_url(url: str | None, tz: str | tzinfo | None = DEFAULT_TZ_NAME) ->
         parts = urlsplit(url)
         path = parts.path + ("?" + parts.query if parts.query else "")
         zone = _zone(tz)
-        for rx in (_URL_YM_D, _URL_DATE):
+        for rx in (_URL_YM_D, _URL_DATE, _URL_Y_M_D):
             for m in rx.finditer(path):
                 g = m.groupdict()
                 y = int(g["y"])

@@ -54,7 +54,7 @@ BOILERPLATE_HINTS = re.compile(
     r"footer|foot|copyright|banquan|bottom|toolbar|tools?|ads?|advert\w*|adv|banner|"
     r"guanggao|sponsor|popup|modal|qrcode|erweima|login|signin|search|pager|paging|"
     r"pagination|page-?nav|pages|prenext|prev-?next|next-?prev|subscribe|follow|"
-    r"tags?|keywords?|widget|gotop|backtop|jubao|statement|disclaimer|"
+    r"tags?|keywords?|widget|gotop|backtop|jubao|statement|disclaimer|cookies?|consent|gdpr|"
     r"author-?info|zebian|tuiguang|more)(?:$|[-_\s\d])",
     re.I,
 )
@@ -80,7 +80,7 @@ TITLE_HINTS = re.compile(r"(?:title|headline|biaoti|heading)|(?:^|[-_\s])(?:tit|
 # byline position of Baijiahao/Toutiao/WeChat pages), in order of trust.
 SOURCE_HINTS = re.compile(
     r"(?:^|[-_\s])(?:source|laiyuan|media-?name|account-?name|author-?name|nickname|js_name|"
-    r"profile_nickname|origin|publisher|wemedia|mp-?name|pgc-?name)(?:$|[-_\s])",
+    r"profile_nickname|origin|publisher|wemedia|mp-?name|pgc-?name|author-?info)(?:$|[-_\s])",
     re.I,
 )
 
@@ -109,16 +109,21 @@ DATE_LABELS_WEAK = [r"成文日期|成文时间|撰写日期|生效日期|印发
 # Meta tags holding the publication time, most trusted first (name/property/itemprop).
 META_DATE_NAMES = (
     "article:published_time", "og:article:published_time", "og:published_time",
-    "og:release_date", "published_time", "publishdate", "publish-date", "publish_date",
-    "publishtime", "publish_time", "pubdate", "pubtime", "pub_date", "publication_date",
-    "datepublished", "date.published", "dc.date.issued", "dc.date", "dcterms.created",
-    "dcterms.date", "sailthru.date", "parsely-pub-date", "weibo:article:create_at",
-    "bytedance:published_time", "firstpublishedtime", "releasedate", "article.published",
-    "date", "og:updated_time",
+    "article:published", "og:pubdate", "og:release_date", "published_time", "publishdate",
+    "publish-date", "publish_date", "publishtime", "publish_time", "pubdate", "pubtime", "pub_date",
+    "publication_date", "publication-date", "datepublished", "date_published", "date.published",
+    "dc.date.issued", "dc.date.created", "dc.date.published", "dc.date", "dc:date", "dc:created",
+    "dc.created", "dcterms.created", "dcterms.issued", "dcterms.date", "datecreated",
+    "citation_publication_date", "citation_date", "citation_online_date", "sailthru.date",
+    "parsely-pub-date", "rnews:datepublished", "cxenseparse:recs:publishtime",
+    "article.published", "article.created", "article_date_original", "originalpublicationdate",
+    "weibo:article:create_at", "bytedance:published_time", "firstpublishedtime", "releasedate",
+    "displaydate", "created", "date", "pdate",
 )
+
 # Meta tags with a later (update) time: used only to supply a year/time to a printed date.
 META_UPDATE_NAMES = (
-    "article:modified_time", "og:updated_time", "dateupdate", "lastmodifieddate",
+    "article:modified_time", "og:updated_time", "og:modified_time", "dc.date.modified", "dateupdate", "lastmodifieddate",
     "datemodified", "last-modified", "modified", "dcterms.modified", "weibo:article:update_at",
 )
 
@@ -151,16 +156,17 @@ NOT_A_SOURCE = frozenset({
     "转载文章", "转载", "本站原创", "原创", "本站", "本网", "网络", "互联网", "网友投稿",
     "投稿", "综合", "未知", "其他", "其它", "网络整理", "网络转载", "网上", "网传",
     "本站整理", "整理", "匿名", "佚名", "自媒体", "用户投稿", "网友", "admin",
-    "本網", "網路", "網絡", "轉載", "原創",
+    "本網", "網路", "網絡", "轉載", "原創", "访问量", "訪問量", "友善列印", "列印", "打印",
+    "浏览量", "瀏覽量", "阅读量", "閱讀量", "点击量", "點擊量",
 })
 
 # Labels of the author byline (编辑/责任编辑 are deliberately absent: editors are neither
 # author nor source).
 AUTHOR_LABELS = (
     r"作\s*者|撰\s*文|撰稿人?|撰稿|采\s*写|採\s*寫|文\s*字|执\s*笔|記\s*者|记\s*者|"
-    r"特约记者|特約記者|本报记者|本報記者|通讯员|通訊員|文(?=\s*[/／|｜])|By"
+    r"特约记者|特約記者|本报记者|本報記者|通讯员|通訊員|文(?=\s*[/／|｜丨])|By"
 )
-AUTHOR_LABEL_RE = re.compile(r"(?:%s)\s*[:：/／|｜]?\s*" % AUTHOR_LABELS)
+AUTHOR_LABEL_RE = re.compile(r"(?:%s)\s*[:：/／|｜丨]?\s*" % AUTHOR_LABELS)
 
 # Editor labels: a name after one of these is never author or source.
 EDITOR_LABELS = (
@@ -187,6 +193,7 @@ CREDIT_LINE = re.compile(
 NOT_A_NAME = frozenset({
     "网络整理", "网络", "佚名", "本站", "本网", "admin", "管理员", "编辑部", "小编", "匿名",
     "未知", "综合", "整理", "原创", "转载", "本站编辑", "网友", "本報", "本报", "新华社",
+    "綜合報導", "综合报道", "綜合", "編輯部", "即時新聞", "即时新闻",
 })
 
 # Words inside a would-be name that show it is a heading or widget (作者最新文章).
@@ -232,7 +239,23 @@ BOILERPLATE_LINE_EN = re.compile(
     r"^\s*(?:photo|image|picture|credit|caption|close|back to gallery|explore further|citation\s*:|"
     r"advertisement|read more|related\s*:|related stories|share this|share on|sign up|subscribe|"
     r"follow us|click here|more from|recommended|updated\s*[:\d]|published\s*[:\d]|posted\s*[:\d]|"
-    r"this (?:document|article|material) (?:is subject to|may not be)|all rights reserved)\b",
+    r"this (?:document|article|material) (?:is subject to|may not be)|all rights reserved|"
+    r"last (?:updated|modified)|related(?: links| articles| content)?$|(?:external|internal) links|"
+    r"e-?mail\s*\|\s*print|print\s*\|\s*e-?mail|keep up to date|have your say|with files from|"
+    r"posted by\s*:|comments?\s*(?:\(|:|$)|do you have comments|(?:note|notice)\s*:\s*(?:please|comments)|"
+    r"auf anderen social|diesen artikel|leave a (?:comment|reply)|add (?:a|your) comment)\b",
+    re.I,
+)
+
+# Notices that are prose but never the article: disclaimers, cookie/consent banners,
+# newsletter and copyright notices (any length; checked on every line when scoring).
+NOTICE_LINE = re.compile(
+    r"^\s*(?:disclaimer|legal notice|aviso legal|haftungsausschluss|avertissement|免责声明|免責聲明|特别声明|"
+    r"特別聲明|声明\s*[:：]|聲明\s*[:：]|版权声明|版權聲明|"
+    r"(?:we|this (?:site|website)|our (?:site|website)) uses? cookies|(?:this|our) (?:site|website) uses|"
+    r"by (?:clicking|continuing|using this)|(?:cookie|privacy) (?:policy|settings|notice|preferences)|"
+    r"nous utilisons des cookies|utilizamos cookies|wir verwenden cookies|本网站使用|本站使用)"
+    r"|\bcookies?\b.{0,200}\b(?:consent|accept|agree|privacy|einwilligung|akzeptieren|accepter|aceptar)",
     re.I,
 )
 

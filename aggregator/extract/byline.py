@@ -1,0 +1,150 @@
+"""Bylines of pages outside the Chinese 作者/记者 conventions (used by article.py).
+
+* ``By Jane Doe``, ``Par LILIAN ALEMAGNA, LAURE BRETTON``, ``Por Ángeles Escrivá``,
+  ``Von Hans Müller`` (and ``Jane Doe and John Roe``): :func:`names_from_english_byline`;
+* markup: ``rel=author`` links, ``itemprop=author`` (its ``itemprop=name`` or its text or
+  ``content``), JSON-LD ``author`` (a name, a Person or a list of them), ``meta name=author``
+  (:func:`markup_author`). Markup is read only where the page itself does not print a byline
+  the text rules understand, and a value that is not a person-like name (a site name, a URL,
+  an e-mail address) is ignored.
+
+Several names are joined with a space (the labels' convention, like 张三 李四).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["names_from_english_byline", "markup_author", "looks_like_name", "is_english_byline"]
+
+_BY = re.compile(r"^\s*(?:written\s+|posted\s+|words\s+|text\s+|story\s+)?(?:by|par|por|von|di|door|av|af)\s*[:：]?\s+(?P<v>.+)$",
+                 re.I)
+_NAME_TOKEN = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][\w'’.\-À-ÿ]*|[A-Z]\.|(?:de|van|von|der|den|da|di|du|la|le|del|dos|bin|al|ibn|y)"
+                         r")$")
+_JOINERS = {"and", "&", "et", "y", "und", "e", "en", "og", "och", "i"}
+_STOP = re.compile(r"[|—–:;()\[\]@/]|\s-\s|\d|https?|www\.", re.I)
+# words of a role or a desk, not of a person's name (Staff Writers, Globe Correspondent)
+_ROLE = re.compile(r"\b(?:staff|writers?|reporters?|correspondents?|editors?|contributors?|columnist|press|"
+                   r"news|agency|desk|bureau|team|envoyés?|spécia\w*|enviad[oa]s?|redakteur\w*)\b", re.I)
+_NOT_NAMES = re.compile(
+    r"^(?:staff|staff writer|reporter|editor|correspondent|news|the|associated press|reuters|afp|ap|"
+    r"admin|administrator|guest|anonymous|unknown|team|editorial|redaction|rédaction|redacción)$", re.I)
+
+
+def _split_names(text: str) -> list[str]:
+    text = _STOP.split(text, 1)[0]
+    toks = re.findall(r"[^\s,]+|,", text)
+    names: list[list[str]] = [[]]
+    for tok in toks:
+        low = tok.lower()
+        if tok == "," or low in _JOINERS:
+            if names[-1]:
+                names.append([])
+            continue
+        if not _NAME_TOKEN.match(tok):
+            break
+        cur = names[-1]
+        if cur:
+            # ALL-CAPS names stop at a word in another case (LAURE BRETTON Envoyés)
+            if cur[0].isupper() and len(cur[0]) > 1 and not tok.isupper():
+                break
+            if len(cur) >= 4:
+                break
+        cur.append(tok)
+    out = []
+    for n in names:
+        name = " ".join(n).strip(" .")
+        if not name or _ROLE.search(name):
+            break
+        if not _NOT_NAMES.match(name):
+            out.append(name)
+    # a one-word "name" after a full one is a role or a desk (Globe Staff), not a person
+    out = [n for k, n in enumerate(out) if " " in n or k == 0]
+    return out
+
+
+def is_english_byline(text: str) -> bool:
+    """``text`` opens with By/Par/Por/Von … (a byline line, with or without a person)."""
+    return bool(text and len(text) <= 120 and _BY.match(text))
+
+
+def looks_like_name(v: str | None) -> bool:
+    """A person-like name: 2-4 capitalised words (or 2-4 Han characters), no URL/e-mail."""
+    if not v:
+        return False
+    v = v.strip()
+    if re.fullmatch(r"[\u4e00-\u9fff·]{2,4}", v):
+        return True
+    if len(v) > 60 or _STOP.search(v) or "@" in v:
+        return False
+    toks = v.split()
+    return 2 <= len(toks) <= 4 and all(_NAME_TOKEN.match(t) for t in toks) and not _NOT_NAMES.match(v)
+
+
+def names_from_english_byline(text: str, bare: bool = False) -> str | None:
+    """Names of a ``By …`` byline line (``bare``: the text may be the names alone)."""
+    if not text or len(text) > 120:
+        return None
+    m = _BY.match(text)
+    if m:
+        v = m.group("v")
+    elif bare:
+        v = text
+    else:
+        return None
+    names = _split_names(v)
+    if not names or (not m and not all(looks_like_name(n) for n in names)):
+        return None
+    if m and not any(" " in n for n in names):
+        return None   # "By Reuters", "by admin": no person
+    return " ".join(names[:4])
+
+
+def _jsonld_author(items) -> str | None:
+    for d in items:
+        a = d.get("author") if isinstance(d, dict) else None
+        if a is None:
+            continue
+        people = a if isinstance(a, list) else [a]
+        names = []
+        for p in people:
+            n = p.get("name") if isinstance(p, dict) else p
+            if isinstance(n, list):
+                n = n[0] if n else None
+            if isinstance(n, str) and looks_like_name(n.strip()):
+                names.append(n.strip())
+        if names:
+            return " ".join(names[:4])
+    return None
+
+
+def markup_author(marked, jsonld, meta: dict, site_names=()) -> str | None:
+    """The author named by the page's markup (rel=author, itemprop=author, JSON-LD, meta);
+    ``marked``: the page's elements that carry itemprop/rel attributes, in document order."""
+    cands: list[str] = []
+    try:
+        for el in marked:
+            if (el.get("itemprop") or "").lower() != "author" and "author" not in (el.get("rel") or "").lower().split():
+                continue
+            name_el = el.xpath(".//*[@itemprop='name']")
+            if name_el:
+                v = name_el[0].get("content") or " ".join(name_el[0].itertext())
+            else:
+                v = el.get("content") or " ".join(el.itertext())
+            v = " ".join((v or "").split())
+            if v:
+                cands.append(v)
+    except Exception:  # malformed trees: no signal
+        pass
+    for v in cands:
+        n = names_from_english_byline(v, bare=True)
+        if n:
+            return n
+    v = _jsonld_author(jsonld)
+    if v:
+        return v
+    v = (meta.get("author") or meta.get("article:author") or meta.get("dc.creator")
+         or meta.get("sailthru.author") or meta.get("parsely-author") or "").strip()
+    if v and v not in site_names and looks_like_name(v):
+        return v
+    return None

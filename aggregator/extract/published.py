@@ -1,0 +1,408 @@
+"""The publication date of an article page (one field of :mod:`aggregator.extract.article`).
+
+Signals, most trusted first:
+
+1. the source's ``published`` selector;
+2. the date printed between headline and body (Chinese rules first: labelled 发布时间 …,
+   then the first date; then human dates of other languages, ``Wed, 19 Oct 2022``,
+   ``10.11.2017``); a date printed after an *update* label (``Updated``, ``修改时间``…)
+   is taken only when the header prints no other date;
+3. machine-readable dates: publication meta tags (``article:published_time``, ``DC.date*``,
+   ``dc:created``, ``pubdate``, ``sailthru.date``, ``parsely-pub-date``…), JSON-LD
+   ``datePublished``/``dateCreated`` (also inside ``@graph``), microdata
+   ``itemprop=datePublished|dateCreated`` and ``<time datetime>`` elements of the article
+   (not those marked as updated or sitting in navigation/related boxes). *Modified* dates
+   never stand for the publication date; they only supply a year to a printed ``10-08``;
+4. a labelled date anywhere on the page, a date in an inline script, a date in the URL
+   (``/2022/0119/``, ``/2019/6/26/``, ``2019-05-05``), then in the path of an image of the
+   article text;
+5. when all of these find nothing on a non-Chinese page: htmldate without its extensive
+   free-text search (its markup and URL rules; the free-text pass found a few more right
+   dates on the development pages but as many wrong ones and cost half the extraction
+   time); its bare-year and bare-month guesses (the 1st at midnight) and dates on an
+   update day are dropped. It runs on a copy of the tree, on about one page in ten, so its cost
+   is small (measured in tests/benchmarks/extraction.py).
+
+The context ``ctx`` is the extractor's ``_Ctx`` (see article.py): ``doc`` (the line view),
+``meta``, ``jsonld``, ``tz``, ``now``, ``url``, ``title_idx``, ``header()`` and
+``line_starts``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from bisect import bisect_right
+from datetime import datetime, timedelta
+
+from aggregator.extract import patterns as pt
+from aggregator.extract.dates import date_from_url, find_date_in_text, find_dates, parse_date, to_tz
+
+__all__ = ["extract_published", "is_zh"]
+
+logger = logging.getLogger(__name__)
+
+_LABEL_STRONG_END = re.compile(r"(?:%s)\s*[:：]?\s*$" % pt.DATE_LABELS[0], re.I)
+_LABEL_WEAK_END = re.compile(r"(?:%s)\s*[:：]\s*$" % pt.DATE_LABELS[1])
+# A date right after one of these is when the page was changed, not published.
+_UPDATE_END = re.compile(
+    r"(?:updated?|last\s+updated|modified|edited|revised|aktualisiert|geändert|mis\s+à\s+jour|modifié|"
+    r"actualizado|actualización|aggiornato|atualizado|bijgewerkt|修改时间|修改時間|最后更新|最後更新|"
+    r"更新于|更新於)\s*(?:on|am|le|el|il|em|op)?\s*[:：]?\s*$", re.I)
+_UPDATE_WORDS = re.compile(r"updat|modif", re.I)
+
+
+def _sane(ctx, dt: datetime | None) -> datetime | None:
+    """``dt`` unless it is before 1995 or more than two days in the future."""
+    if dt is None or dt.year < 1995:
+        return None
+    now = ctx.now or datetime.now(dt.tzinfo)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.tzinfo)
+    if dt - now > timedelta(days=2):
+        return None
+    return dt
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def is_zh(ctx) -> bool:
+    """A Chinese page: a Chinese headline, or declared so."""
+    if _HAN.search(ctx.title or ctx.page_title() or ""):
+        return True   # a Chinese headline (whatever a template's lang attribute says)
+    lang = (ctx.root.get("lang") or ctx.root.get("xml:lang") or "").lower()
+    return lang.startswith("zh")
+
+
+def _meta_dates(ctx, names) -> list[tuple[datetime, str]]:
+    out = []
+    meta = ctx.meta
+    for name in names:
+        v = meta.get(name)
+        if v:
+            dt = _sane(ctx, parse_date(v, ctx.tz, ctx.now))
+            if dt is not None:
+                out.append((dt, name))
+    return out
+
+
+def _jsonld_date(ctx) -> datetime | None:
+    for d in ctx.jsonld:
+        v = d.get("datePublished") or d.get("dateCreated")
+        if isinstance(v, list) and v:
+            v = v[0]
+        if isinstance(v, str):
+            dt = _sane(ctx, parse_date(v, ctx.tz, ctx.now))
+            if dt is not None:
+                return dt
+    return None
+
+
+def _element_value(el) -> str:
+    for attr in ("datetime", "content", "title", "value"):
+        v = el.get(attr)
+        if v and v.strip():
+            return v
+    try:
+        return " ".join(el.itertext())[:120]
+    except ValueError:
+        return ""
+
+
+def _element_date(ctx) -> datetime | None:
+    """Microdata ``itemprop=datePublished|dateCreated`` first, then a ``<time datetime>``
+    of the article: the first one from the headline on (else the first on the page)
+    that is not marked as updated and not in navigation or a related box."""
+    doc = ctx.doc
+    props = []
+    times = []
+    for i in doc.marked:   # elements with itemprop/datetime/pubdate, in document order
+        el = doc.els[i]
+        prop = (el.get("itemprop") or "").lower()
+        if prop in ("datepublished", "datecreated") or el.get("pubdate") is not None:
+            props.append(el)
+        if doc.tags[i] == "time" and el.get("datetime"):
+            times.append(i)
+    for el in props:
+        if el.tag == "meta":
+            continue  # read with the other meta tags
+        dt = _sane(ctx, parse_date(_element_value(el), ctx.tz, ctx.now))
+        if dt is not None:
+            return dt
+    if not times:
+        return None
+    start = ctx.title_idx if ctx.title_idx >= 0 else 0
+    best = None
+    for i in times:
+        el = doc.els[i]
+        key = " ".join((el.get("class") or "", el.get("itemprop") or "", el.get("id") or ""))
+        if _UPDATE_WORDS.search(key):
+            continue
+        if doc.zone[i] or doc.ignored[i]:
+            continue
+        dt = _sane(ctx, parse_date(el.get("datetime"), ctx.tz, ctx.now))
+        if dt is None:
+            continue
+        if i >= start:
+            return dt
+        if best is None:
+            best = dt
+    return best
+
+
+def _script_date(ctx) -> datetime | None:
+    for s in ctx.root.iter("script"):
+        text = s.text
+        if not text or len(text) > 500_000:
+            continue
+        if (s.get("type") or "").lower() == "application/ld+json":
+            continue
+        m = pt.SCRIPT_DATE.search(text)
+        if m:
+            dt = _sane(ctx, parse_date(m.group("v"), ctx.tz, ctx.now))
+            if dt is not None:
+                return dt
+    return None
+
+
+def _dates_in_lines(ctx, lines) -> tuple[datetime, bool, bool, bool] | None:
+    """A labelled date in ``lines`` first, else the first date that is not an update."""
+    first = None
+    updated = None
+    for ln in lines:
+        if ln.links and ln.links > 2 * ln.n + 10:
+            continue   # a link list (a related headline with its date), not a date line
+        text = ln.spaced
+        found = find_dates(text, ctx.tz, ctx.now)
+        for d in found:
+            pre = text[max(0, d[2] - 16):d[2]]
+            if _UPDATE_END.search(pre):
+                if updated is None:
+                    updated = (d[0], d[3], d[4], d[5])
+                continue
+            if _LABEL_STRONG_END.search(pre) or _LABEL_WEAK_END.search(pre):
+                return d[0], d[3], d[4], d[5]
+            if first is None:
+                first = (d[0], d[3], d[4], d[5])
+    return first or updated
+
+
+def _header_date(ctx) -> tuple[datetime, bool, bool, bool] | None:
+    """(date, has_time, has_year, relative) printed between headline and body, else just
+    above the headline (some layouts print the date first)."""
+    found = _dates_in_lines(ctx, ctx.header())
+    if found is None and ctx.title_idx >= 0:
+        doc = ctx.doc
+        k = bisect_right(ctx.line_starts, ctx.title_idx) - 1
+        before = [ln for ln in doc.lines[max(0, k - 2):k + 1]
+                  if ln.start < ctx.title_idx and not ln.zone and len(ln.text) <= 80]
+        found = _dates_in_lines(ctx, before)
+    if found is None:
+        # a date line at the top of the text, under a photo and its caption
+        top = [ln for ln in ctx.doc.lines_in(ctx.container)[:8] if len(ln.text) <= 40 and ln.sent <= 1]
+        top = [ln for ln in top if (ln.start >= (ctx.body_start or 0)) and _is_date_line(ln.text)]
+        found = _dates_in_lines(ctx, top[:1])
+    if found is not None and _sane(ctx, found[0]) is None:
+        return None
+    return found
+
+
+_DATE_LINE_REST = re.compile(r"^[\s\W\d]*(?:发布|發布|时间|時間|日期|更新|published|posted|updated)?[\s\W]*$", re.I)
+
+
+def _is_date_line(text: str) -> bool:
+    """A short line that is a date and little else (2018-07-31 08:19, 发布时间：…)."""
+    found = find_dates(text)
+    if len(found) != 1 or not found[0][3]:
+        return False
+    return bool(_DATE_LINE_REST.match(text.replace(found[0][1], " ")))
+
+
+def _labelled_date_anywhere(ctx) -> datetime | None:
+    """A date after a publication label in any non-furniture line (gov pages' metadata
+    tables, where label and value sit in neighbouring cells; footers of the article)."""
+    label_re = re.compile(r"(?:%s)\s*[:：]" % pt.DATE_LABELS[0])
+    lines = ctx.doc.lines
+    for k, ln in enumerate(lines):
+        if ln.zone or len(ln.text) > 200:
+            continue
+        m = label_re.search(ln.spaced)
+        if not m:
+            continue
+        text = ln.spaced
+        if not ln.spaced[m.end():].strip() and k + 1 < len(lines):
+            text = text + " " + lines[k + 1].spaced[:60]
+        r = find_date_in_text(text, ctx.tz, ctx.now, labelled_only=True)
+        if r and _sane(ctx, r[0]):
+            return r[0]
+    return None
+
+
+def _image_path_date(ctx) -> datetime | None:
+    """A date in the path of an image of the article text (/uploads/2019-05-05/x.jpg)."""
+    doc = ctx.doc
+    lo, hi = ctx.container, doc.end[ctx.container]
+    for i in range(lo, hi + 1):
+        if doc.tags[i] == "img" and not doc.zone[i]:
+            dt = _sane(ctx, date_from_url(doc.els[i].get("src"), ctx.tz))
+            if dt is not None:
+                return dt
+    return None
+
+
+def _pruned_copy(ctx):
+    """A copy of the page without the blocks our line view marks as furniture (navigation,
+    comments, related boxes), so that htmldate's free-text search does not read their dates."""
+    import copy
+
+    doc = ctx.doc
+    drop = set()
+    for i, el in enumerate(doc.els):
+        p = doc.parent[i]
+        if doc.zone[i] and not (p >= 0 and doc.zone[p]) and doc.tags[i] not in ("html", "body"):
+            drop.add(el)
+    root = ctx.root
+    dup = copy.deepcopy(root)
+    if drop:
+        targets = [c for o, c in zip(root.iter(), dup.iter()) if o in drop]
+        for c in targets:
+            parent = c.getparent()
+            if parent is not None:
+                parent.remove(c)
+    return dup
+
+
+def _is_update_day(ctx, dt: datetime) -> bool:
+    """``dt`` falls on the day of one of the page's update/modified dates (htmldate falls back
+    to those when it finds nothing else; an update is never the publication date)."""
+    days = {to_tz(d, ctx.tz).date() for d, _ in _meta_dates(ctx, pt.META_UPDATE_NAMES)}
+    try:
+        els = ctx.root.xpath("//*[@itemprop='dateModified']|//time[contains(@class,'updat') or "
+                             "contains(@class,'modif')]")
+    except Exception:
+        els = []
+    for el in els:
+        d = parse_date(_element_value(el), ctx.tz, ctx.now)
+        if d is not None:
+            days.add(to_tz(d, ctx.tz).date())
+    return to_tz(dt, ctx.tz).date() in days
+
+
+def _htmldate(ctx) -> datetime | None:
+    """htmldate's reading of the page (original date, extensive search), or None."""
+    try:
+        from htmldate import find_date
+    except ImportError:  # optional at run time; declared in pyproject
+        return None
+    try:
+        import logging as _logging
+
+        _logging.getLogger("htmldate").setLevel(_logging.ERROR)
+        v = find_date(_pruned_copy(ctx), url=ctx.url, original_date=True, extensive_search=False,
+                      outputformat="%Y-%m-%dT%H:%M:%S", min_date="1995-01-01")
+    except Exception:  # a fallback must not take the field down
+        logger.debug("htmldate failed on %s", ctx.url, exc_info=True)
+        return None
+    if not v:
+        return None
+    dt = parse_date(v, ctx.tz, ctx.now)
+    if dt is not None and (dt.day, dt.hour, dt.minute) == (1, 0, 0):
+        return None   # a bare year or month (© 2003-2022, /2005-07/) read as the 1st: no date is better
+    return _sane(ctx, dt)
+
+
+def extract_published(ctx, selected: str | None = None) -> tuple[datetime | None, str | None]:
+    """(publication datetime, where it came from) of the page; ``selected`` is the text
+    the source's ``published`` selector found, if any."""
+    if selected:
+        dt = parse_date(selected, ctx.tz, ctx.now)
+        if dt is not None:
+            return dt, "selector"
+    header = _header_date(ctx)
+    machine = []
+    for dt, _name in _meta_dates(ctx, pt.META_DATE_NAMES):
+        machine.append((dt, "meta"))
+    jd = _jsonld_date(ctx)
+    if jd is not None:
+        machine.append((jd, "jsonld"))
+    ed = _element_date(ctx)
+    if ed is not None:
+        machine.append((ed, "meta"))
+    if header is not None:
+        dt, has_time, has_year, relative = header
+        if relative and machine:
+            return machine[0]
+        if relative:
+            sd = _script_date(ctx)
+            if sd is not None:
+                return sd, "script"
+        if not has_year:
+            # 10-08 12:00: year from a machine-readable date of the same month and day.
+            extra = machine + [(d, "meta") for d, _ in _meta_dates(ctx, pt.META_UPDATE_NAMES)]
+            sd = _script_date(ctx)
+            if sd is not None:
+                extra.append((sd, "script"))
+            ud = date_from_url(ctx.url, ctx.tz)
+            if ud is not None:
+                extra.append((ud, "url"))
+            for m_dt, _src in extra:
+                local = to_tz(m_dt, ctx.tz)
+                if (local.month, local.day) == (dt.month, dt.day):
+                    try:
+                        dt = dt.replace(year=local.year)
+                    except ValueError:
+                        pass
+                    break
+        if has_time and machine:
+            # 06/02/2022 - 13:48 printed without a zone, <time datetime=2022-02-06T12:48:06Z>:
+            # the same minute in another offset (or with day and month read the other way)
+            # is the same moment, and the machine date knows the offset.
+            alts = [dt]
+            if dt.day <= 12 and dt.day != dt.month:
+                try:
+                    alts.append(dt.replace(month=dt.day, day=dt.month))
+                except ValueError:
+                    pass
+            for m_dt, src in machine:
+                if m_dt.minute != dt.minute or m_dt == dt:
+                    continue
+                for a in alts:
+                    gap = abs((m_dt.replace(second=0, microsecond=0)
+                               - a.replace(tzinfo=m_dt.tzinfo, second=0, microsecond=0)).total_seconds())
+                    if gap > 14 * 3600:
+                        continue
+                    off = m_dt.utcoffset()
+                    if gap or (off and off.total_seconds()) or not is_zh(ctx):
+                        # same moment in another offset, or the same wall clock with the
+                        # zone the page states (a bare 'Z' on a Chinese page is often a
+                        # mislabelled local time: the printed date wins there)
+                        return m_dt, src
+        if not has_time:
+            for m_dt, src in machine:
+                local = to_tz(m_dt, ctx.tz)
+                # the same day in the source's zone or in the zone the page states
+                if dt.date() in (local.date(), m_dt.date()) and (local.hour, local.minute) != (0, 0):
+                    return m_dt, src
+        return dt, "text"
+    if machine:
+        return machine[0]
+    dt = _labelled_date_anywhere(ctx)
+    if dt is not None:
+        return dt, "text"
+    sd = _script_date(ctx)
+    if sd is not None:
+        return sd, "script"
+    ud = date_from_url(ctx.url, ctx.tz)
+    if ud is not None:
+        return ud, "url"
+    im = _image_path_date(ctx)
+    if im is not None:
+        return im, "url"
+    if not is_zh(ctx):
+        # on Chinese pages the rules above are the Chinese conventions; htmldate's guesses
+        # there were never right on the development pages, and its free-text pass is slow
+        hd = _htmldate(ctx)
+        if hd is not None and not _is_update_day(ctx, hd):
+            return hd, "htmldate"
+    return None, None
