@@ -30,7 +30,7 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _KNOWN_KEYS = {
     "name", "title", "type", "start_urls", "category", "article_url", "next_page",
     "max_pages", "encoding", "timezone", "selectors", "settings", "path", "site",
-    "revisit_days", "allowed_domains", "json_items", "json_fields", "enabled",
+    "revisit_days", "allowed_domains", "json_items", "json_fields", "json_api", "enabled",
 }
 _FEED_KEYS = {"name", "title", "query", "categories", "sources", "include", "exclude", "limit", "days"}
 _EXPORT_KEYS = {"base_url"}
@@ -68,6 +68,9 @@ class Source:
         revisit_days: re-fetch known articles younger than this many days (default 0: never).
         json_items: dotted path to the list in a ``json`` API response (default: auto).
         json_fields: mapping of article field -> key in each JSON item.
+        json_api: ``listing``: regex of the list API URLs named in a listing page's scripts
+            (pages whose article list a script loads); default: found automatically when a
+            listing page shows no article links.
         enabled: crawled by a run that names no sources (default true). Catalogue
             entries are ``enabled = false``: crawled only when named
             (``aggregator run NAME``).
@@ -93,6 +96,7 @@ class Source:
     allowed_domains: tuple[str, ...] = ()
     json_items: str | None = None
     json_fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    json_api: str | None = None
     enabled: bool = True
     file: str = ""
 
@@ -262,7 +266,7 @@ def parse_source(raw: dict, path: Path, index: int) -> Source:
     else:
         kw["category"] = slugify(title) or name
         kw["category_name"] = title.strip()
-    for key in ("article_url",):
+    for key in ("article_url", "json_api"):
         if key in raw:
             if not isinstance(raw[key], str):
                 raise _err(path, where, key, "must be a string (a regular expression)")

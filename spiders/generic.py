@@ -410,6 +410,33 @@ class SourceSpider(scrapy.Spider):
             yield self.build_article(canonical_url(meta["aggregator_first_url"]), fields,
                                      meta.get("aggregator_hints") or {})
 
+    def parse_json_list(self, response):
+        """Items of one JSON/JSONP list API page (a ``json`` source, or the list API a listing
+        page's scripts load); next page by ``page=N`` / ``_N.json`` while items are new."""
+        if not self.listing_changed(response):
+            return
+        src = self.source
+        try:
+            data = jsonapi.loads(response.body.decode(src.encoding or "utf-8", "replace"))
+        except (ValueError, RecursionError):   # RecursionError: nested deeper than Python's stack
+            self.inc("errors/bad_json")
+            self.logger.warning("%s: not JSON: %s", self.name, response.url)
+            return
+        links = jsonapi.api_links(data, response.url, src.json_items, src.json_fields)
+        if links is None:
+            self.inc("errors/bad_json")
+            return
+        out, new = self.follow_links(response, links)
+        yield from out
+        self.remember_validators(response, had_new=bool(new))
+        page_no = response.meta.get("page_no", 1)
+        if new and page_no < src.max_pages:
+            nxt, guessed = jsonapi.next_page(data, response.url, page_no, src.json_items)
+            if nxt:
+                req = self.listing_request(nxt, page_no + 1, callback=self.parse_json_list)
+                req.meta["aggregator_guessed_page"] = guessed
+                yield req
+
     def build_article(self, url: str, fields: dict, hints: dict) -> Article:
         """Article from extracted fields plus listing hints, with the date fallback chain.
 
@@ -472,6 +499,13 @@ class ListingSpider(SourceSpider):
             return
         links = [{"url": l.url, "text": l.text, "date": l.date} for l in found.articles]
         if not links:
+            apis = jsonapi.api_urls_in_scripts(response.text, response.url, self.source.json_api)
+            if apis:
+                # the list is loaded by a script: read the list API(s) it names instead
+                self.inc("listing_script_api", len(apis))
+                for api in apis:
+                    yield self.listing_request(api, page_no, callback=self.parse_json_list)
+                return
             self.inc("listing_empty")
         out, new = self.follow_links(response, links)
         for item in out:
@@ -556,30 +590,8 @@ class JsonApiSpider(SourceSpider):
     name = "_json"
 
     def parse_listing(self, response):
-        """Items of one API page; next page by ``page=N`` / ``_N.json`` while items are new."""
-        if not self.listing_changed(response):
-            return
-        src = self.source
-        try:
-            data = jsonapi.loads(response.body.decode(src.encoding or "utf-8", "replace"))
-        except (ValueError, RecursionError):   # RecursionError: nested deeper than Python's stack
-            self.inc("errors/bad_json")
-            self.logger.warning("%s: not JSON: %s", self.name, response.url)
-            return
-        links = jsonapi.api_links(data, response.url, src.json_items, src.json_fields)
-        if links is None:
-            self.inc("errors/bad_json")
-            return
-        out, new = self.follow_links(response, links)
-        yield from out
-        self.remember_validators(response, had_new=bool(new))
-        page_no = response.meta.get("page_no", 1)
-        if new and page_no < src.max_pages:
-            nxt, guessed = jsonapi.next_page(data, response.url, page_no, src.json_items)
-            if nxt:
-                req = self.listing_request(nxt, page_no + 1)
-                req.meta["aggregator_guessed_page"] = guessed
-                yield req
+        """Items of one API page (see :meth:`SourceSpider.parse_json_list`)."""
+        return self.parse_json_list(response)
 
     def build_article(self, url, fields, hints):
         """JSON items that carry their body are articles without a page fetch."""

@@ -6,7 +6,9 @@ reads either; :func:`api_links` finds the list of article-like objects (or follo
 ``json_items``), reads each object's URL, title, date, source, author and, when the API
 carries it, the body (``json_fields`` maps a field to a dotted path); :func:`next_page`
 finds the next page's URL from the answer (``next``/``next_url``/``next_page``) or
-guesses it from the URL (``page=N``, ``p=N``, ``_N.json``).
+guesses it from the URL (``page=N``, ``p=N``, ``_N.json``). :func:`api_urls_in_scripts`
+finds the list APIs a listing page's own scripts load (pages that show no article links
+until a script fetches them).
 """
 
 from __future__ import annotations
@@ -143,3 +145,46 @@ def guess_next_page(url: str, page_no: int) -> str | None:
         path = parts.path[: m.start()] + f"_{int(m.group(1)) + 1}" + m.group(2)
         return urlunsplit(parts._replace(path=path))
     return None
+
+
+# a quoted URL or path inside a script: "https://…", '//…', "/api/…", "list.json?…"
+_SCRIPT_URL = re.compile(r"""["'`]((?:https?:)?//[^"'`\s<>]{3,300}|/[^"'`\s<>]{2,300}|[\w./-]{1,200}\.jsonp?(?:\?[^"'`\s<>]{0,200})?)["'`]""")
+_SCRIPT_BLOCK = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
+# what a list API's URL looks like when no hint names it
+_API_LIKE = re.compile(r"(?:\.jsonp?(?:$|\?)|[/_.?&=-](?:api|json|jsonp|list|getlist|newslist|articles?|data)(?:$|[/_.?&=-])|callback=)",
+                       re.I)
+_NOT_API = re.compile(r"\.(?:js|css|png|jpe?g|gif|svg|webp|ico|woff2?|ttf|mp4|mp3|html?|shtml|php|aspx?)(?:$|\?)", re.I)
+
+
+def api_urls_in_scripts(html: str, base_url: str, hint: str | None = None, limit: int = 3) -> list[str]:
+    """List API URLs (JSON or JSONP) that a page's inline scripts name, same host only.
+
+    With ``hint`` (a regex, the source's ``json_api``) every quoted URL matching it counts;
+    without, a URL counts when it looks like an API (``.json``, ``/api/``, ``list``,
+    ``callback=`` …) and not like a page, script, style or image. Script templates with
+    placeholders (``{page}``, ``" + p + "``) are left out. At most ``limit``, in page order.
+    """
+    host = urlsplit(base_url).hostname
+    pattern = re.compile(hint) if hint else None
+    out: list[str] = []
+    for attrs, code in _SCRIPT_BLOCK.findall(html or ""):
+        if "src=" in attrs.lower() and not code.strip():
+            continue
+        for m in _SCRIPT_URL.finditer(code):
+            raw = m.group(1)
+            after, before = code[m.end():m.end() + 40].lstrip(), code[max(0, m.start() - 40):m.start()].rstrip()
+            if any(c in raw for c in "{}+$") or after.startswith("+") or before.endswith("+"):
+                continue   # a template: the URL is assembled at run time
+            url = urljoin(base_url, raw)
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or parts.hostname != host or url in out:
+                continue
+            if pattern is not None:
+                if not pattern.search(url):
+                    continue
+            elif _NOT_API.search(parts.path) or not _API_LIKE.search(parts.path + ("?" + parts.query if parts.query else "")):
+                continue
+            out.append(url)
+            if len(out) >= limit:
+                return out
+    return out
