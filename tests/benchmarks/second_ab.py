@@ -2,7 +2,10 @@
 another one, alternating in one invocation (a loaded machine makes wall times of separate
 invocations incomparable; CPU-seconds are the steadier figure).
 
-    .venv/bin/python -m tests.benchmarks.second_ab --other /path/to/old/checkout [--rounds 3]
+    .venv/bin/python -m tests.benchmarks.second_ab --other /path/to/old/checkout [--rounds 3] [--first]
+
+``--first`` measures first runs instead: one source over the 100 listing pages into a fresh
+archive (2,101 pages, 2,000 articles), CPU of the crawl and its extraction processes.
 
 ``--other`` is a plain copy of another commit (``git archive <commit> | tar -x``): its
 ``aggregator`` and ``spiders`` packages are put first on ``PYTHONPATH`` for its runs.
@@ -19,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from tests.benchmarks.crawl import PYTHON, REPO, run_measured
-from tests.benchmarks.many import CACHE, CountingServer, crawl, log, many_sources
+from tests.benchmarks.many import CACHE, CountingServer, crawl, log, many_sources, one_source
 from tests.benchmarks.site import generate
 
 
@@ -27,6 +30,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--other", type=Path, required=True)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--first", action="store_true", help="first runs (fresh archive) instead of second runs")
     args = ap.parse_args(argv)
     site_dir = CACHE / "site-many-10"
     manifest = generate(site_dir, categories=10, per_category=200, per_page=20, log=log)
@@ -36,14 +40,17 @@ def main(argv=None) -> int:
     runs: dict[str, list[dict]] = {"this": [], "other": []}
     try:
         with CountingServer(site_dir) as server:
-            toml = many_sources([server.base_url + p for p in listing])
-            log("first run (fills the archive)")
-            first = crawl(work, toml, work / "filled.db", server)
-            assert first["returncode"] == 0, first["stderr"]
+            urls = [server.base_url + p for p in listing]
+            toml = one_source(urls) if args.first else many_sources(urls)
+            if not args.first:
+                log("first run (fills the archive)")
+                first = crawl(work, toml, work / "filled.db", server)
+                assert first["returncode"] == 0, first["stderr"]
             for r in range(args.rounds):
                 for name in ("other", "this") if r % 2 == 0 else ("this", "other"):
                     db = work / f"{name}{r}.db"
-                    shutil.copy(work / "filled.db", db)
+                    if not args.first:
+                        shutil.copy(work / "filled.db", db)
                     env = {"PYTHONPATH": str(args.other.resolve())} if name == "other" else {}
                     sources = work / f"sources-{db.stem}.toml"
                     sources.write_text(toml, encoding="utf-8")
