@@ -427,11 +427,11 @@ def ingest(db, idle_exit, batch_size, redis_url, quiet):
     """
     import logging
 
-    from aggregator import scaleout
+    from aggregator.scaleout.ingest import ingest
 
     logging.basicConfig(level=logging.ERROR if quiet else logging.WARNING,
                         format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
-    report = scaleout.ingest(redis_url=redis_url, db=db, batch_size=batch_size, idle_exit=idle_exit)
+    report = ingest(redis_url=redis_url, db=db, batch_size=batch_size, idle_exit=idle_exit)
     if not quiet:
         click.echo(report.line(), err=True)
     if report.dead:

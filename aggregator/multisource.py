@@ -397,3 +397,23 @@ class SourceFingerprinter:
         if name is None:
             return fp
         return hashlib.sha1(fp + b"\0" + name.encode("utf-8")).digest()
+
+
+class OptionalComponents:
+    """Scrapy add-on: a component the project turns off (``COOKIES_ENABLED``,
+    ``REMOTE_CONTROL_ENABLED``) is dropped from Scrapy's base component list, so its module
+    is not imported at all (Scrapy imports every component it lists, even one set to
+    None, and these are costly: the cookies middleware pulls in tldextract and requests,
+    the remote control aiohttp). Turned on (``-s COOKIES_ENABLED=true``), it stays."""
+
+    OPTIONAL = (
+        ("COOKIES_ENABLED", "DOWNLOADER_MIDDLEWARES_BASE", "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"),
+        ("REMOTE_CONTROL_ENABLED", "EXTENSIONS_BASE", "scrapy.extensions.remote_control.RemoteControl"),
+    )
+
+    def update_settings(self, settings) -> None:
+        for flag, setting, path in self.OPTIONAL:
+            base = dict(settings[setting] or {})
+            if not settings.getbool(flag) and path in base:
+                del base[path]
+                settings.set(setting, base, "addon")

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -93,8 +94,11 @@ _SESSION_IN_PATH = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.I)
 _INDEX_PAGE = re.compile(r"/(index|default)\.(html?|shtml|php|asp|aspx|jsp)$", re.I)
 
 
+@lru_cache(maxsize=4096)
 def canonical_url(url: str) -> str:
-    """URL with fragment, tracking parameters and session ids removed; host lower-cased."""
+    """URL with fragment, tracking parameters and session ids removed; host lower-cased.
+
+    Cached: a crawl canonicalises each URL several times (link, request, item, pipeline)."""
     url = (url or "").strip()
     try:
         parts = urlsplit(url)
@@ -115,6 +119,7 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(query), ""))
 
 
+@lru_cache(maxsize=4096)
 def url_key(url: str) -> str:
     """Dedupe key: the canonical URL without scheme, ``index.html`` or trailing slash.
 

@@ -12,7 +12,8 @@ process keeps the network, the scheduler and the SQLite writer. ``0`` extracts i
 crawl process, as a spider whose ``extract_fields`` hook is overridden always does.
 
 * The pool is a Scrapy component (:class:`ExtractionPool`, an extension built
-  ``from_crawler``, ``NotConfigured`` at 0); its workers start with the engine, are
+  ``from_crawler``, ``NotConfigured`` at 0); its workers start with the first listing
+  page that holds new links (or the first job; a run with nothing new starts none), are
   shared by every crawler of the process and stop on the last ``engine_stopped``.
   Listing pages go to them only once one is ready (``warm()``): until then (the
   processes' own start-up) they are read in the crawl process.
@@ -352,13 +353,12 @@ class ExtractionPool:
         return cls(crawler)
 
     def engine_started(self) -> None:
-        """Start the processes now: they import while the first pages download (listing
-        pages are extracted here until one is ready, see ``ExtractPool.warm``)."""
+        """Count this crawler as a user. The processes are not started here but by the
+        first listing page with new links (``SourceSpider.warm_extraction``) or the first
+        job: they import while the articles download (listing pages are read in the crawl
+        process until one is ready, see ``ExtractPool.warm``), and a run with nothing new
+        (most hourly runs) does not pay for starting them."""
         self.pool.users += 1
-        try:
-            self.pool.start()
-        except RuntimeError:   # no running asyncio loop: they start with the first page
-            pass
 
     def engine_stopped(self) -> None:
         """Stop the processes when the last crawler using them stops."""

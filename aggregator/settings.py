@@ -48,6 +48,8 @@ REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False         # Scrapy 2.19's code-executing HTTP control server: not for a cron crawler
+# (while these two are off, their components are not even imported, see
+# aggregator.multisource.OptionalComponents: a quarter of a crawl's start-up)
 DEPTH_LIMIT = 0
 HTTPERROR_ALLOWED_CODES = [304]
 AGGREGATOR_RETRY_MAX_WAIT = 60.0       # longest Retry-After we honour, in seconds
@@ -126,4 +128,4 @@ FEED_EXPORT_ENCODING = "utf-8"         # Scrapy's own key (used by `scrapy crawl
 REDIS_URL = os.environ.get("REDIS_URL") or None
 AGGREGATOR_IDLE_EXIT = None            # scale-out worker: exit once the shared frontier was empty this long (None: 30 s)
 AGGREGATOR_WORKER_TTL = 15.0           # scale-out: seconds without heartbeat before a worker's requests are re-queued
-ADDONS = {"aggregator.scaleout.ScaleOutAddon": 0}
+ADDONS = {"aggregator.scaleout.ScaleOutAddon": 0, "aggregator.multisource.OptionalComponents": 0}

@@ -272,7 +272,20 @@ class SourceSpider(scrapy.Spider):
                 out.append(self.build_article(url, hints, hints))
             else:
                 out.append(self.article_request(url, **hints))
+        if new:
+            self.warm_extraction()
         return out, new
+
+    def warm_extraction(self) -> None:
+        """Start the extraction processes (if any, and not yet running): called once a
+        listing holds new links, so they import while the articles download, and a run
+        with nothing new never starts them."""
+        workers = self.extract_pool
+        if workers is not None:
+            try:
+                workers.start()
+            except RuntimeError:   # no running asyncio loop: they start with the first page
+                pass
 
     def remember_validators(self, response, had_new: bool) -> None:
         """Store a listing page's ETag/Last-Modified once nothing on it was new.

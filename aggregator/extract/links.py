@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -67,6 +68,7 @@ def _root_of(page):
     return root
 
 
+@lru_cache(maxsize=1024)
 def _site(host: str) -> str:
     """Registrable part of a host name (news.example.com.cn -> example.com.cn)."""
     host = host.lower().split(":")[0]
@@ -81,6 +83,21 @@ def _site(host: str) -> str:
 def _clean_url(url: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+
+
+@lru_cache(maxsize=8192)
+def _resolve(base: str, href: str) -> tuple[str, str, str, str] | None:
+    """(clean absolute URL, netloc, path, path with ``?query``) of ``href`` on ``base``,
+    or None when it is not an http(s) URL. Cached: listing pages of one site repeat
+    their navigation links, and a crawl reads many listing pages of one base."""
+    try:
+        url = _clean_url(urljoin(base, href))
+    except ValueError:
+        return None
+    if not url.startswith(("http://", "https://")):
+        return None
+    parts = urlsplit(url)
+    return url, parts.netloc, parts.path, parts.path + ("?" + parts.query if parts.query else "")
 
 
 def _is_zone(el, cache: dict) -> bool:
@@ -121,20 +138,39 @@ def _signature(el, depth: int = 3) -> str:
 
 
 class _Anchor:
-    __slots__ = ("el", "url", "text", "item", "group", "order")
+    __slots__ = ("el", "url", "netloc", "path", "path_q", "text", "item", "group", "order")
 
-    def __init__(self, el, url, text, order):
+    def __init__(self, el, resolved, text, order):
         self.el = el
-        self.url = url
+        self.url, self.netloc, self.path, self.path_q = resolved
         self.text = text
         self.item = None
         self.group = None
         self.order = order
 
 
+def _base_dir(base: str) -> str:
+    """``base`` without its query, fragment and last path segment: what a relative
+    reference with a path (or a network path, or an absolute URL) is resolved against,
+    so the resolution cache is shared by the listing pages of one folder."""
+    parts = urlsplit(base)
+    path = parts.path
+    cut = path.rfind("/")
+    if cut >= 0:
+        path = path[:cut + 1]
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
 def _anchors(root, base: str) -> list[_Anchor]:
     out = []
+    try:
+        base_dir = _base_dir(base)
+    except ValueError:
+        base_dir = base
     order = 0
+    # anchors inside script/template-like containers are skipped: found once from the
+    # containers (one pass) rather than by walking up from every anchor
+    hidden = {a for box in root.iter(*_IGNORED) for a in box.iter("a")}
     for a in root.iter("a"):
         href = a.get("href")
         if not href:
@@ -142,27 +178,17 @@ def _anchors(root, base: str) -> list[_Anchor]:
         href = href.strip()
         if not href or href.startswith(("javascript:", "mailto:", "tel:", "#", "data:")):
             continue
-        # skip anchors inside script/template-like containers
-        p = a.getparent()
-        skip = False
-        while p is not None:
-            if isinstance(p.tag, str) and p.tag in _IGNORED:
-                skip = True
-                break
-            p = p.getparent()
-        if skip:
+        if hidden and a in hidden:
             continue
-        try:
-            url = _clean_url(urljoin(base, href))
-        except ValueError:
-            continue
-        if not url.startswith(("http://", "https://")):
+        # only a query, params or empty reference needs the whole base
+        resolved = _resolve(base if href[0] in "?;" else base_dir, href)
+        if resolved is None:
             continue
         text = _collapse(a.text_content())
         title = _collapse(a.get("title"))
         if title and (len(title) > len(text) or text.endswith(("...", "…"))):
             text = title
-        out.append(_Anchor(a, url, text, order))
+        out.append(_Anchor(a, resolved, text, order))
         order += 1
     return out
 
@@ -179,8 +205,12 @@ def _item_of(a, child_tags: dict, min_repeat: int = 3) -> tuple[object, object] 
         if counts is None:
             # only siblings that hold a link count as repeated items (a table row's
             # cells do not repeat a link, the rows of the table do)
-            counts = Counter(c.tag for c in p if isinstance(c.tag, str)
-                             and (c.tag == "a" or c.find(".//a") is not None))
+            # (``c.iter("a")`` yields ``c`` itself when it is a link)
+            counts = {}
+            for c in p:
+                tag = c.tag
+                if isinstance(tag, str) and next(c.iter("a"), None) is not None:
+                    counts[tag] = counts.get(tag, 0) + 1
             child_tags[p] = counts
         if counts.get(x.tag, 0) >= min_repeat and (x.tag in _ITEM_TAGS or (x.tag == "a" and min_repeat > 1)):
             return x, p
@@ -207,10 +237,9 @@ def _score_group(anchors: list[_Anchor], zone_cache, page_site: str) -> float:
     if n == 0:
         return 0.0
     avg = sum(min(len(t), 40) for t in texts) / n
-    shape = sum(1 for a in anchors if pt.ARTICLE_URL_SHAPES.search(urlsplit(a.url).path
-                                                                    + ("?" + urlsplit(a.url).query if urlsplit(a.url).query else ""))) / n
-    listing = sum(1 for a in anchors if pt.LISTING_URL_SHAPES.search(urlsplit(a.url).path)) / n
-    foreign = sum(1 for a in anchors if _site(urlsplit(a.url).netloc) != page_site) / n
+    shape = sum(1 for a in anchors if pt.ARTICLE_URL_SHAPES.search(a.path_q)) / n
+    listing = sum(1 for a in anchors if pt.LISTING_URL_SHAPES.search(a.path)) / n
+    foreign = sum(1 for a in anchors if _site(a.netloc) != page_site) / n
     more = sum(1 for t in texts if pt.MORE_LINK_TEXT.match(t) or len(t) < 4) / n
     score = n * (avg / 20.0) * (0.4 + shape) * (1.0 - 0.7 * listing) * (1.0 - foreign) * (1.0 - more)
     if _is_zone(anchors[0].el, zone_cache):
@@ -236,6 +265,7 @@ def _generic_articles(anchors: list[_Anchor], page_url: str, tz, now, child_tags
     page_site = _site(urlsplit(page_url).netloc) if page_url else ""
     groups: dict[str, list[_Anchor]] = {}
     zone_cache: dict = {}
+    signatures: dict = {}
     current = _clean_url(page_url) if page_url else ""
     for a in anchors:
         if a.url == current:
@@ -244,7 +274,10 @@ def _generic_articles(anchors: list[_Anchor], page_url: str, tz, now, child_tags
         if item is None:
             continue
         a.item = item
-        key = _signature(lst) + "/" + item.tag
+        sig = signatures.get(lst)
+        if sig is None:
+            sig = signatures[lst] = _signature(lst)
+        key = sig + "/" + item.tag
         a.group = key
         groups.setdefault(key, []).append(a)
     if not groups:
@@ -271,9 +304,9 @@ def _generic_articles(anchors: list[_Anchor], page_url: str, tz, now, child_tags
             continue
         if pt.MORE_LINK_TEXT.match(a.text) or len(a.text) < 4:
             continue
-        if page_site and _site(urlsplit(a.url).netloc) != page_site:
+        if page_site and _site(a.netloc) != page_site:
             continue
-        path = urlsplit(a.url).path
+        path = a.path
         if pt.LISTING_URL_SHAPES.search(path) and not pt.ARTICLE_URL_SHAPES.search(path):
             if not re.search(r"\d{4,}", path):
                 continue

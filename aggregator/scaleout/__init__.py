@@ -30,13 +30,30 @@ Modules, along scrapy-redis's seams: ``keys`` (connection, keys, Lua), ``addon``
 (scheduler, seeding, the ScaleOut extension), ``ingest``.
 """
 
-from aggregator.scaleout.addon import ScaleOutAddon
-from aggregator.scaleout.frontier import LeasedQueue, ScaleOut, Scheduler, SeedOnce
-from aggregator.scaleout.ingest import Ingest, IngestReport, ingest
-from aggregator.scaleout.items import (ItemQueue, KnownUrls, RedisItemPipeline, RedisValidators, envelope, known_entry,
-                                       source_from_dict, source_to_dict)
-from aggregator.scaleout.keys import (_JOIN, _LEAVE, _POP_LEASE, _REQUEUE, _RUNS, DEFAULT_IDLE_EXIT, RUN_TTL, TICK,
-                                      WORKER_ID, Keys, connect)
+# Names are imported on first use (PEP 562): the add-on is in every crawl's ADDONS, and a
+# crawl without REDIS_URL must not pay for importing redis and scrapy-redis at start-up.
+_HOME = {
+    "ScaleOutAddon": "addon",
+    "LeasedQueue": "frontier", "ScaleOut": "frontier", "Scheduler": "frontier", "SeedOnce": "frontier",
+    "Ingest": "ingest", "IngestReport": "ingest", "ingest": "ingest",
+    "ItemQueue": "items", "KnownUrls": "items", "RedisItemPipeline": "items", "RedisValidators": "items",
+    "envelope": "items", "known_entry": "items", "source_from_dict": "items", "source_to_dict": "items",
+    "_JOIN": "keys", "_LEAVE": "keys", "_POP_LEASE": "keys", "_REQUEUE": "keys", "_RUNS": "keys",
+    "DEFAULT_IDLE_EXIT": "keys", "RUN_TTL": "keys", "TICK": "keys", "WORKER_ID": "keys", "Keys": "keys",
+    "connect": "keys",
+}
+
+
+def __getattr__(name: str):
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_IDLE_EXIT", "Ingest", "IngestReport", "ItemQueue", "Keys", "KnownUrls", "LeasedQueue", "RUN_TTL",

@@ -63,6 +63,11 @@ class CrawlResult:
         return self.pages / self.seconds if self.seconds else 0.0
 
     @property
+    def wall_rate(self) -> float:
+        """Pages per second of the whole process's wall time (start-up included)."""
+        return self.pages / self.wall if self.wall else 0.0
+
+    @property
     def cpu_rate(self) -> float:
         """Pages per CPU second of the crawl process and its extraction processes (user + system,
         start-up included)."""

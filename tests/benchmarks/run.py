@@ -170,15 +170,17 @@ def crawl_section(rep: Report, server: SiteServer, manifest: dict, prof: dict, w
         (work / f"ceiling-{r}").mkdir(parents=True, exist_ok=True)
         c = C.ceiling_crawl(server.base_url, cats, work / f"ceiling-{r}")
         ceil.append(c)
-        log(f"(1) ceiling run {r + 1}: {c.pages} pages in {c.seconds:.1f}s = {c.rate:.0f}/s, {c.cpu_rate:.0f}/CPU-s, "
+        log(f"(1) ceiling run {r + 1}: {c.pages} pages in {c.wall:.1f}s = {c.wall_rate:.0f}/s, {c.cpu_rate:.0f}/CPU-s, "
             f"rss {c.rss_mib:.0f} MiB, load {os.getloadavg()[0]:.2f}")
         o = C.our_crawl(server.base_url, cats, work / f"ours-{r}")
         ours.append(o)
-        log(f"(2) ours    run {r + 1}: {o.pages} pages in {o.seconds:.1f}s = {o.rate:.0f}/s, {o.cpu_rate:.0f}/CPU-s, "
+        log(f"(2) ours    run {r + 1}: {o.pages} pages in {o.wall:.1f}s = {o.wall_rate:.0f}/s, {o.cpu_rate:.0f}/CPU-s, "
             f"rss {o.rss_mib:.0f} MiB, load {os.getloadavg()[0]:.2f}, "
             f"{o.status}, {o.extra['articles']} articles")
-    crates = [c.rate for c in ceil]
-    orates = [o.rate for o in ours]
+    # whole processes, start-up included (issue #15): pages / wall time of the process
+    # (a run of many sources in one engine has no per-source elapsed_time_seconds)
+    crates = [c.wall_rate for c in ceil]
+    orates = [o.wall_rate for o in ours]
     ratios = [o / c for o, c in zip(orates, crates)]
     cpu_ratios = [o.cpu_rate / c.cpu_rate for o, c in zip(ours, ceil)]
     m, s = fmt(crates, 0, "pages/s")
@@ -186,13 +188,14 @@ def crawl_section(rep: Report, server: SiteServer, manifest: dict, prof: dict, w
                  f"{C.BENCH_CRAWL_SETTINGS['CONCURRENT_REQUESTS']} concurrent", m, s,
             f"reference; {fmt([c.cpu_rate for c in ceil], 0)[0]} pages per CPU-second")
     m, s = fmt(orates, 0, "pages/s")
-    ok = med(ratios) >= 0.60
+    ok = med(ratios) >= 0.75
     rep.add("2", f"our `aggregator crawl` (same pages, fresh archive; {ours[0].extra['articles']:,} articles stored)", m, s,
-            f"{med(ratios):.0%} of ceiling (runs {min(ratios):.0%}–{max(ratios):.0%}); goal ≥ 60 %: "
+            f"{med(ratios):.0%} of ceiling by wall time (runs {min(ratios):.0%}–{max(ratios):.0%}); goal ≥ 75 %: "
             + ("**met**" if ok else "**missed**"))
     m, s = fmt([o.cpu_rate for o in ours], 0, "pages/CPU-s")
     rep.add("2", "our crawl: pages per CPU-second of the crawl and its extraction processes (robust to background load)", m, s,
-            f"{med(cpu_ratios):.0%} of the ceiling's (runs {min(cpu_ratios):.0%}–{max(cpu_ratios):.0%})")
+            f"{med(cpu_ratios):.0%} of the ceiling's (runs {min(cpu_ratios):.0%}–{max(cpu_ratios):.0%}); goal ≥ 50 %: "
+            + ("**met**" if med(cpu_ratios) >= 0.50 else "**missed**"))
     m, s = fmt([o.rss_mib for o in ours], 0, "MiB")
     rep.add("2", "our crawl: peak RSS of the crawl process + its extraction processes", m, s, f"ceiling: {fmt([c.rss_mib for c in ceil], 0, 'MiB')[0]}")
     m, s = fmt([o.wall for o in ours], 1, "s")
@@ -246,7 +249,7 @@ def memory_section(rep: Report, server: SiteServer, manifest: dict, prof: dict, 
         for r in range(prof["runs"]):
             o = C.our_crawl(server.base_url, manifest["categories"][:n_cats], work / f"mem-{n_cats}-{r}")
             runs.append(o)
-            log(f"(7) memory {n_cats} categories run {r + 1}: {o.pages} pages, rss {o.rss_mib:.0f} MiB, {o.rate:.0f}/s")
+            log(f"(7) memory {n_cats} categories run {r + 1}: {o.pages} pages, rss {o.rss_mib:.0f} MiB, {o.wall_rate:.0f}/s")
             shutil.rmtree(work / f"mem-{n_cats}-{r}", ignore_errors=True)
         results[n_cats] = runs
     smallest = med([o.rss_mib for o in results[prof["memory"][0]]])
@@ -254,7 +257,7 @@ def memory_section(rep: Report, server: SiteServer, manifest: dict, prof: dict, 
         runs = results[n_cats]
         m, s = fmt([o.rss_mib for o in runs], 0, "MiB")
         growth = med([o.rss_mib for o in runs]) / smallest
-        goal = f"{growth:.2f}× the smallest crawl; {fmt([o.rate for o in runs], 0, 'pages/s')[0]}"
+        goal = f"{growth:.2f}× the smallest crawl; {fmt([o.wall_rate for o in runs], 0, 'pages/s')[0]}"
         if n_cats == prof["memory"][-1]:
             goal += "; goal ≤ 1.5×: " + ("**met**" if growth <= 1.5 else "**missed**")
         rep.add("7", f"memory: peak RSS, crawl of {runs[0].pages:,} pages (~{n_cats * per_cat:,})", m, s, goal)
