@@ -20,7 +20,7 @@ Owns the pure half of the archive's search (``aggregator.archive`` owns the SQL)
 * :func:`body_fingerprint` tells syndicated copies apart; :class:`PreparedText` is all of
   this done for one body ahead of storing it (in an extraction process).
 
-Pure: no database, no Scrapy. See README "Full-text search" for why bigrams.
+Pure: no database, no Scrapy. See docs/archive.md "Full-text search" for why bigrams.
 """
 
 from __future__ import annotations
@@ -270,7 +270,7 @@ _NOT_TEXT = re.compile(r"[\W_]+")
 def body_fingerprint(body_text: str | None, folded: str | None = None) -> str | None:
     """Fingerprint for syndicated copies, or None for bodies too short to judge.
 
-    The rule (README "Duplicates"): fold the body (traditional -> simplified), drop
+    The rule (docs/archive.md "Duplicates"): fold the body (traditional -> simplified), drop
     credit lines (来源/责任编辑/记者/编辑/审核 …), credit parentheses such as
     ``（记者 王某）``, a leading dateline (``本报讯``, ``新华社银川1月19日电``), then every
     space and punctuation mark; what is left must have at least

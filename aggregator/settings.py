@@ -1,7 +1,7 @@
 """THE settings module: Scrapy's keys and ours (``AGGREGATOR_*``).
 
 How to add a setting: put it in the group it belongs to with a one-line comment, give
-it a row in the README's settings table (tests/test_docs.py checks), and read it with
+it a row in the settings table of docs/operations.md (tests/test_docs.py checks), and read it with
 ``crawler.settings`` in the component that owns it. Our keys start with ``AGGREGATOR_``
 and never with ``FEED``: Scrapy owns ``FEEDS``/``FEED_*`` and a collision would silently
 switch on Scrapy's own feed exports. Per-source overrides come from ``[source.settings]``

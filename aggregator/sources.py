@@ -1,6 +1,6 @@
 """Source definitions: TOML ``[[source]]`` tables -> frozen :class:`Source` objects.
 
-Owns reading and validating sources files (contract, see README "Sources"). Validation
+Owns reading and validating sources files (contract, see docs/sources.md). Validation
 happens up front: every problem is reported as one :class:`SourcesError` line naming the
 file, the source and the field, before any request is made. Pure: no Scrapy engine.
 """

@@ -1,8 +1,8 @@
 """SourceSpiderLoader: every ``[[source]]`` of the sources file is a spider.
 
 Scrapy's documented extension point (``SPIDER_LOADER_CLASS``). A class in ``spiders/``
-whose ``name`` equals a source name specialises that source (rung 3 of the ladder in the
-README); every other source gets the generic spider of its ``type``. This is what makes
+whose ``name`` equals a source name specialises that source (rung 3 of the ladder in
+docs/sources.md); every other source gets the generic spider of its ``type``. This is what makes
 ``scrapy list`` / ``scrapy crawl NAME`` and ``aggregator crawl NAME`` share one code path.
 """
 

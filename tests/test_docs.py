@@ -21,15 +21,23 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 COMMANDS_MD = DOCS_DIR / "commands.md"
 
 
+def pages() -> list[str]:
+    """README.md and every docs/*.md page."""
+    return [README] + [p.read_text(encoding="utf-8") for p in sorted(DOCS_DIR.glob("*.md"))]
+
+
 def all_docs() -> str:
     """README.md and every docs/*.md page, one text."""
-    return "\n".join([README] + [p.read_text(encoding="utf-8") for p in sorted(DOCS_DIR.glob("*.md"))])
+    return "\n".join(pages())
 
 
 def section(title: str) -> str:
-    """The body of the ``## title`` section, wherever in README.md or docs/ it is."""
-    m = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## )", all_docs() + "\n## ", re.S | re.M)
-    assert m, f"no '## {title}' section in README.md or docs/"
+    """The body of the ``# title`` or ``## title`` section (up to the next heading of level
+    1 or 2), wherever in README.md or docs/ it is."""
+    # a page's "# title" is its first line; "# " elsewhere is a comment in a code block
+    text = "".join(f"\0{page}\n" for page in pages()) + "\0"
+    m = re.search(rf"^(?:## |\0# ){re.escape(title)}\n(.*?)(?=^## |\0)", text, re.S | re.M)
+    assert m, f"no '# {title}' or '## {title}' section in README.md or docs/"
     return m.group(1)
 
 

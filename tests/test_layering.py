@@ -1,7 +1,7 @@
 """The module map holds: imports go one way, pure floors stay pure, one door to archive.db.
 
 Every module of ``aggregator/`` and ``spiders/`` is parsed (``ast``), with every import it
-makes, at the top or inside a function. The floors, top to bottom (README "Design"):
+makes, at the top or inside a function. The floors, top to bottom (docs/design.md, "Module map"):
 
     cli, __main__, demo/, server,       commands; the demo site; the static file server;
     datasette/                          the Datasette plugin

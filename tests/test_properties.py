@@ -42,7 +42,7 @@ def count(name: str) -> None:
 
 @pytest.fixture(scope="module", autouse=True)
 def figures(request):
-    """Print how many examples ran (the README quotes this line)."""
+    """Print how many examples ran (docs/reliability.md quotes this line)."""
     yield
     total = sum(v for k, v in COUNTS.items() if k != "fuzz")
     capture = request.config.pluginmanager.get_plugin("capturemanager")

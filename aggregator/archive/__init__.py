@@ -4,7 +4,7 @@ Owns ``archive.db``: every table, index, trigger and FTS index in it, the rules 
 storing an :class:`~aggregator.items.Article` (upsert by ``url_key``, revisions,
 category links, syndicated duplicates), the Chinese full-text search and the
 per-source health report. Pure: sqlite-utils and the standard library; no Scrapy, no
-network. README "The archive" documents every table and column.
+network. docs/archive.md documents every table and column.
 
 Writing rules (the archive never loses or duplicates an article):
 

@@ -18,7 +18,7 @@ class HealthMixin(ArchiveBase):
     def status(self, now: str | datetime | None = None) -> list[dict]:
         """Health of every source (sources table, crawl runs and articles), sorted by name.
 
-        Verdict rule (README "Status"): ``failing`` when the last run's status is
+        Verdict rule (docs/archive.md "Health"): ``failing`` when the last run's status is
         ``failed``; ``degraded`` when it is ``degraded``; ``silent`` when the source was
         never crawled, or its runs succeed but no new article arrived (``first_seen_at``)
         in the last 7 days; ``ok`` otherwise. ``error_rate`` is errors / pages fetched

@@ -12,7 +12,7 @@ from aggregator.project import iso_utc
 
 #: Searches rank (bm25) about this many of the newest matches first, then older ones:
 #: ranking every match of a term found in half of a 100,000-article archive takes
-#: ~100 ms, the newest 10,000 ~20 ms (README "Full-text search").
+#: ~100 ms, the newest 10,000 ~20 ms (docs/archive.md "Full-text search").
 RANK_WINDOW = 10_000
 #: Newest rows counted to predict how many rows a query matches.
 RANK_PROBE = 2_000

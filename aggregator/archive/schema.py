@@ -27,7 +27,7 @@ FTS_HASHSIZE = 16 * 1024 * 1024
 
 #: Columns of the trigram index ``articles_fts`` (Datasette's search box). Indexing
 #: body_text there as well cost ~0.35 ms per 3 KB article, too much for the ingest goal;
-#: README "Full-text search" has the measurements (tests/benchmarks/archive.py --variants).
+#: docs/archive.md "Full-text search" has the measurements (tests/benchmarks/archive.py --variants).
 TRIGRAM_COLUMNS = ("title", "lead")
 
 MIGRATIONS = Migrations("aggregator")

@@ -1,6 +1,6 @@
 """Writing the archive: sources, categories, article upserts, links, crawl runs, validators.
 
-Rules for storing an :class:`~aggregator.items.Article` (README "Storing articles"):
+Rules for storing an :class:`~aggregator.items.Article` (docs/archive.md "Storing articles"):
 upsert by ``url_key``, revisions, category links, syndicated duplicates.
 """
 
@@ -120,7 +120,7 @@ class StoreMixin(ArchiveBase):
     def store_articles(self, articles: Iterable[Article], *, now: str | datetime | None = None) -> list[str]:
         """Store a batch of articles in one transaction; ``'new'|'updated'|'unchanged'`` per article.
 
-        Rules (README "Storing articles"):
+        Rules (docs/archive.md "Storing articles"):
 
         * Identity is ``url_key(url)``: http/https, ``www.``, ``index.html``, trailing
           slash and tracking-parameter variants are one article. ``url`` keeps the URL

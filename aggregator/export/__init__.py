@@ -1,7 +1,7 @@
 """The exporter: archive.db -> feeds/ (RSS 2.0, Atom 1.0, JSON Feed 1.1, OPML, index.html).
 
 Owns turning the archive into files. Reads only the archive (SQL, read-only), never the
-crawl; never imports Scrapy. Layout of the output folder (contract, see README "Feeds"):
+crawl; never imports Scrapy. Layout of the output folder (contract, see docs/feeds.md):
 
 - ``all.{xml,atom,json}``: every article (syndicated copies once);
 - ``<category>.{xml,atom,json}``: one per category slug (a category named ``all`` is

@@ -240,7 +240,7 @@ def search_latency(path: Path, terms=TERMS, repeat: int = 9) -> list[tuple[str, 
 
 
 def main(argv=None) -> int:
-    """Run the benchmark and print the figures quoted in the README."""
+    """Run the benchmark and print the figures quoted in docs/archive.md."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-n", type=int, default=100_000, help="articles to generate")
     ap.add_argument("--batch", type=int, default=500, help="articles per store_articles call")

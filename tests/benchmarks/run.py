@@ -3,7 +3,7 @@
     .venv/bin/python -m tests.benchmarks.run            # full: ~20-30 min on 2 cores
     .venv/bin/python -m tests.benchmarks.run --quick    # a few minutes, smaller site/archive
 
-What it does (see README "Performance"):
+What it does (see docs/performance.md):
 
 1. generates the benchmark site (:mod:`tests.benchmarks.site`, reused between runs) and
    serves it on 127.0.0.1 with nginx when installed (``apt-get install -y nginx-light``),
