@@ -1048,6 +1048,10 @@ _MEDIA_TAIL = re.compile(
     r"频道|頻道|客户端|时报|時報|电视|電視|广播|廣播|杂志|雜誌|出版|中心|TV|News|Daily|Times)$", re.I)
 
 
+# An explicit English credit slot: "Source: Reuters".
+_SOURCE_EN = re.compile(r"^\s*source\s*:\s*", re.I)
+
+
 def _clean_source(value: str | None) -> str | None:
     if not value:
         return None
@@ -1174,12 +1178,19 @@ def _extract_source(ctx: _Ctx) -> str | None:
     if v:
         return v
     title_key = _nows(ctx.title or "")
+    # Outside Chinese pages a publisher is only taken from an explicit credit ("Source: X"):
+    # an unlabelled source/publisher/origin slot or a source/media meta there is as often the
+    # site's own name, a photo credit or an internal code as the article's publisher.
+    zh = is_zh(ctx)
     for i in _slot_elements(ctx, pt.SOURCE_HINTS):
         t = _element_text(ctx, i)
         if not t or len(t) > 40 or (title_key and title_key in _nows(t)):
             continue
         m = pt.SOURCE_LABEL_RE.search(t)
-        if m:
+        if not zh:
+            m_en = _SOURCE_EN.match(t)
+            v = _clean_source(t[m_en.end():]) if m_en else None
+        elif m:
             v = _clean_source(_SOURCE_VALUE.search(t).group("v")) if _SOURCE_VALUE.search(t) else None
         else:
             if pt.AUTHOR_LABEL_RE.match(t) or pt.EDITOR_LABEL_RE.search(t) or find_dates(t):
@@ -1194,14 +1205,14 @@ def _extract_source(ctx: _Ctx) -> str | None:
                 continue
         if v:
             return v
-    for name in _SOURCE_META:
+    for name in _SOURCE_META if zh else ():
         v = ctx.meta.get(name)
         if v and not re.search(r"https?:|www\.|\.(?:com|cn|net)\b", v):
             v = _clean_source(v)
             if v and not _NOT_SLOT_WORDS.match(v):
                 return v
     # a media name next to the date without a label is a Chinese convention
-    return _neighbour_source(ctx) if is_zh(ctx) else None
+    return _neighbour_source(ctx) if zh else None
 
 
 def _slot_key(ctx: _Ctx, i: int) -> str:
