@@ -34,15 +34,26 @@ _BLOCKS = {"p", "div", "li", "section", "article", "blockquote", "dd", "dt", "td
            "h6", "pre", "figcaption", "center", "main", "body", "tr", "table", "ul", "ol", "dl"}
 
 
+_TAG_NAMES: dict[str, str] = {}
+
+
 def _tag(el) -> str:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    return tag.rsplit("}", 1)[-1].lower()
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""
+    name = _TAG_NAMES.get(tag)
+    if name is None:
+        name = _TAG_NAMES[tag] = tag.rsplit("}", 1)[-1].lower()
+    return name
 
 
-def _is_furniture(el) -> bool:
-    if _tag(el) in _FURNITURE_TAGS:
+def _is_furniture(el, tag: str | None = None) -> bool:
+    if (tag if tag is not None else _tag(el)) in _FURNITURE_TAGS:
         return True
-    marks = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("role"))))
+    attrib = el.attrib
+    if not attrib:
+        return False
+    marks = " ".join(filter(None, (attrib.get("class"), attrib.get("id"), attrib.get("role"))))
     return bool(marks and _FURNITURE_ATTR.search(marks))
 
 
@@ -73,26 +84,24 @@ def _clean(url: str) -> str:
 def _blocks(root):
     """Innermost blocks of the page outside furniture, in document order: (element, text)."""
     out = []
+    blocks = _BLOCKS
 
-    def walk(el, skip: bool):
-        if not isinstance(el.tag, str):
+    def walk(el, tag: str):
+        if _is_furniture(el, tag):
             return
-        skip = skip or _is_furniture(el)
-        if skip:
-            return
-        children = [c for c in el if isinstance(c.tag, str)]
-        has_block_child = any(_tag(c) in _BLOCKS or _tag(c) == "br" for c in children)
-        if _tag(el) in _BLOCKS and not has_block_child:
-            out.append((el, _text(el)))
-            return
-        if _tag(el) in _BLOCKS and has_block_child:
+        children = [(c, _tag(c)) for c in el if isinstance(c.tag, str)]
+        is_block = tag in blocks
+        if is_block:
+            if not any(t in blocks or t == "br" for _c, t in children):
+                out.append((el, _text(el)))
+                return
             # text directly in a mixed block (lines split by <br>) counts as lines of its own
-            for line in _br_lines(el):
-                out.append(line)
-        for c in children:
-            walk(c, skip)
+            out.extend(_br_lines(el))
+        for c, t in children:
+            walk(c, t)
 
-    walk(root, False)
+    if isinstance(root.tag, str):
+        walk(root, _tag(root))
     return out
 
 
