@@ -1451,7 +1451,7 @@ def extract_article(page, source=None, url: str | None = None, now: datetime | N
         author = None   # a media name (中新网, 国际在线) or the publisher is not a byline
     out["author"] = author
     out["next_page"] = run("next_page", _extract_next_page)
-    out["origin_url"] = run("origin_url", lambda c: find_origin_url(c.root, url))
+    out["origin_url"] = run("origin_url", lambda c: find_origin_url(c.root, url, c.doc))
     out["body_confidence"] = ctx.body_confidence
     out["body_from"] = ctx.body_from
     if len((out["body_text"] or "").strip()) < 20:   # script-rendered page? read its inline state

@@ -105,6 +105,44 @@ def _blocks(root):
     return out
 
 
+def _blocks_from_doc(doc):
+    """:func:`_blocks` over the arrays of the extractor's one pass (``doc.els`` in document
+    order with ``tags``, ``parent``, ``end``, ``ignored``): the same blocks without walking
+    the tree again. Subtrees that pass skipped (``ignored``: scripts, hidden elements, media)
+    are walked as :func:`_blocks` does."""
+    els, tags, parent, end, ignored = doc.els, doc.tags, doc.parent, doc.end, doc.ignored
+    n = len(els)
+    blocks = _BLOCKS
+    has_block_child = [False] * n
+    for i in range(1, n):
+        t = tags[i]
+        if t in blocks or t == "br":
+            p = parent[i]
+            if p >= 0:
+                has_block_child[p] = True
+    out = []
+    i = 0
+    while i < n:
+        el = els[i]
+        t = tags[i]
+        if ignored[i]:
+            if not _is_furniture(el, t):
+                out.extend(_blocks(el))
+            i = end[i] + 1
+            continue
+        if _is_furniture(el, t):
+            i = end[i] + 1
+            continue
+        if t in blocks:
+            if not has_block_child[i]:
+                out.append((el, _text(el)))
+                i = end[i] + 1
+                continue
+            out.extend(_br_lines(el))
+        i += 1
+    return out
+
+
 def _br_lines(el):
     """(el, text) per ``<br>``-separated line of the direct text of ``el`` (inline children included)."""
     lines, cur, links = [], [], []
@@ -161,14 +199,15 @@ def _href(a, page_url: str | None) -> str | None:
     return urljoin(page_url or "", href) if page_url else href
 
 
-def find_origin_url(root, page_url: str | None = None) -> str | None:
+def find_origin_url(root, page_url: str | None = None, doc=None) -> str | None:
     """The URL of the original article ``root`` (an lxml element of the page) republishes, or None.
 
     Rules, strongest first: a labelled link or URL (:data:`ORIGIN_LABELS`); a line that
     is only a URL (the last such line of the text: it closes the article); a credit
-    (:data:`CREDIT_LABELS`) whose link points at an article.
+    (:data:`CREDIT_LABELS`) whose link points at an article. ``doc``: the extractor's
+    element arrays of ``root`` (see :func:`_blocks_from_doc`), when already built.
     """
-    blocks = _blocks(root)
+    blocks = _blocks_from_doc(doc) if doc is not None and doc.els and doc.els[0] is root else _blocks(root)
     bare: list[str] = []
     credited: list[str] = []
     for block, text in blocks:
