@@ -199,6 +199,23 @@ def _href(a, page_url: str | None) -> str | None:
     return urljoin(page_url or "", href) if page_url else href
 
 
+def _may_name_origin(doc) -> bool:
+    """False when no text of the page holds a label, a credit or a URL: nothing to find.
+
+    Reads the extractor's text lines (all text outside scripts, styles and hidden parts) and
+    the text of skipped elements the block walk still reads (``button``, ``iframe``, media).
+    """
+    parts = [ln.text for ln in doc.lines]
+    tags, ignored, els = doc.tags, doc.ignored, doc.els
+    for i in range(len(els)):
+        if ignored[i] and tags[i] not in _FURNITURE_TAGS and tags[i] != "head":
+            parts.append(els[i].xpath("string()"))
+    text = "".join(parts)
+    low = text.lower()
+    return ("http" in low or any(lab in text for lab in ORIGIN_LABELS)
+            or any(lab in low for lab in CREDIT_LABELS))
+
+
 def find_origin_url(root, page_url: str | None = None, doc=None) -> str | None:
     """The URL of the original article ``root`` (an lxml element of the page) republishes, or None.
 
@@ -207,7 +224,12 @@ def find_origin_url(root, page_url: str | None = None, doc=None) -> str | None:
     (:data:`CREDIT_LABELS`) whose link points at an article. ``doc``: the extractor's
     element arrays of ``root`` (see :func:`_blocks_from_doc`), when already built.
     """
-    blocks = _blocks_from_doc(doc) if doc is not None and doc.els and doc.els[0] is root else _blocks(root)
+    if doc is not None and doc.els and doc.els[0] is root:
+        if not _may_name_origin(doc):
+            return None
+        blocks = _blocks_from_doc(doc)
+    else:
+        blocks = _blocks(root)
     bare: list[str] = []
     credited: list[str] = []
     for block, text in blocks:
