@@ -23,8 +23,9 @@ element holds, times the share of the chosen element's prose that is not teaser-
 when one block holds all the prose of the page, near 0 when the container is mostly a
 stream of teasers. When the anchored rules did not change the pick and the confidence is
 below ``LOW_CONFIDENCE``, :func:`second_opinion` asks trafilatura (optional dependency) and
-keeps the better text by the rule in its docstring. On the development pages this runs on
-about one page in forty. The extractor returns the confidence as ``body_confidence``.
+keeps the better text by the rule in its docstring (on non-Chinese pages only: on Chinese
+pages it never changed the answer on the development pages). On corpus-dev this runs on 3
+of 93 non-Chinese pages. The extractor returns the confidence as ``body_confidence``.
 
 Pure: operates on the ``_Doc`` line view, no network.
 """

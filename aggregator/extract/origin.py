@@ -34,15 +34,26 @@ _BLOCKS = {"p", "div", "li", "section", "article", "blockquote", "dd", "dt", "td
            "h6", "pre", "figcaption", "center", "main", "body", "tr", "table", "ul", "ol", "dl"}
 
 
+_TAG_NAMES: dict[str, str] = {}
+
+
 def _tag(el) -> str:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    return tag.rsplit("}", 1)[-1].lower()
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""
+    name = _TAG_NAMES.get(tag)
+    if name is None:
+        name = _TAG_NAMES[tag] = tag.rsplit("}", 1)[-1].lower()
+    return name
 
 
-def _is_furniture(el) -> bool:
-    if _tag(el) in _FURNITURE_TAGS:
+def _is_furniture(el, tag: str | None = None) -> bool:
+    if (tag if tag is not None else _tag(el)) in _FURNITURE_TAGS:
         return True
-    marks = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("role"))))
+    attrib = el.attrib
+    if not attrib:
+        return False
+    marks = " ".join(filter(None, (attrib.get("class"), attrib.get("id"), attrib.get("role"))))
     return bool(marks and _FURNITURE_ATTR.search(marks))
 
 
@@ -73,26 +84,62 @@ def _clean(url: str) -> str:
 def _blocks(root):
     """Innermost blocks of the page outside furniture, in document order: (element, text)."""
     out = []
+    blocks = _BLOCKS
 
-    def walk(el, skip: bool):
-        if not isinstance(el.tag, str):
+    def walk(el, tag: str):
+        if _is_furniture(el, tag):
             return
-        skip = skip or _is_furniture(el)
-        if skip:
-            return
-        children = [c for c in el if isinstance(c.tag, str)]
-        has_block_child = any(_tag(c) in _BLOCKS or _tag(c) == "br" for c in children)
-        if _tag(el) in _BLOCKS and not has_block_child:
-            out.append((el, _text(el)))
-            return
-        if _tag(el) in _BLOCKS and has_block_child:
+        children = [(c, _tag(c)) for c in el if isinstance(c.tag, str)]
+        is_block = tag in blocks
+        if is_block:
+            if not any(t in blocks or t == "br" for _c, t in children):
+                out.append((el, _text(el)))
+                return
             # text directly in a mixed block (lines split by <br>) counts as lines of its own
-            for line in _br_lines(el):
-                out.append(line)
-        for c in children:
-            walk(c, skip)
+            out.extend(_br_lines(el))
+        for c, t in children:
+            walk(c, t)
 
-    walk(root, False)
+    if isinstance(root.tag, str):
+        walk(root, _tag(root))
+    return out
+
+
+def _blocks_from_doc(doc):
+    """:func:`_blocks` over the arrays of the extractor's one pass (``doc.els`` in document
+    order with ``tags``, ``parent``, ``end``, ``ignored``): the same blocks without walking
+    the tree again. Subtrees that pass skipped (``ignored``: scripts, hidden elements, media)
+    are walked as :func:`_blocks` does."""
+    els, tags, parent, end, ignored = doc.els, doc.tags, doc.parent, doc.end, doc.ignored
+    n = len(els)
+    blocks = _BLOCKS
+    has_block_child = [False] * n
+    for i in range(1, n):
+        t = tags[i]
+        if t in blocks or t == "br":
+            p = parent[i]
+            if p >= 0:
+                has_block_child[p] = True
+    out = []
+    i = 0
+    while i < n:
+        el = els[i]
+        t = tags[i]
+        if ignored[i]:
+            if not _is_furniture(el, t):
+                out.extend(_blocks(el))
+            i = end[i] + 1
+            continue
+        if _is_furniture(el, t):
+            i = end[i] + 1
+            continue
+        if t in blocks:
+            if not has_block_child[i]:
+                out.append((el, _text(el)))
+                i = end[i] + 1
+                continue
+            out.extend(_br_lines(el))
+        i += 1
     return out
 
 
@@ -152,14 +199,37 @@ def _href(a, page_url: str | None) -> str | None:
     return urljoin(page_url or "", href) if page_url else href
 
 
-def find_origin_url(root, page_url: str | None = None) -> str | None:
+def _may_name_origin(doc) -> bool:
+    """False when no text of the page holds a label, a credit or a URL: nothing to find.
+
+    Reads the extractor's text lines (all text outside scripts, styles and hidden parts) and
+    the text of skipped elements the block walk still reads (``button``, ``iframe``, media).
+    """
+    parts = [ln.text for ln in doc.lines]
+    tags, ignored, els = doc.tags, doc.ignored, doc.els
+    for i in range(len(els)):
+        if ignored[i] and tags[i] not in _FURNITURE_TAGS and tags[i] != "head":
+            parts.append(els[i].xpath("string()"))
+    text = "".join(parts)
+    low = text.lower()
+    return ("http" in low or any(lab in text for lab in ORIGIN_LABELS)
+            or any(lab in low for lab in CREDIT_LABELS))
+
+
+def find_origin_url(root, page_url: str | None = None, doc=None) -> str | None:
     """The URL of the original article ``root`` (an lxml element of the page) republishes, or None.
 
     Rules, strongest first: a labelled link or URL (:data:`ORIGIN_LABELS`); a line that
     is only a URL (the last such line of the text: it closes the article); a credit
-    (:data:`CREDIT_LABELS`) whose link points at an article.
+    (:data:`CREDIT_LABELS`) whose link points at an article. ``doc``: the extractor's
+    element arrays of ``root`` (see :func:`_blocks_from_doc`), when already built.
     """
-    blocks = _blocks(root)
+    if doc is not None and doc.els and doc.els[0] is root:
+        if not _may_name_origin(doc):
+            return None
+        blocks = _blocks_from_doc(doc)
+    else:
+        blocks = _blocks(root)
     bare: list[str] = []
     credited: list[str] = []
     for block, text in blocks:

@@ -263,14 +263,24 @@ def _pruned_copy(ctx):
         if doc.zone[i] and not (p >= 0 and doc.zone[p]) and doc.tags[i] not in ("html", "body"):
             drop.add(el)
     root = ctx.root
-    dup = copy.deepcopy(root)
-    if drop:
-        targets = [c for o, c in zip(root.iter(), dup.iter()) if o in drop]
-        for c in targets:
-            parent = c.getparent()
-            if parent is not None:
-                parent.remove(c)
+    if not drop:
+        return copy.deepcopy(root)
+    # mark the blocks, copy, and find the marks in the copy (no walk over both trees)
+    for el in drop:
+        el.set(_DROP_MARK, "")
+    try:
+        dup = copy.deepcopy(root)
+    finally:
+        for el in drop:
+            del el.attrib[_DROP_MARK]
+    for c in dup.xpath("//*[@%s]" % _DROP_MARK):
+        parent = c.getparent()
+        if parent is not None:
+            parent.remove(c)
     return dup
+
+
+_DROP_MARK = "data-aggregator-pruned"
 
 
 def _is_update_day(ctx, dt: datetime) -> bool:
