@@ -22,7 +22,7 @@ clearly the chosen container wins and, when the headline is known, offers the
 element holds, times the share of the chosen element's prose that is not teaser-like: 1.0
 when one block holds all the prose of the page, near 0 when the container is mostly a
 stream of teasers. When the anchored rules did not change the pick and the confidence is
-below ``LOW_CONFIDENCE``, :func:`second_opinion` asks trafilatura (optional dependency) and
+below ``LOW_CONFIDENCE``, :func:`second_opinion` asks trafilatura (a dependency; non-Chinese pages only) and
 keeps the better text by the rule in its docstring (on non-Chinese pages only: on Chinese
 pages it never changed the answer on the development pages). On corpus-dev this runs on 3
 of 93 non-Chinese pages. The extractor returns the confidence as ``body_confidence``.
