@@ -162,18 +162,23 @@ class _Reader:
         self.skip_to(")")
         return first
 
-    def skip_to(self, closer: str) -> None:
-        """Move past the matching ``closer``, skipping nested brackets and strings."""
-        depth = 0
+    def next_special(self) -> str | None:
+        """Move to the next bracket or comma outside a string (strings are skipped); that
+        character, not consumed, or None at the end of the text."""
         while True:
             m = _SPECIAL.search(self.s, self.i)
             if m is None:
-                break
+                return None
             self.i = m.start()
             c = self.s[self.i]
-            if c in "\"'`":
-                self.string()
-                continue
+            if c not in "\"'`":
+                return c
+            self.string()
+
+    def skip_to(self, closer: str) -> None:
+        """Move past the matching ``closer``, skipping nested brackets and strings."""
+        depth = 0
+        while (c := self.next_special()) is not None:
             self.i += 1
             if c in "([{":
                 depth += 1
@@ -188,15 +193,7 @@ class _Reader:
     def skip_expression(self) -> None:
         """Skip an expression this reader does not understand, up to the next , } or ]."""
         depth = 0
-        while True:
-            m = _SPECIAL.search(self.s, self.i)
-            if m is None:
-                break
-            self.i = m.start()
-            c = self.s[self.i]
-            if c in "\"'`":
-                self.string()
-                continue
+        while (c := self.next_special()) is not None:
             if depth == 0 and c in ",}]":
                 return
             self.i += 1
