@@ -105,6 +105,32 @@ class Source:
         """The source's time zone as a ZoneInfo."""
         return ZoneInfo(self.timezone)
 
+    def to_data(self) -> dict:
+        """The source as plain JSON data: mappings become dicts and tuples lists (see :meth:`from_data`)."""
+        out = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, Mapping):
+                v = {k: list(x) if isinstance(x, tuple) else x for k, x in v.items()}
+            elif isinstance(v, tuple):
+                v = list(v)
+            out[f.name] = v
+        return out
+
+    @classmethod
+    def from_data(cls, data: Mapping) -> "Source":
+        """The Source of :meth:`to_data` (unknown keys ignored)."""
+        kw = {}
+        for f in fields(cls):
+            if f.name in data:
+                v = data[f.name]
+                if isinstance(v, Mapping):
+                    v = MappingProxyType(dict(v))
+                elif isinstance(v, list):
+                    v = tuple(v)
+                kw[f.name] = v
+        return cls(**kw)
+
     def __reduce__(self):
         # picklable for the extraction processes (mappingproxy itself is not picklable)
         state = {f.name: getattr(self, f.name) for f in fields(self)}

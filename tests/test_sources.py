@@ -56,6 +56,19 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
     assert src.tz.key == "Asia/Urumqi"
 
 
+
+def test_source_data_round_trips_through_json(tmp_path):
+    """to_data gives plain JSON data (what Redis and sources.config keep); from_data rebuilds it."""
+    import json
+
+    (src,) = load_sources(write(tmp_path, MINIMAL + '[source.selectors]\ntitle = "h1"\n[source.settings]\nDOWNLOAD_DELAY = 1.5\n'))
+    data = json.loads(json.dumps(src.to_data()))
+    assert data["start_urls"] == list(src.start_urls) and data["selectors"] == {"title": "h1"}
+    back = type(src).from_data({**data, "no_such_field": 1})
+    assert back == src and back.settings["DOWNLOAD_DELAY"] == 1.5
+    with pytest.raises(TypeError):
+        back.selectors["title"] = "h2"      # mappings come back read-only, as loaded
+
 @pytest.mark.parametrize("body, field, words", [
     ('[[source]]\nname = "a"\ntitle = "A"\ntype = "ftp"\nstart_urls = ["http://x/"]', "type", "unknown type"),
     ('[[source]]\nname = "a"\ntitle = "A"', "start_urls", "required"),

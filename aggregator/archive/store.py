@@ -7,9 +7,7 @@ upsert by ``url_key``, revisions, category links, syndicated duplicates.
 from __future__ import annotations
 
 import json
-from dataclasses import fields as dataclass_fields
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from aggregator import search as fts
@@ -28,20 +26,12 @@ def _prepared(art: Any, body: str) -> PreparedText:
     return pre if isinstance(pre, PreparedText) and pre.text == body else PreparedText.of(body)
 
 
+_NOT_CONFIG = ("name", "title", "type", "category", "start_urls")
+
+
 def _source_config(src: Any) -> dict:
-    config = {}
-    for f in dataclass_fields(src):
-        if f.name in ("name", "title", "type", "category", "start_urls"):
-            continue
-        value = getattr(src, f.name)
-        if isinstance(value, Mapping):
-            value = {k: (list(v) if isinstance(v, tuple) else v) for k, v in value.items()}
-        elif isinstance(value, tuple):
-            value = list(value)
-        elif isinstance(value, Path):
-            value = str(value)
-        config[f.name] = value
-    return config
+    """What ``sources.config`` keeps of a source: its data minus the columns of its own."""
+    return {k: v for k, v in src.to_data().items() if k not in _NOT_CONFIG}
 
 
 class StoreMixin(ArchiveBase):

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import fields
-from typing import Mapping
 
 import redis
 
@@ -17,35 +15,15 @@ from aggregator.scaleout.keys import _RUNS, WORKER_ID, Keys, connect
 logger = logging.getLogger("aggregator.scaleout")
 
 def source_to_dict(src) -> dict:
-    """A Source as plain JSON data (mappings and tuples unwrapped)."""
-    out = {}
-    for f in fields(src):
-        v = getattr(src, f.name)
-        if isinstance(v, Mapping):
-            v = dict(v)
-        elif isinstance(v, tuple):
-            v = list(v)
-        out[f.name] = v
-    return out
+    """A Source as plain JSON data for the Redis items list (:meth:`Source.to_data`)."""
+    return src.to_data()
 
 
 def source_from_dict(data: dict):
     """The Source of :func:`source_to_dict` (unknown keys ignored)."""
-    from types import MappingProxyType
-
     from aggregator.sources import Source
 
-    kw = {}
-    for f in fields(Source):
-        if f.name not in data:
-            continue
-        v = data[f.name]
-        if isinstance(v, dict):
-            v = MappingProxyType(dict(v))
-        elif isinstance(v, list):
-            v = tuple(v)
-        kw[f.name] = v
-    return Source(**kw)
+    return Source.from_data(data)
 
 
 def envelope(kind: str, data: dict, spider: str = "") -> bytes:
