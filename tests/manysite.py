@@ -34,18 +34,14 @@ def article(k: int, j: int) -> str:
             f'<div class="content"><p>{lead}</p>{paras}</div></div><div class="footer">版权所有</div></body></html>')
 
 
-class ManySite:
-    """``categories`` listing pages of ``per_category`` articles each, on one host."""
+class CountingServer:
+    """A threaded HTTP/1.1 server on ``127.0.0.1`` answering from :meth:`page`, counting what a
+    polite crawler is judged by: requests in flight at once (:attr:`max_in_flight`), hits per
+    path (:attr:`hits`) and when each came (:attr:`times`). ``delay`` holds every answer."""
 
-    def __init__(self, categories: int, per_category: int, delay: float = 0.0, robots: str = ""):
-        self.pages: dict[str, bytes] = {"/robots.txt": f"User-agent: *\nDisallow: /private/\n{robots}".encode()}
-        for k in range(categories):
-            links = [f"/c/{k}/a{j}.html" for j in range(per_category)]
-            self.pages[f"/c/{k}/index.html"] = listing(k, links).encode()
-            for j, p in enumerate(links):
-                self.pages[p] = article(k, j).encode()
-        self.categories = categories
-        self.delay = delay
+    delay = 0.0
+
+    def __init__(self) -> None:
         self.lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
@@ -54,14 +50,26 @@ class ManySite:
         self.httpd: ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
 
+    def page(self, path: str) -> bytes | None:
+        """The body served at ``path``, or None for a 404."""
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget the counts (between two crawls against one server)."""
+        with self.lock:
+            self.max_in_flight = 0
+            self.hits.clear()
+            self.times.clear()
+
+    @property
+    def total(self) -> int:
+        return sum(self.hits.values())
+
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
-    def listing_url(self, k: int) -> str:
-        return f"{self.base_url}/c/{k}/index.html"
-
-    def __enter__(self) -> "ManySite":
+    def __enter__(self):
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -77,7 +85,7 @@ class ManySite:
                 try:
                     if site.delay:
                         time.sleep(site.delay)
-                    body = site.pages.get(path)
+                    body = site.page(path)
                     status = 200 if body is not None else 404
                     body = body if body is not None else b"not found"
                     ctype = "text/plain" if path.endswith(".txt") or status == 404 else "text/html; charset=utf-8"
@@ -104,6 +112,27 @@ class ManySite:
     def __exit__(self, *exc) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class ManySite(CountingServer):
+    """``categories`` listing pages of ``per_category`` articles each, on one host."""
+
+    def __init__(self, categories: int, per_category: int, delay: float = 0.0, robots: str = ""):
+        super().__init__()
+        self.pages: dict[str, bytes] = {"/robots.txt": f"User-agent: *\nDisallow: /private/\n{robots}".encode()}
+        for k in range(categories):
+            links = [f"/c/{k}/a{j}.html" for j in range(per_category)]
+            self.pages[f"/c/{k}/index.html"] = listing(k, links).encode()
+            for j, p in enumerate(links):
+                self.pages[p] = article(k, j).encode()
+        self.categories = categories
+        self.delay = delay
+
+    def page(self, path: str) -> bytes | None:
+        return self.pages.get(path)
+
+    def listing_url(self, k: int) -> str:
+        return f"{self.base_url}/c/{k}/index.html"
 
     def sources_toml(self, names: list[tuple[str, int]] | None = None, per_source: dict | None = None,
                      **settings) -> str:

@@ -27,13 +27,12 @@ import shutil
 import sqlite3
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from tests.benchmarks.crawl import PYTHON, REPO, run_measured
 from tests.benchmarks.site import generate
+from tests.manysite import CountingServer
 
 CACHE = Path(tempfile.gettempdir()) / "aggregator-bench"
 SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
@@ -44,65 +43,20 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-class CountingServer:
-    """Static files of ``root`` on 127.0.0.1 (HTTP/1.1, threads), counting requests in flight."""
+class FolderServer(CountingServer):
+    """Static files of ``root`` (the generated site), counted as :class:`CountingServer` does."""
 
     def __init__(self, root: Path):
+        super().__init__()
         self.root = Path(root).resolve()
-        self.lock = threading.Lock()
-        self.in_flight = self.max_in_flight = self.robots = self.total = 0
 
-    def reset(self) -> None:
-        with self.lock:
-            self.max_in_flight = self.robots = self.total = 0
-
-    def __enter__(self) -> "CountingServer":
-        srv = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self):  # noqa: N802
-                path = self.path.split("?", 1)[0]
-                with srv.lock:
-                    srv.in_flight += 1
-                    srv.max_in_flight = max(srv.max_in_flight, srv.in_flight)
-                    srv.total += 1
-                    srv.robots += path == "/robots.txt"
-                try:
-                    f = (srv.root / path.lstrip("/")).resolve()
-                    if srv.root in f.parents and f.is_file():
-                        body, status = f.read_bytes(), 200
-                    else:
-                        body, status = b"not found", 404
-                    ctype = "text/plain" if path.endswith(".txt") or status != 200 else "text/html; charset=utf-8"
-                    self.send_response(status)
-                    self.send_header("Content-Type", ctype)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except OSError:
-                    pass
-                finally:
-                    with srv.lock:
-                        srv.in_flight -= 1
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-        return self
+    def page(self, path: str) -> bytes | None:
+        f = (self.root / path.lstrip("/")).resolve()
+        return f.read_bytes() if self.root in f.parents and f.is_file() else None
 
     @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def robots(self) -> int:
+        return self.hits["/robots.txt"]
 
 
 def _settings_block() -> str:
@@ -119,7 +73,7 @@ def many_sources(urls: list[str]) -> str:
                      f'start_urls = ["{u}"]\nmax_pages = 1\n' + _settings_block() for i, u in enumerate(urls))
 
 
-def crawl(work: Path, toml: str, db: Path, server: CountingServer) -> dict:
+def crawl(work: Path, toml: str, db: Path, server: FolderServer) -> dict:
     """One ``aggregator crawl`` process: wall, CPU, peak RSS, pages, stored articles, server counts."""
     sources = work / f"sources-{db.stem}.toml"
     sources.write_text(toml, encoding="utf-8")
@@ -154,7 +108,7 @@ def main(argv=None) -> int:
     out: dict = {"site": {"listing_pages": len(listing), "articles": manifest["articles"]}}
     work = Path(tempfile.mkdtemp(prefix="bench-many-"))
     try:
-        with CountingServer(site_dir) as server:
+        with FolderServer(site_dir) as server:
             urls = [server.base_url + p for p in listing]
             log(f"one source over {len(urls)} listing pages")
             out["one"] = crawl(work, one_source(urls), work / "one.db", server)
