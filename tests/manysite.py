@@ -54,6 +54,10 @@ class CountingServer:
         """The body served at ``path``, or None for a 404."""
         raise NotImplementedError
 
+    def content_type(self, path: str, status: int) -> str:
+        """The Content-Type header of an answer."""
+        return "text/plain" if path.endswith(".txt") or status == 404 else "text/html; charset=utf-8"
+
     def reset(self) -> None:
         """Forget the counts (between two crawls against one server)."""
         with self.lock:
@@ -88,7 +92,7 @@ class CountingServer:
                     body = site.page(path)
                     status = 200 if body is not None else 404
                     body = body if body is not None else b"not found"
-                    ctype = "text/plain" if path.endswith(".txt") or status == 404 else "text/html; charset=utf-8"
+                    ctype = site.content_type(path, status)
                     self.send_response(status)
                     self.send_header("Content-Type", ctype)
                     self.send_header("Content-Length", str(len(body)))
