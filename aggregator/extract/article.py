@@ -32,7 +32,10 @@ from lxml import etree
 
 from aggregator.extract import patterns as pt
 from aggregator.extract.bodypick import LOW_CONFIDENCE, anchored_container, confidence, second_opinion
-from aggregator.extract.byline import is_english_byline, markup_author, names_from_english_byline
+from aggregator.extract.byline import markup_author, names_from_english_byline
+from aggregator.extract.credits import DATELINE_AUTHOR as _DATELINE_AUTHOR, MEDIA_TAIL as _MEDIA_TAIL
+from aggregator.extract.credits import PERSON as _PERSON, SOURCE_VALUE as _SOURCE_VALUE, author_from_texts
+from aggregator.extract.credits import clean_source as _clean_source, names_from_byline as _names_from_byline
 from aggregator.extract.dates import find_dates, to_tz
 from aggregator.extract.origin import find_origin_url
 from aggregator.extract.published import extract_published, is_zh
@@ -1036,40 +1039,8 @@ def _extract_published(ctx: _Ctx):
 
 # --- source & author -------------------------------------------------------------------
 
-# A 来源 slot: the label starts a token (not 來源於 inside a sentence), then the name.
-_SOURCE_VALUE = re.compile(
-    r"(?:^|(?<=[\s|丨｜│\[【（(〔/]))(?:(?:%s)(?:\s*[:：]|\s+|(?![于於自是的地]))|(?:%s)\s*(?:[:：]|(?=《)))\s*"
-    r"(?P<v>[^\s|丨｜│/／:：,，;；]{1,40})" % (pt.SOURCE_LABELS, pt.SOURCE_LABELS_WEAK))
-_SOURCE_STOP = re.compile(
-    r"(?:作者|記者|记者|编辑|編輯|责编|責編|发布|發布|时间|時間|日期|浏览|點閱|阅读|閱讀|点击|"
-    r"字号|分享|评论|人气|打印|【|\[|（|\().*$"
-)
-# A bare Chinese personal name: 2-3 characters, or 4 with a two-character surname.
-_PERSON = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}|(?:%s)[\u4e00-\u9fff]{1,2})$" % pt.COMPOUND_SURNAMES)
-_MEDIA_TAIL = re.compile(
-    r"(?:网|網|报|報|社|台|刊|志|誌|号|號|之家|新闻|新聞|日报|晚报|周刊|在线|在線|传媒|傳媒|"
-    r"频道|頻道|客户端|时报|時報|电视|電視|广播|廣播|杂志|雜誌|出版|中心|TV|News|Daily|Times)$", re.I)
-
-
 # An explicit English credit slot: "Source: Reuters".
 _SOURCE_EN = re.compile(r"^\s*source\s*:\s*", re.I)
-
-
-def _clean_source(value: str | None) -> str | None:
-    if not value:
-        return None
-    v = _collapse(value)
-    v = _SOURCE_STOP.sub("", v).strip()
-    v = re.sub(r"^[于於自]", "", v)
-    v = v.strip("《》<>「」“”\"'[]【】()（）:：-—_|·• ")
-    v = re.sub(r"\[.*?\]$|（.*?）$|\(.*?\)$", "", v).strip()
-    if not v or len(v) > 30 or len(v) < 2 or re.search(r"[©@#=<>{}]|https?:|www\.", v):
-        return None
-    if v in pt.NOT_A_SOURCE or _DIGITS.search(v[:4]) and not _HAN.search(v):
-        return None
-    if re.fullmatch(r"[\d\s:：\-/.年月日]+", v):
-        return None
-    return v
 
 
 def _source_from_lines(lines: list[_Line]) -> str | None:
@@ -1223,84 +1194,8 @@ def _slot_key(ctx: _Ctx, i: int) -> str:
     return (el.get("class") or "") + " " + (el.get("id") or "")
 
 
-_AUTHOR_VALUE = re.compile(
-    r"(?:^|(?<=[\s|丨｜│\]】）)(（【\[〔]))(?:%s)\s*(?P<sep>[:：/／|｜丨]?)\s*(?P<v>[^|丨｜│:：\]】）)〕]{2,40})" % pt.AUTHOR_LABELS
-)
-_DATELINE_AUTHOR = re.compile(
-    r"^\s*(?:本报讯|本報訊|[\u4e00-\u9fff]{0,8}讯|[\u4e00-\u9fff]{0,8}訊|"
-    r"[\u4e00-\u9fff]{2,12}\s*(?:\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*(?:电|電))?"
-    r"\s*[〔（(【\[]\s*(?P<v>(?:记者|記者|通讯员|通訊員)[^〕）)】\]]{2,30})[〕）)】\]]")
-_NAME_SPLIT = re.compile(r"[\s、，,;；/／]+")
-
-
-def _names_from_byline(text: str, allow_org: bool | None = None) -> str | None:
-    """'南都见习记者 林子沛' -> '林子沛'; '记者 张三 李四 报道' -> '张三 李四'; None when the
-    text holds no plausible name (作者：网络整理)."""
-    v = text.strip().strip("〔〕[]【】()（）")
-    m = pt.AUTHOR_LABEL_RE.search(v)
-    if allow_org is None:
-        # an organisation may be the author only when explicitly labelled 作者：
-        allow_org = bool(m and re.match(r"作\s*者\s*[:：]", v[m.start():]))
-    if m and m.start() <= 8:
-        v = v[m.end():]
-    v = pt.EDITOR_LABEL_RE.split(v)[0]
-    v = re.split(r"(?:%s)|[:：]" % pt.SOURCE_LABELS, v)[0]
-    v = re.sub(r"[／/].*$", "", v.strip())   # 巫其倫／台北報導, 张三/文
-    v = re.sub(r"(?:报道|報導|摄影?|攝影?|发自.*|發自.*|综合报道|整理)$", "", v.strip())
-    v = pt.NAME_PREFIX.sub("", v)
-    names = []
-    # names typeset with spaces between characters: 杨　帆 -> 杨帆
-    v = re.sub(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])\s+([\u4e00-\u9fff])(?:\s+([\u4e00-\u9fff]))?(?![\u4e00-\u9fff])",
-               lambda m: "".join(g for g in m.groups() if g), v)
-    for tok in _NAME_SPLIT.split(v):
-        tok = pt.NAME_PREFIX.sub("", tok.strip()).strip("·")
-        if not tok:
-            continue
-        if find_dates(tok) or _DIGITS.search(tok) or _META_WORDS.search(tok) or pt.ROLE_WORDS.match(tok):
-            break
-        if tok in pt.NOT_A_NAME or pt.NOT_NAME_WORDS.search(tok):
-            return None if not names else " ".join(names)
-        if _HAN.search(tok):
-            # people have 2-5 characters; a lone first token may be an organisation
-            # (作者：医技药剂党支部)
-            limit = 10 if allow_org and not names else 5
-            if not re.fullmatch(r"[\u4e00-\u9fff·]{2,%d}" % limit, tok):
-                break
-        elif not re.fullmatch(r"[A-Za-z][A-Za-z.'\-]{1,30}", tok):
-            break
-        names.append(tok)
-        if len(names) >= 4:
-            break
-    if not names:
-        return None
-    return " ".join(names)
-
-
 def _author_from_lines(lines: list[_Line]) -> str | None:
-    for ln in lines:
-        text = ln.spaced
-        if len(text) > 200:
-            continue
-        if not _HAN.search(text[:12]) and is_english_byline(text):
-            name = names_from_english_byline(text)
-            if name:
-                return name
-            continue   # By Reuters, by admin: no person (not for the Chinese rules either)
-        for m in _AUTHOR_VALUE.finditer(text):
-            pre = text[max(0, m.start() - 4):m.start() + 4]
-            if pt.EDITOR_LABEL_RE.search(pre + "：") and "编辑" in pre:
-                continue
-            name = _names_from_byline(m.group(0))
-            if name:
-                return name
-        # desk／name bylines: 上報快訊／范姜佳鈺, 〔記者巫其倫／台北報導〕
-        m = re.search(r"(?:記者|记者)(?P<n>[\u4e00-\u9fff·]{2,4})[／/]", text)
-        if m:
-            return m.group("n")
-        m = re.match(r"^\s*[\u4e00-\u9fff]{2,6}(?:快訊|快讯|中心|新聞|新闻|報導|报道)[／/](?P<n>[\u4e00-\u9fff·]{2,5})(?:\s|$)", text)
-        if m:
-            return m.group("n")
-    return None
+    return author_from_texts([ln.spaced for ln in lines])
 
 
 def _extract_author(ctx: _Ctx) -> str | None:
