@@ -163,7 +163,7 @@ NOT_A_SOURCE = frozenset({
 # Labels of the author byline (编辑/责任编辑 are deliberately absent: editors are neither
 # author nor source).
 AUTHOR_LABELS = (
-    r"作\s*者|撰\s*文|撰稿人?|撰稿|采\s*写|採\s*寫|文\s*字|执\s*笔|記\s*者|记\s*者|"
+    r"作\s*者|撰\s*文|撰稿人?|撰稿|采\s*写|採\s*寫|文\s*字(?=\s*[:：/／|｜丨])|执\s*笔|記\s*者|记\s*者|"
     r"特约记者|特約記者|本报记者|本報記者|通讯员|通訊員|文(?=\s*[/／|｜丨])|By"
 )
 AUTHOR_LABEL_RE = re.compile(r"(?:%s)\s*[:：/／|｜丨]?\s*" % AUTHOR_LABELS)
@@ -208,7 +208,7 @@ COMPOUND_SURNAMES = (
 # Reporter-title words before a name (南都见习记者 林子沛 -> 林子沛).
 NAME_PREFIX = re.compile(
     r"^(?:.{0,6}?(?:见习记者|見習記者|实习记者|實習記者|特约记者|特約記者|首席记者|记者|記者|"
-    r"通讯员|通訊員|实习生|實習生|特约撰稿人|撰稿人))\s*"
+    r"通讯员|通訊員|实习生|實習生|特约撰稿人|撰稿人|特约评论员|特約評論員|评论员|評論員))\s*"
 )
 
 # Text that is never body: whole lines matching these are cut from the article text.

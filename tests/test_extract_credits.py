@@ -1,0 +1,77 @@
+"""Chinese 来源/byline rules of aggregator.extract.credits, on short lines written for these tests."""
+
+from aggregator.extract.credits import (
+    author_from_texts, clean_source, closing_byline, dateline_reporter, is_site_brand, issuer_source,
+    names_after_source, names_from_byline)
+
+
+def test_source_keeps_a_closed_title_inside_the_name():
+    assert clean_source("某某网-《某某日报》") == "某某网-《某某日报》"
+    assert clean_source("《某某日报》") == "某某日报"
+    assert clean_source("某某日报》") == "某某日报"
+    assert clean_source("《某某日报") == "某某日报"
+
+
+def test_text_label_needs_a_separator():
+    # 文字大小 is a font-size control, not the label 文字 of a byline
+    assert author_from_texts(["2020-01-02 列印 文字大小"]) is None
+    assert author_from_texts(["文字：王小明"]) == "王小明"
+
+
+def test_presentation_form_colon():
+    assert author_from_texts(["記者︰陳大文"]) == "陳大文"
+
+
+def test_commentator_title_before_the_name():
+    assert names_from_byline("文丨某某号特约评论员 李四") == "李四"
+
+
+def test_name_slash_place_report():
+    assert author_from_texts(["某某網2020.01.02 王五/台中報導"]) == "王五"
+    assert author_from_texts(["地方中心／綜合報導"]) is None   # a desk, no person
+
+
+def test_name_before_sent_from():
+    assert author_from_texts(["某某《栏目》赵六 3月4日发自远方"]) == "赵六"
+
+
+def test_reporter_after_a_media_name():
+    assert author_from_texts(["某报·某网记者 钱七 来源：某某报"]) == "钱七"
+    assert author_from_texts(["他对某网记者 钱七说，这很好。"]) is None
+
+
+def test_names_after_the_unit_in_the_source_slot():
+    assert names_after_source("来源：后勤服务部 张三 李四") == "张三 李四"
+    assert author_from_texts(["来源：后勤服务部 王五"]) == "王五"
+    assert names_after_source("来源：某某网 编辑：张三") is None
+    assert names_after_source("来源：某某网") is None
+
+
+def test_closing_credit_at_the_end_of_a_paragraph():
+    assert closing_byline("这是最后一句话。（记者 孙八）") == "孙八"
+    assert closing_byline("这是最后一句话。（周九／綜合外電報導）") == "周九"
+    assert closing_byline("这是最后一句话。（吴十）【某社微特稿】") == "吴十"
+    assert closing_byline("这是最后一句话。（某某日报评论员）") == "某某日报评论员"
+    assert closing_byline("这是最后一句话。（待续）") is None
+    assert closing_byline("这是最后一句话。（某某网）") is None
+    assert closing_byline("他说（张三）很好") is None
+
+
+def test_wire_dateline_reporter():
+    assert dateline_reporter("（某通社記者郑一二台北3日電）今天") == "郑一二"
+    assert dateline_reporter("（某通社記者郑一二高雄縣3日電）今天") == "郑一二"
+    assert dateline_reporter("（某通社記者林二台南3日電）今天") == "林二"
+    assert dateline_reporter("某某说，今天天气很好。") is None
+
+
+def test_site_brand():
+    assert is_site_brand("某某新聞網", ["标题 | 分类 | 某某新聞網 ABC.COM"])
+    assert is_site_brand("某某 新聞雲", ["某某新聞雲"])
+    assert not is_site_brand("某某", ["某某電子報"])
+    assert not is_site_brand("某某报", ["标题-某某网"])
+
+
+def test_issuer_slot_of_an_open_information_table():
+    assert issuer_source(["索 引 号：", "000/2020-1", "发布机构：", "某某市统计局"]) == "某某市统计局"
+    assert issuer_source(["责任部门：某某县统计局"]) == "某某县统计局"
+    assert issuer_source(["发布机构：", "2020-01-02"]) is None
