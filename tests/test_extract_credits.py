@@ -75,3 +75,4 @@ def test_issuer_slot_of_an_open_information_table():
     assert issuer_source(["索 引 号：", "000/2020-1", "发布机构：", "某某市统计局"]) == "某某市统计局"
     assert issuer_source(["责任部门：某某县统计局"]) == "某某县统计局"
     assert issuer_source(["发布机构：", "2020-01-02"]) is None
+    assert issuer_source(["发文机关：", "某某县人民政府办公室"]) is None   # who signed, not who published

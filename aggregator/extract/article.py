@@ -36,6 +36,7 @@ from aggregator.extract.byline import markup_author, names_from_english_byline
 from aggregator.extract.credits import DATELINE_AUTHOR as _DATELINE_AUTHOR, MEDIA_TAIL as _MEDIA_TAIL
 from aggregator.extract.credits import PERSON as _PERSON, SOURCE_VALUE as _SOURCE_VALUE, author_from_texts
 from aggregator.extract.credits import clean_source as _clean_source, names_from_byline as _names_from_byline
+from aggregator.extract.credits import closing_byline, dateline_reporter, is_site_brand, issuer_source
 from aggregator.extract.dates import find_dates, to_tz
 from aggregator.extract.origin import find_origin_url
 from aggregator.extract.published import extract_published, is_zh
@@ -501,6 +502,7 @@ class _Ctx:
         self.body_start = None
         self.found_source = None   # publisher seen in a body/closing line
         self.found_author = None   # byline seen in a body/closing line
+        self.source_value = None   # the source found (a name equal to it is not a byline)
         self.header_lines: list[_Line] | None = None
         self.body_confidence: float | None = None   # see bodypick.confidence
         self.body_from = "ours"                     # or "trafilatura" (second opinion)
@@ -1098,8 +1100,10 @@ _SOURCE_META = ("article:source", "og:article:source", "source", "mediaid", "med
 
 def _neighbour_source(ctx: _Ctx) -> str | None:
     """Media name printed next to the date without a 来源 label (原创 南方都市报 2019-09-09,
-    2020-10-04 15:05聯合報 記者…, 2019-09-05 11:10 游民星空[整理])."""
-    for ln in _header_lines(ctx):
+    2020-10-04 15:05聯合報 記者…, 2019-09-05 11:10 游民星空[整理]). A bare name right after it
+    (2018-06-13 10:22 某某网 张三, or on the next line) is the byline: ``ctx.neighbour_author``."""
+    header = _header_lines(ctx)
+    for k, ln in enumerate(header):
         text = ln.spaced
         if len(text) > 80:
             continue
@@ -1116,7 +1120,12 @@ def _neighbour_source(ctx: _Ctx) -> str | None:
             cands.append(toks_before[-1])
         if toks_after:
             cands.append(toks_after[0])
+        follow = toks_after[1:] or [t for t in header[k + 1:k + 2] if " " not in t.spaced]
+        follow = [t if isinstance(t, str) else t.spaced for t in follow]
+        named = len(follow) == 1 and _PERSON.match(follow[0]) and not (
+            _MEDIA_TAIL.search(follow[0]) or _NOT_SLOT_WORDS.match(follow[0]) or follow[0] in pt.NOT_A_NAME)
         for tok in cands:
+            byline = follow[0] if named and toks_after and tok == toks_after[0] else None
             tok = re.sub(r"\[.*?\]|【.*?】|（.*?）|\(.*?\)", "", tok).strip()
             if not tok or _NOT_SLOT_WORDS.match(tok) or pt.AUTHOR_LABEL_RE.match(tok) or _META_WORDS.search(tok):
                 continue
@@ -1126,10 +1135,11 @@ def _neighbour_source(ctx: _Ctx) -> str | None:
                 continue
             if not _HAN.search(tok) and not re.match(r"^(?=(?:[^A-Z]*[A-Z]){2})[A-Za-z][A-Za-z0-9&.]{1,20}$", tok):
                 continue   # Latin: a brand with two capitals (AFP, GameForce), not any word (Mis à jour)
-            if _PERSON.match(tok) and not _MEDIA_TAIL.search(tok):
+            if _PERSON.match(tok) and not _MEDIA_TAIL.search(tok) and not byline:
                 continue  # a bare person name next to the date is a byline, not a source
             v = _clean_source(tok)
             if v:
+                ctx.neighbour_author = byline
                 return v
         return None
     return None
@@ -1151,6 +1161,10 @@ def _extract_source(ctx: _Ctx) -> str | None:
     v = _source_from_lines(_body_tail_lines(ctx) + _after_body_lines(ctx, 4))
     if v:
         return v
+    if ctx.title_idx >= 0:   # metadata tables of open-information pages (发布机构：某某局), above or below the headline
+        v = issuer_source([ln.text for ln in ctx.doc.lines if ln.start < ctx.title_idx][-40:] + [ln.text for ln in header])
+        if v:
+            return v
     title_key = _nows(ctx.title or "")
     # Outside Chinese pages a publisher is only taken from an explicit credit ("Source: X"):
     # an unlabelled source/publisher/origin slot or a source/media meta there is as often the
@@ -1172,7 +1186,8 @@ def _extract_source(ctx: _Ctx) -> str | None:
             if _HAN.search(t) and re.search(r"\S\s+\S", t):
                 continue   # several items (name + 关注 button): its parts are tried next
             v = _clean_source(t)
-            if v and _PERSON.match(v) and not _MEDIA_TAIL.search(v) and not _ACCOUNT_SLOT.search(_slot_key(ctx, i)):
+            if v and _PERSON.match(v) and not _MEDIA_TAIL.search(v) and not _ACCOUNT_SLOT.search(_slot_key(ctx, i)) \
+                    and not re.search(r"source|laiyuan|origin|publisher", _slot_key(ctx, i), re.I):
                 # an unlabelled person-like name in an author slot is a byline
                 continue
             if v and (_NOT_SLOT_WORDS.match(v) or v in pt.NOT_A_NAME):
@@ -1183,8 +1198,9 @@ def _extract_source(ctx: _Ctx) -> str | None:
         v = ctx.meta.get(name)
         if v and not re.search(r"https?:|www\.|\.(?:com|cn|net)\b", v):
             v = _clean_source(v)
-            if v and not _NOT_SLOT_WORDS.match(v):
-                return v
+            if v and not _NOT_SLOT_WORDS.match(v) and not is_site_brand(v, ctx.site_names() + (
+                    ctx.meta.get("application-name") or "", ctx.page_title())):
+                return v   # (the site's own brand there is not a publisher)
     # a media name next to the date without a label is a Chinese convention
     return _neighbour_source(ctx) if zh else None
 
@@ -1217,20 +1233,27 @@ def _extract_author(ctx: _Ctx) -> str | None:
             name = names_from_english_byline(ln.spaced)
             if name:
                 return name
-    for ln in body_lines[:3]:
-        # datelines opening the first paragraph: 〔記者巫其倫／台北報導〕, 本报讯（记者 张三）
-        m = _DATELINE_AUTHOR.search(ln.text[:40])
-        if m:
-            name = _names_from_byline(m.group("v"))
-            if name:
-                return name
-    if ctx.found_author:
+    for k, ln in enumerate(body_lines[:5]):
+        # datelines opening the first paragraph: 〔記者巫其倫／台北報導〕, 本报讯（记者 张三）, （某社記者张三台北12日電）
+        m = _DATELINE_AUTHOR.search(ln.text[:40]) if k < 3 else None
+        name = (_names_from_byline(m.group("v")) if m else None) or dateline_reporter(ln.text[:60])
+        if name:
+            return name
+    if ctx.found_author and ctx.found_author != ctx.source_value:   # (中時) closing a page of 中時: no byline
         return ctx.found_author
     v = _author_from_lines([ln for ln in body_lines[-4:] if len(ln.text) < 80] + _after_body_lines(ctx, 4))
     if v:
         return v
+    for ln in body_lines[::-1]:
+        v = closing_byline(ln.text) if ln.sent >= 2 else None   # …。（记者 张三）: a credit closing a paragraph
+        if v:
+            return v
+    if getattr(ctx, "neighbour_author", None):
+        return ctx.neighbour_author   # 2018-06-13 10:22 某某网 张三
     for i in _slot_elements(ctx, pt.AUTHOR_HINTS, extra=150):
         t = _element_text(ctx, i)
+        found = find_dates(t) if t and _HAN.search(t[:1]) else None
+        t = t[:found[0][2]].strip() if found and found[0][2] > 0 else t   # 张三 2017-03-01 14:27
         if t and len(t) <= 60 and not pt.EDITOR_LABEL_RE.search(t):
             m = pt.AUTHOR_LABEL_RE.search(t)
             if m and m.start() <= 2 and _HAN.search(t):
@@ -1340,7 +1363,7 @@ def extract_article(page, source=None, url: str | None = None, now: datetime | N
         out["published_from"] = pub[1]
         # "page": the page states the offset; "source": a wall-clock time read in the source's zone
         out["published_zone"] = "source" if pub[0].tzinfo is ctx.tz else "page"
-    out["source"] = run("source", _extract_source)
+    out["source"] = ctx.source_value = run("source", _extract_source)
     author = run("author", _extract_author)
     if author and _HAN.search(author) and (_MEDIA_TAIL.search(author) or author == out["source"]):
         author = None   # a media name (中新网, 国际在线) or the publisher is not a byline

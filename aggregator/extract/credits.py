@@ -262,8 +262,9 @@ def is_site_brand(value: str, brands) -> bool:
     return False
 
 
-# metadata tables of open-information pages: 发布机构： 某某局 (the issuing office is the publisher)
-_ISSUER_SLOT = re.compile(r"^\s*(?:发布机构|發布機構|发文机关|發文機關|发布单位|發布單位|责任部门|責任部門|信息来源|来源单位)"
+# metadata tables of open-information pages: 发布机构： 某某局 (the publishing office is the publisher;
+# 发文机关, the office that signed a document, is not: it is the notice's author, not its publisher)
+_ISSUER_SLOT = re.compile(r"^\s*(?:发布机构|發布機構|发布单位|發布單位|责任部门|責任部門|信息来源|来源单位)"
                           r"\s*[:：]\s*(?P<v>\S*)")
 
 
