@@ -76,3 +76,73 @@ def test_issuer_slot_of_an_open_information_table():
     assert issuer_source(["责任部门：某某县统计局"]) == "某某县统计局"
     assert issuer_source(["发布机构：", "2020-01-02"]) is None
     assert issuer_source(["发文机关：", "某某县人民政府办公室"]) is None   # who signed, not who published
+
+
+# --- through extract_article, on pages composed for these tests ------------------------------
+
+from datetime import datetime  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from parsel import Selector  # noqa: E402
+
+from aggregator.extract.article import extract_article  # noqa: E402
+
+PARAS = [
+    "市图书馆本周起延长周末开放时间，阅览室和自习区开放至晚上九点，方便上班族和学生使用。",
+    "馆方表示，延长开放期间将增加值班人员，并开通夜间还书通道，读者可通过自助设备办理借还。",
+    "据介绍，下一步还将根据读者需求，在各分馆推行同样的安排，具体时间另行通知，敬请关注。",
+]
+
+
+def page(head="", before_title="", header="", paras=PARAS, extra="", title="城区图书馆延长周末开放时间 | 某某新闻网"):
+    ps = "".join(f"<p>{p}</p>" for p in paras)
+    html = (f"<html><head><meta charset='utf-8'><title>{title}</title>{head}</head><body>"
+            f"<div class='nav'><a href='/'>首页</a><a href='/a/'>本地</a></div>{before_title}"
+            f"<div class='article'><h1>城区图书馆延长周末开放时间</h1><div class='info'>{header}</div>"
+            f"<div class='content'>{ps}{extra}</div></div><div class='footer'>版权所有</div></body></html>")
+    return extract_article(Selector(text=html), url="http://news.example/a/1.html",
+                           now=datetime(2023, 5, 1, tzinfo=ZoneInfo("Asia/Shanghai")))
+
+
+def test_source_meta_naming_the_site_itself_is_not_a_publisher():
+    out = page(head="<meta name='source' content='某某新闻网'>", header="2023-04-02 10:00")
+    assert out["source"] is None
+    out = page(head="<meta name='source' content='某某日报'>", header="2023-04-02 10:00")
+    assert out["source"] == "某某日报"
+
+
+def test_two_names_after_the_date_are_publisher_and_byline():
+    out = page(header="<span>2023-04-02 10:00</span> <a href='/m/1'>晨报</a> <span>张小明</span>")
+    assert (out["source"], out["author"]) == ("晨报", "张小明")
+    out = page(header="<span>2023-04-02 10:00</span> <span>张小明</span>")
+    assert out["source"] is None   # one bare name after the date is not a publisher
+
+
+def test_closing_desk_tag_equal_to_the_source_gives_way_to_the_author_slot():
+    out = page(header="<span>2023-04-02 10:00</span> <a href='/m/1'>晨报</a><span class='author'>张小明</span>",
+               extra="<p>(晨报)</p>")
+    assert out["source"] == "晨报"
+    assert out["author"] == "张小明"
+
+
+def test_credit_closing_a_paragraph_and_wire_dateline():
+    paras = PARAS[:-1] + [PARAS[-1] + "（记者 王小红）"]
+    assert page(header="2023-04-02 10:00", paras=paras)["author"] == "王小红"
+    paras = ["（某通社記者陳大明台北2日電）" + PARAS[0]] + PARAS[1:]
+    assert page(header="2023-04-02 10:00", paras=paras)["author"] == "陳大明"
+
+
+def test_issuer_slot_above_the_headline():
+    table = ("<div class='meta-data'><dl><dd><label>发布机构：</label><div>某某市统计局</div></dd>"
+             "<dd><label>发文日期：</label><div>2023-04-02</div></dd></dl></div>")
+    assert page(before_title=table)["source"] == "某某市统计局"
+
+
+def test_explicit_source_slot_takes_a_short_name():
+    out = page(header="<span>2023-04-02 10:00</span> <span class='index_source_x1'>政事谈</span>")
+    assert out["source"] == "政事谈"
+
+
+def test_staff_credit_lines_a_little_above_the_end():
+    extra = "<p>記者︰李小華</p><p>編輯：某甲</p><p>美術：某乙</p><p>▲館內閱覽室一景，讀者正在看書。（某丙攝）</p><p>▲閱覽室</p>"
+    assert page(header="2023-04-02 10:00", extra=extra)["author"] == "李小華"

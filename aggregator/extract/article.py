@@ -1241,7 +1241,8 @@ def _extract_author(ctx: _Ctx) -> str | None:
             return name
     if ctx.found_author and ctx.found_author != ctx.source_value:   # (中時) closing a page of 中時: no byline
         return ctx.found_author
-    v = _author_from_lines([ln for ln in body_lines[-4:] if len(ln.text) < 80] + _after_body_lines(ctx, 4))
+    v = _author_from_lines([ln for ln in body_lines[-4:] if len(ln.text) < 80] + _after_body_lines(ctx, 4) + [
+        ln for ln in body_lines[-8:-4] if len(ln.text) < 40 and pt.CREDIT_LINE.match(ln.spaced.replace("︰", "："))])
     if v:
         return v
     for ln in body_lines[::-1]:
