@@ -146,3 +146,10 @@ def test_explicit_source_slot_takes_a_short_name():
 def test_staff_credit_lines_a_little_above_the_end():
     extra = "<p>記者︰李小華</p><p>編輯：某甲</p><p>美術：某乙</p><p>▲館內閱覽室一景，讀者正在看書。（某丙攝）</p><p>▲閱覽室</p>"
     assert page(header="2023-04-02 10:00", extra=extra)["author"] == "李小華"
+
+
+def test_platform_account_meta_outranks_the_closing_source_of_the_original_paper():
+    extra = "<p>（本文来源：某某日报）</p>"
+    out = page(head="<meta name='mediaid' content='某某财经号'>", header="2023-04-02 10:00", extra=extra)
+    assert out["source"] == "某某财经号"
+    assert page(header="2023-04-02 10:00", extra=extra)["source"] == "某某日报"

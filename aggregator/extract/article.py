@@ -1156,8 +1156,9 @@ def _extract_source(ctx: _Ctx) -> str | None:
     v = _source_from_lines(header)
     if v:
         return v
-    if ctx.found_source:
-        return ctx.found_source
+    v = _clean_source(ctx.meta.get("mediaid"))   # a platform account outranks the paper a closing 来源 names
+    if v or ctx.found_source:
+        return v or ctx.found_source
     v = _source_from_lines(_body_tail_lines(ctx) + _after_body_lines(ctx, 4))
     if v:
         return v
