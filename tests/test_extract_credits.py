@@ -153,3 +153,8 @@ def test_platform_account_meta_outranks_the_closing_source_of_the_original_paper
     out = page(head="<meta name='mediaid' content='某某财经号'>", header="2023-04-02 10:00", extra=extra)
     assert out["source"] == "某某财经号"
     assert page(header="2023-04-02 10:00", extra=extra)["source"] == "某某日报"
+
+
+def test_closing_office_in_parentheses_is_the_byline():
+    assert page(header="2023-04-02 10:00", extra="<p>（某某县统计局）</p>")["author"] == "某某县统计局"
+    assert page(header="2023-04-02 10:00", extra="<p>（待续）</p>")["author"] is None
