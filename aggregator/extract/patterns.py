@@ -274,7 +274,7 @@ BYLINE_LINE = re.compile(
 # A closing standalone byline in parentheses: （羅森） / (记者 张三) / （完）
 CLOSING_BYLINE = re.compile(r"^\s*[（(]\s*(?P<name>[\u4e00-\u9fff·]{2,4}(?:\s+[\u4e00-\u9fff·]{2,4}){0,3}|"
                             r"[\u4e00-\u9fff]{2,10}(?:局|厅|廳|委员会|委員會|办公室|辦公室|协会|協會|学会|學會))\s*[)）]\s*$")
-END_MARKS = frozenset({"完", "全文完", "本文完", "结束", "終", "end", "END"})
+END_MARKS = frozenset({"完", "全文完", "本文完", "结束", "終", "end", "END", "待续", "待續", "未完", "续完", "續完", "未完待续", "未完待續"})
 
 # Source credit lines at the end of an article (转自《北京科技报》, （来源：人民日报）).
 CLOSING_SOURCE = re.compile(
