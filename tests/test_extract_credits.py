@@ -158,3 +158,10 @@ def test_platform_account_meta_outranks_the_closing_source_of_the_original_paper
 def test_closing_office_in_parentheses_is_the_byline():
     assert page(header="2023-04-02 10:00", extra="<p>（某某县统计局）</p>")["author"] == "某某县统计局"
     assert page(header="2023-04-02 10:00", extra="<p>（待续）</p>")["author"] is None
+
+
+def test_two_person_like_names_on_the_date_line_are_not_a_publisher():
+    out = page(header="<span>2023-04-02 10:00 张小明 李小红</span>")
+    assert out["source"] is None
+    out = page(header="<div>2023-04-02 10:00 <a href='/m/1'>晨报</a></div><div>张小明</div>")
+    assert (out["source"], out["author"]) == ("晨报", "张小明")

@@ -1135,8 +1135,8 @@ def _neighbour_source(ctx: _Ctx) -> str | None:
                 continue
             if not _HAN.search(tok) and not re.match(r"^(?=(?:[^A-Z]*[A-Z]){2})[A-Za-z][A-Za-z0-9&.]{1,20}$", tok):
                 continue   # Latin: a brand with two capitals (AFP, GameForce), not any word (Mis à jour)
-            if _PERSON.match(tok) and not _MEDIA_TAIL.search(tok) and not byline:
-                continue  # a bare person name next to the date is a byline, not a source
+            if _PERSON.match(tok) and not _MEDIA_TAIL.search(tok) and not (byline and len(toks_after) == 1):
+                continue  # a bare person name next to the date is a byline, not a source (but 中時 \n 謝明俊)
             v = _clean_source(tok)
             if v:
                 ctx.neighbour_author = byline
