@@ -32,7 +32,11 @@ from lxml import etree
 
 from aggregator.extract import patterns as pt
 from aggregator.extract.bodypick import LOW_CONFIDENCE, anchored_container, confidence, second_opinion
-from aggregator.extract.byline import is_english_byline, markup_author, names_from_english_byline
+from aggregator.extract.byline import markup_author, names_from_english_byline
+from aggregator.extract.credits import DATELINE_AUTHOR as _DATELINE_AUTHOR, MEDIA_TAIL as _MEDIA_TAIL
+from aggregator.extract.credits import PERSON as _PERSON, SOURCE_VALUE as _SOURCE_VALUE, author_from_texts
+from aggregator.extract.credits import clean_source as _clean_source, names_from_byline as _names_from_byline
+from aggregator.extract.credits import closing_byline, dateline_reporter, is_site_brand, issuer_source
 from aggregator.extract.dates import find_dates, to_tz
 from aggregator.extract.origin import find_origin_url
 from aggregator.extract.published import extract_published, is_zh
@@ -498,6 +502,7 @@ class _Ctx:
         self.body_start = None
         self.found_source = None   # publisher seen in a body/closing line
         self.found_author = None   # byline seen in a body/closing line
+        self.source_value = None   # the source found (a name equal to it is not a byline)
         self.header_lines: list[_Line] | None = None
         self.body_confidence: float | None = None   # see bodypick.confidence
         self.body_from = "ours"                     # or "trafilatura" (second opinion)
@@ -1036,40 +1041,8 @@ def _extract_published(ctx: _Ctx):
 
 # --- source & author -------------------------------------------------------------------
 
-# A 来源 slot: the label starts a token (not 來源於 inside a sentence), then the name.
-_SOURCE_VALUE = re.compile(
-    r"(?:^|(?<=[\s|丨｜│\[【（(〔/]))(?:(?:%s)(?:\s*[:：]|\s+|(?![于於自是的地]))|(?:%s)\s*(?:[:：]|(?=《)))\s*"
-    r"(?P<v>[^\s|丨｜│/／:：,，;；]{1,40})" % (pt.SOURCE_LABELS, pt.SOURCE_LABELS_WEAK))
-_SOURCE_STOP = re.compile(
-    r"(?:作者|記者|记者|编辑|編輯|责编|責編|发布|發布|时间|時間|日期|浏览|點閱|阅读|閱讀|点击|"
-    r"字号|分享|评论|人气|打印|【|\[|（|\().*$"
-)
-# A bare Chinese personal name: 2-3 characters, or 4 with a two-character surname.
-_PERSON = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}|(?:%s)[\u4e00-\u9fff]{1,2})$" % pt.COMPOUND_SURNAMES)
-_MEDIA_TAIL = re.compile(
-    r"(?:网|網|报|報|社|台|刊|志|誌|号|號|之家|新闻|新聞|日报|晚报|周刊|在线|在線|传媒|傳媒|"
-    r"频道|頻道|客户端|时报|時報|电视|電視|广播|廣播|杂志|雜誌|出版|中心|TV|News|Daily|Times)$", re.I)
-
-
 # An explicit English credit slot: "Source: Reuters".
 _SOURCE_EN = re.compile(r"^\s*source\s*:\s*", re.I)
-
-
-def _clean_source(value: str | None) -> str | None:
-    if not value:
-        return None
-    v = _collapse(value)
-    v = _SOURCE_STOP.sub("", v).strip()
-    v = re.sub(r"^[于於自]", "", v)
-    v = v.strip("《》<>「」“”\"'[]【】()（）:：-—_|·• ")
-    v = re.sub(r"\[.*?\]$|（.*?）$|\(.*?\)$", "", v).strip()
-    if not v or len(v) > 30 or len(v) < 2 or re.search(r"[©@#=<>{}]|https?:|www\.", v):
-        return None
-    if v in pt.NOT_A_SOURCE or _DIGITS.search(v[:4]) and not _HAN.search(v):
-        return None
-    if re.fullmatch(r"[\d\s:：\-/.年月日]+", v):
-        return None
-    return v
 
 
 def _source_from_lines(lines: list[_Line]) -> str | None:
@@ -1127,8 +1100,10 @@ _SOURCE_META = ("article:source", "og:article:source", "source", "mediaid", "med
 
 def _neighbour_source(ctx: _Ctx) -> str | None:
     """Media name printed next to the date without a 来源 label (原创 南方都市报 2019-09-09,
-    2020-10-04 15:05聯合報 記者…, 2019-09-05 11:10 游民星空[整理])."""
-    for ln in _header_lines(ctx):
+    2020-10-04 15:05聯合報 記者…, 2019-09-05 11:10 游民星空[整理]). A bare name right after it
+    (2018-06-13 10:22 某某网 张三, or on the next line) is the byline: ``ctx.neighbour_author``."""
+    header = _header_lines(ctx)
+    for k, ln in enumerate(header):
         text = ln.spaced
         if len(text) > 80:
             continue
@@ -1145,7 +1120,12 @@ def _neighbour_source(ctx: _Ctx) -> str | None:
             cands.append(toks_before[-1])
         if toks_after:
             cands.append(toks_after[0])
+        follow = toks_after[1:] or [t for t in header[k + 1:k + 2] if " " not in t.spaced]
+        follow = [t if isinstance(t, str) else t.spaced for t in follow]
+        named = len(follow) == 1 and _PERSON.match(follow[0]) and not (
+            _MEDIA_TAIL.search(follow[0]) or _NOT_SLOT_WORDS.match(follow[0]) or follow[0] in pt.NOT_A_NAME)
         for tok in cands:
+            byline = follow[0] if named and toks_after and tok == toks_after[0] else None
             tok = re.sub(r"\[.*?\]|【.*?】|（.*?）|\(.*?\)", "", tok).strip()
             if not tok or _NOT_SLOT_WORDS.match(tok) or pt.AUTHOR_LABEL_RE.match(tok) or _META_WORDS.search(tok):
                 continue
@@ -1155,10 +1135,11 @@ def _neighbour_source(ctx: _Ctx) -> str | None:
                 continue
             if not _HAN.search(tok) and not re.match(r"^(?=(?:[^A-Z]*[A-Z]){2})[A-Za-z][A-Za-z0-9&.]{1,20}$", tok):
                 continue   # Latin: a brand with two capitals (AFP, GameForce), not any word (Mis à jour)
-            if _PERSON.match(tok) and not _MEDIA_TAIL.search(tok):
-                continue  # a bare person name next to the date is a byline, not a source
+            if _PERSON.match(tok) and not _MEDIA_TAIL.search(tok) and not (byline and len(toks_after) == 1):
+                continue  # a bare person name next to the date is a byline, not a source (but 中時 \n 謝明俊)
             v = _clean_source(tok)
             if v:
+                ctx.neighbour_author = byline
                 return v
         return None
     return None
@@ -1175,11 +1156,16 @@ def _extract_source(ctx: _Ctx) -> str | None:
     v = _source_from_lines(header)
     if v:
         return v
-    if ctx.found_source:
-        return ctx.found_source
+    v = _clean_source(ctx.meta.get("mediaid"))   # a platform account outranks the paper a closing 来源 names
+    if v or ctx.found_source:
+        return v or ctx.found_source
     v = _source_from_lines(_body_tail_lines(ctx) + _after_body_lines(ctx, 4))
     if v:
         return v
+    if ctx.title_idx >= 0:   # metadata tables of open-information pages (发布机构：某某局), above or below the headline
+        v = issuer_source([ln.text for ln in ctx.doc.lines if ln.start < ctx.title_idx][-40:] + [ln.text for ln in header])
+        if v:
+            return v
     title_key = _nows(ctx.title or "")
     # Outside Chinese pages a publisher is only taken from an explicit credit ("Source: X"):
     # an unlabelled source/publisher/origin slot or a source/media meta there is as often the
@@ -1201,7 +1187,8 @@ def _extract_source(ctx: _Ctx) -> str | None:
             if _HAN.search(t) and re.search(r"\S\s+\S", t):
                 continue   # several items (name + 关注 button): its parts are tried next
             v = _clean_source(t)
-            if v and _PERSON.match(v) and not _MEDIA_TAIL.search(v) and not _ACCOUNT_SLOT.search(_slot_key(ctx, i)):
+            if v and _PERSON.match(v) and not _MEDIA_TAIL.search(v) and not _ACCOUNT_SLOT.search(_slot_key(ctx, i)) \
+                    and not re.search(r"source|laiyuan|origin|publisher", _slot_key(ctx, i), re.I):
                 # an unlabelled person-like name in an author slot is a byline
                 continue
             if v and (_NOT_SLOT_WORDS.match(v) or v in pt.NOT_A_NAME):
@@ -1212,8 +1199,9 @@ def _extract_source(ctx: _Ctx) -> str | None:
         v = ctx.meta.get(name)
         if v and not re.search(r"https?:|www\.|\.(?:com|cn|net)\b", v):
             v = _clean_source(v)
-            if v and not _NOT_SLOT_WORDS.match(v):
-                return v
+            if v and not _NOT_SLOT_WORDS.match(v) and not is_site_brand(v, ctx.site_names() + (
+                    ctx.meta.get("application-name") or "", ctx.page_title())):
+                return v   # (the site's own brand there is not a publisher)
     # a media name next to the date without a label is a Chinese convention
     return _neighbour_source(ctx) if zh else None
 
@@ -1223,84 +1211,8 @@ def _slot_key(ctx: _Ctx, i: int) -> str:
     return (el.get("class") or "") + " " + (el.get("id") or "")
 
 
-_AUTHOR_VALUE = re.compile(
-    r"(?:^|(?<=[\s|丨｜│\]】）)(（【\[〔]))(?:%s)\s*(?P<sep>[:：/／|｜丨]?)\s*(?P<v>[^|丨｜│:：\]】）)〕]{2,40})" % pt.AUTHOR_LABELS
-)
-_DATELINE_AUTHOR = re.compile(
-    r"^\s*(?:本报讯|本報訊|[\u4e00-\u9fff]{0,8}讯|[\u4e00-\u9fff]{0,8}訊|"
-    r"[\u4e00-\u9fff]{2,12}\s*(?:\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*(?:电|電))?"
-    r"\s*[〔（(【\[]\s*(?P<v>(?:记者|記者|通讯员|通訊員)[^〕）)】\]]{2,30})[〕）)】\]]")
-_NAME_SPLIT = re.compile(r"[\s、，,;；/／]+")
-
-
-def _names_from_byline(text: str, allow_org: bool | None = None) -> str | None:
-    """'南都见习记者 林子沛' -> '林子沛'; '记者 张三 李四 报道' -> '张三 李四'; None when the
-    text holds no plausible name (作者：网络整理)."""
-    v = text.strip().strip("〔〕[]【】()（）")
-    m = pt.AUTHOR_LABEL_RE.search(v)
-    if allow_org is None:
-        # an organisation may be the author only when explicitly labelled 作者：
-        allow_org = bool(m and re.match(r"作\s*者\s*[:：]", v[m.start():]))
-    if m and m.start() <= 8:
-        v = v[m.end():]
-    v = pt.EDITOR_LABEL_RE.split(v)[0]
-    v = re.split(r"(?:%s)|[:：]" % pt.SOURCE_LABELS, v)[0]
-    v = re.sub(r"[／/].*$", "", v.strip())   # 巫其倫／台北報導, 张三/文
-    v = re.sub(r"(?:报道|報導|摄影?|攝影?|发自.*|發自.*|综合报道|整理)$", "", v.strip())
-    v = pt.NAME_PREFIX.sub("", v)
-    names = []
-    # names typeset with spaces between characters: 杨　帆 -> 杨帆
-    v = re.sub(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])\s+([\u4e00-\u9fff])(?:\s+([\u4e00-\u9fff]))?(?![\u4e00-\u9fff])",
-               lambda m: "".join(g for g in m.groups() if g), v)
-    for tok in _NAME_SPLIT.split(v):
-        tok = pt.NAME_PREFIX.sub("", tok.strip()).strip("·")
-        if not tok:
-            continue
-        if find_dates(tok) or _DIGITS.search(tok) or _META_WORDS.search(tok) or pt.ROLE_WORDS.match(tok):
-            break
-        if tok in pt.NOT_A_NAME or pt.NOT_NAME_WORDS.search(tok):
-            return None if not names else " ".join(names)
-        if _HAN.search(tok):
-            # people have 2-5 characters; a lone first token may be an organisation
-            # (作者：医技药剂党支部)
-            limit = 10 if allow_org and not names else 5
-            if not re.fullmatch(r"[\u4e00-\u9fff·]{2,%d}" % limit, tok):
-                break
-        elif not re.fullmatch(r"[A-Za-z][A-Za-z.'\-]{1,30}", tok):
-            break
-        names.append(tok)
-        if len(names) >= 4:
-            break
-    if not names:
-        return None
-    return " ".join(names)
-
-
 def _author_from_lines(lines: list[_Line]) -> str | None:
-    for ln in lines:
-        text = ln.spaced
-        if len(text) > 200:
-            continue
-        if not _HAN.search(text[:12]) and is_english_byline(text):
-            name = names_from_english_byline(text)
-            if name:
-                return name
-            continue   # By Reuters, by admin: no person (not for the Chinese rules either)
-        for m in _AUTHOR_VALUE.finditer(text):
-            pre = text[max(0, m.start() - 4):m.start() + 4]
-            if pt.EDITOR_LABEL_RE.search(pre + "：") and "编辑" in pre:
-                continue
-            name = _names_from_byline(m.group(0))
-            if name:
-                return name
-        # desk／name bylines: 上報快訊／范姜佳鈺, 〔記者巫其倫／台北報導〕
-        m = re.search(r"(?:記者|记者)(?P<n>[\u4e00-\u9fff·]{2,4})[／/]", text)
-        if m:
-            return m.group("n")
-        m = re.match(r"^\s*[\u4e00-\u9fff]{2,6}(?:快訊|快讯|中心|新聞|新闻|報導|报道)[／/](?P<n>[\u4e00-\u9fff·]{2,5})(?:\s|$)", text)
-        if m:
-            return m.group("n")
-    return None
+    return author_from_texts([ln.spaced for ln in lines])
 
 
 def _extract_author(ctx: _Ctx) -> str | None:
@@ -1322,20 +1234,28 @@ def _extract_author(ctx: _Ctx) -> str | None:
             name = names_from_english_byline(ln.spaced)
             if name:
                 return name
-    for ln in body_lines[:3]:
-        # datelines opening the first paragraph: 〔記者巫其倫／台北報導〕, 本报讯（记者 张三）
-        m = _DATELINE_AUTHOR.search(ln.text[:40])
-        if m:
-            name = _names_from_byline(m.group("v"))
-            if name:
-                return name
-    if ctx.found_author:
+    for k, ln in enumerate(body_lines[:5]):
+        # datelines opening the first paragraph: 〔記者巫其倫／台北報導〕, 本报讯（记者 张三）, （某社記者张三台北12日電）
+        m = _DATELINE_AUTHOR.search(ln.text[:40]) if k < 3 else None
+        name = (_names_from_byline(m.group("v")) if m else None) or dateline_reporter(ln.text[:60])
+        if name:
+            return name
+    if ctx.found_author and ctx.found_author != ctx.source_value:   # (中時) closing a page of 中時: no byline
         return ctx.found_author
-    v = _author_from_lines([ln for ln in body_lines[-4:] if len(ln.text) < 80] + _after_body_lines(ctx, 4))
+    v = _author_from_lines([ln for ln in body_lines[-4:] if len(ln.text) < 80] + _after_body_lines(ctx, 4) + [
+        ln for ln in body_lines[-8:-4] if len(ln.text) < 40 and pt.CREDIT_LINE.match(ln.spaced.replace("︰", "："))])
     if v:
         return v
+    for ln in body_lines[::-1]:
+        v = closing_byline(ln.text) if ln.sent >= 2 else None   # …。（记者 张三）: a credit closing a paragraph
+        if v:
+            return v
+    if getattr(ctx, "neighbour_author", None):
+        return ctx.neighbour_author   # 2018-06-13 10:22 某某网 张三
     for i in _slot_elements(ctx, pt.AUTHOR_HINTS, extra=150):
         t = _element_text(ctx, i)
+        found = find_dates(t) if t and _HAN.search(t[:1]) else None
+        t = t[:found[0][2]].strip() if found and found[0][2] > 0 else t   # 张三 2017-03-01 14:27
         if t and len(t) <= 60 and not pt.EDITOR_LABEL_RE.search(t):
             m = pt.AUTHOR_LABEL_RE.search(t)
             if m and m.start() <= 2 and _HAN.search(t):
@@ -1445,7 +1365,7 @@ def extract_article(page, source=None, url: str | None = None, now: datetime | N
         out["published_from"] = pub[1]
         # "page": the page states the offset; "source": a wall-clock time read in the source's zone
         out["published_zone"] = "source" if pub[0].tzinfo is ctx.tz else "page"
-    out["source"] = run("source", _extract_source)
+    out["source"] = ctx.source_value = run("source", _extract_source)
     author = run("author", _extract_author)
     if author and _HAN.search(author) and (_MEDIA_TAIL.search(author) or author == out["source"]):
         author = None   # a media name (中新网, 国际在线) or the publisher is not a byline

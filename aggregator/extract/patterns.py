@@ -163,7 +163,7 @@ NOT_A_SOURCE = frozenset({
 # Labels of the author byline (编辑/责任编辑 are deliberately absent: editors are neither
 # author nor source).
 AUTHOR_LABELS = (
-    r"作\s*者|撰\s*文|撰稿人?|撰稿|采\s*写|採\s*寫|文\s*字|执\s*笔|記\s*者|记\s*者|"
+    r"作\s*者|撰\s*文|撰稿人?|撰稿|采\s*写|採\s*寫|文\s*字(?=\s*[:：/／|｜丨])|执\s*笔|記\s*者|记\s*者|"
     r"特约记者|特約記者|本报记者|本報記者|通讯员|通訊員|文(?=\s*[/／|｜丨])|By"
 )
 AUTHOR_LABEL_RE = re.compile(r"(?:%s)\s*[:：/／|｜丨]?\s*" % AUTHOR_LABELS)
@@ -208,7 +208,7 @@ COMPOUND_SURNAMES = (
 # Reporter-title words before a name (南都见习记者 林子沛 -> 林子沛).
 NAME_PREFIX = re.compile(
     r"^(?:.{0,6}?(?:见习记者|見習記者|实习记者|實習記者|特约记者|特約記者|首席记者|记者|記者|"
-    r"通讯员|通訊員|实习生|實習生|特约撰稿人|撰稿人))\s*"
+    r"通讯员|通訊員|实习生|實習生|特约撰稿人|撰稿人|特约评论员|特約評論員|评论员|評論員))\s*"
 )
 
 # Text that is never body: whole lines matching these are cut from the article text.
@@ -272,8 +272,9 @@ BYLINE_LINE = re.compile(
     r"\s*[:：]?\s*[\w·•\s、，,／/]{1,30}(?:\s*[)）】\]〕])?\s*$"
 )
 # A closing standalone byline in parentheses: （羅森） / (记者 张三) / （完）
-CLOSING_BYLINE = re.compile(r"^\s*[（(]\s*(?P<name>[\u4e00-\u9fff·]{2,4}(?:\s+[\u4e00-\u9fff·]{2,4}){0,3})\s*[)）]\s*$")
-END_MARKS = frozenset({"完", "全文完", "本文完", "结束", "終", "end", "END"})
+CLOSING_BYLINE = re.compile(r"^\s*[（(]\s*(?P<name>[\u4e00-\u9fff·]{2,4}(?:\s+[\u4e00-\u9fff·]{2,4}){0,3}|"
+                            r"[\u4e00-\u9fff]{2,10}(?:局|厅|廳|委员会|委員會|办公室|辦公室|协会|協會|学会|學會))\s*[)）]\s*$")
+END_MARKS = frozenset({"完", "全文完", "本文完", "结束", "終", "end", "END", "待续", "待續", "未完", "续完", "續完", "未完待续", "未完待續"})
 
 # Source credit lines at the end of an article (转自《北京科技报》, （来源：人民日报）).
 CLOSING_SOURCE = re.compile(

@@ -1,0 +1,167 @@
+"""Chinese 来源/byline rules of aggregator.extract.credits, on short lines written for these tests."""
+
+from aggregator.extract.credits import (
+    author_from_texts, clean_source, closing_byline, dateline_reporter, is_site_brand, issuer_source,
+    names_after_source, names_from_byline)
+
+
+def test_source_keeps_a_closed_title_inside_the_name():
+    assert clean_source("某某网-《某某日报》") == "某某网-《某某日报》"
+    assert clean_source("《某某日报》") == "某某日报"
+    assert clean_source("某某日报》") == "某某日报"
+    assert clean_source("《某某日报") == "某某日报"
+
+
+def test_text_label_needs_a_separator():
+    # 文字大小 is a font-size control, not the label 文字 of a byline
+    assert author_from_texts(["2020-01-02 列印 文字大小"]) is None
+    assert author_from_texts(["文字：王小明"]) == "王小明"
+
+
+def test_presentation_form_colon():
+    assert author_from_texts(["記者︰陳大文"]) == "陳大文"
+
+
+def test_commentator_title_before_the_name():
+    assert names_from_byline("文丨某某号特约评论员 李四") == "李四"
+
+
+def test_name_slash_place_report():
+    assert author_from_texts(["某某網2020.01.02 王五/台中報導"]) == "王五"
+    assert author_from_texts(["地方中心／綜合報導"]) is None   # a desk, no person
+
+
+def test_name_before_sent_from():
+    assert author_from_texts(["某某《栏目》赵六 3月4日发自远方"]) == "赵六"
+
+
+def test_reporter_after_a_media_name():
+    assert author_from_texts(["某报·某网记者 钱七 来源：某某报"]) == "钱七"
+    assert author_from_texts(["他对某网记者 钱七说，这很好。"]) is None
+
+
+def test_names_after_the_unit_in_the_source_slot():
+    assert names_after_source("来源：后勤服务部 张三 李四") == "张三 李四"
+    assert author_from_texts(["来源：后勤服务部 王五"]) == "王五"
+    assert names_after_source("来源：某某网 编辑：张三") is None
+    assert names_after_source("来源：某某网") is None
+
+
+def test_closing_credit_at_the_end_of_a_paragraph():
+    assert closing_byline("这是最后一句话。（记者 孙八）") == "孙八"
+    assert closing_byline("这是最后一句话。（周九／綜合外電報導）") == "周九"
+    assert closing_byline("这是最后一句话。（吴十）【某社微特稿】") == "吴十"
+    assert closing_byline("这是最后一句话。（某某日报评论员）") == "某某日报评论员"
+    assert closing_byline("这是最后一句话。（待续）") is None
+    assert closing_byline("这是最后一句话。（某某网）") is None
+    assert closing_byline("他说（张三）很好") is None
+
+
+def test_wire_dateline_reporter():
+    assert dateline_reporter("（某通社記者郑一二台北3日電）今天") == "郑一二"
+    assert dateline_reporter("（某通社記者郑一二高雄縣3日電）今天") == "郑一二"
+    assert dateline_reporter("（某通社記者林二台南3日電）今天") == "林二"
+    assert dateline_reporter("某某说，今天天气很好。") is None
+
+
+def test_site_brand():
+    assert is_site_brand("某某新聞網", ["标题 | 分类 | 某某新聞網 ABC.COM"])
+    assert is_site_brand("某某 新聞雲", ["某某新聞雲"])
+    assert not is_site_brand("某某", ["某某電子報"])
+    assert not is_site_brand("某某报", ["标题-某某网"])
+
+
+def test_issuer_slot_of_an_open_information_table():
+    assert issuer_source(["索 引 号：", "000/2020-1", "发布机构：", "某某市统计局"]) == "某某市统计局"
+    assert issuer_source(["责任部门：某某县统计局"]) == "某某县统计局"
+    assert issuer_source(["发布机构：", "2020-01-02"]) is None
+    assert issuer_source(["发文机关：", "某某县人民政府办公室"]) is None   # who signed, not who published
+
+
+# --- through extract_article, on pages composed for these tests ------------------------------
+
+from datetime import datetime  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from parsel import Selector  # noqa: E402
+
+from aggregator.extract.article import extract_article  # noqa: E402
+
+PARAS = [
+    "市图书馆本周起延长周末开放时间，阅览室和自习区开放至晚上九点，方便上班族和学生使用。",
+    "馆方表示，延长开放期间将增加值班人员，并开通夜间还书通道，读者可通过自助设备办理借还。",
+    "据介绍，下一步还将根据读者需求，在各分馆推行同样的安排，具体时间另行通知，敬请关注。",
+]
+
+
+def page(head="", before_title="", header="", paras=PARAS, extra="", title="城区图书馆延长周末开放时间 | 某某新闻网"):
+    ps = "".join(f"<p>{p}</p>" for p in paras)
+    html = (f"<html><head><meta charset='utf-8'><title>{title}</title>{head}</head><body>"
+            f"<div class='nav'><a href='/'>首页</a><a href='/a/'>本地</a></div>{before_title}"
+            f"<div class='article'><h1>城区图书馆延长周末开放时间</h1><div class='info'>{header}</div>"
+            f"<div class='content'>{ps}{extra}</div></div><div class='footer'>版权所有</div></body></html>")
+    return extract_article(Selector(text=html), url="http://news.example/a/1.html",
+                           now=datetime(2023, 5, 1, tzinfo=ZoneInfo("Asia/Shanghai")))
+
+
+def test_source_meta_naming_the_site_itself_is_not_a_publisher():
+    out = page(head="<meta name='source' content='某某新闻网'>", header="2023-04-02 10:00")
+    assert out["source"] is None
+    out = page(head="<meta name='source' content='某某日报'>", header="2023-04-02 10:00")
+    assert out["source"] == "某某日报"
+
+
+def test_two_names_after_the_date_are_publisher_and_byline():
+    out = page(header="<span>2023-04-02 10:00</span> <a href='/m/1'>晨报</a> <span>张小明</span>")
+    assert (out["source"], out["author"]) == ("晨报", "张小明")
+    out = page(header="<span>2023-04-02 10:00</span> <span>张小明</span>")
+    assert out["source"] is None   # one bare name after the date is not a publisher
+
+
+def test_closing_desk_tag_equal_to_the_source_gives_way_to_the_author_slot():
+    out = page(header="<span>2023-04-02 10:00</span> <a href='/m/1'>晨报</a><span class='author'>张小明</span>",
+               extra="<p>(晨报)</p>")
+    assert out["source"] == "晨报"
+    assert out["author"] == "张小明"
+
+
+def test_credit_closing_a_paragraph_and_wire_dateline():
+    paras = PARAS[:-1] + [PARAS[-1] + "（记者 王小红）"]
+    assert page(header="2023-04-02 10:00", paras=paras)["author"] == "王小红"
+    paras = ["（某通社記者陳大明台北2日電）" + PARAS[0]] + PARAS[1:]
+    assert page(header="2023-04-02 10:00", paras=paras)["author"] == "陳大明"
+
+
+def test_issuer_slot_above_the_headline():
+    table = ("<div class='meta-data'><dl><dd><label>发布机构：</label><div>某某市统计局</div></dd>"
+             "<dd><label>发文日期：</label><div>2023-04-02</div></dd></dl></div>")
+    assert page(before_title=table)["source"] == "某某市统计局"
+
+
+def test_explicit_source_slot_takes_a_short_name():
+    out = page(header="<span>2023-04-02 10:00</span> <span class='index_source_x1'>政事谈</span>")
+    assert out["source"] == "政事谈"
+
+
+def test_staff_credit_lines_a_little_above_the_end():
+    extra = "<p>記者︰李小華</p><p>編輯：某甲</p><p>美術：某乙</p><p>▲館內閱覽室一景，讀者正在看書。（某丙攝）</p><p>▲閱覽室</p>"
+    assert page(header="2023-04-02 10:00", extra=extra)["author"] == "李小華"
+
+
+def test_platform_account_meta_outranks_the_closing_source_of_the_original_paper():
+    extra = "<p>（本文来源：某某日报）</p>"
+    out = page(head="<meta name='mediaid' content='某某财经号'>", header="2023-04-02 10:00", extra=extra)
+    assert out["source"] == "某某财经号"
+    assert page(header="2023-04-02 10:00", extra=extra)["source"] == "某某日报"
+
+
+def test_closing_office_in_parentheses_is_the_byline():
+    assert page(header="2023-04-02 10:00", extra="<p>（某某县统计局）</p>")["author"] == "某某县统计局"
+    assert page(header="2023-04-02 10:00", extra="<p>（待续）</p>")["author"] is None
+
+
+def test_two_person_like_names_on_the_date_line_are_not_a_publisher():
+    out = page(header="<span>2023-04-02 10:00 张小明 李小红</span>")
+    assert out["source"] is None
+    out = page(header="<div>2023-04-02 10:00 <a href='/m/1'>晨报</a></div><div>张小明</div>")
+    assert (out["source"], out["author"]) == ("晨报", "张小明")
