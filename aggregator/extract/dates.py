@@ -42,8 +42,9 @@ _DATE = re.compile(
     r"(?<![\d.])(?P<y>(?:19|20)\d{2})(?:\s*(?P<sep>[-/.年])\s*|\s+(?=(?:1[0-2]|0?[1-9])\s*/))"
     r"(?P<m>1[0-2]|0?[1-9])\s*[-/.月]\s*"
     r"(?P<d>3[01]|[12]\d|0?[1-9])(?!\d)\s*[日号號]?"
-    r"(?:\s*(?:星期|周|週)[一二三四五六日天])?(?:\s*[（(][^)）]{1,4}[)）])?"
-    r"(?:\s*T?\s*" + _TIME + r")?"
+    r"(?:\s*(?:星期|周|週)[一二三四五六日天])?(?:\s*[（(][^)）\d]{1,4}[)）])?"
+    # the time, also in brackets: 2014-12-17 (16:31)
+    r"(?:\s*T?\s*[（(]?\s*" + _TIME + r")?"
     r"|"
     # 1月19日 12:20 / 01-19 12:20 (no year: taken from now).
     r"(?<![\d./-])(?P<m2>1[0-2]|0?[1-9])\s*(?:(?P<sep2>月)\s*(?P<d2a>3[01]|[12]\d|0?[1-9])\s*[日号號]"
@@ -236,6 +237,22 @@ def _from_match(m: re.Match, zone: tzinfo, now: datetime) -> tuple[datetime, boo
     return None
 
 
+# A time printed before its date: "14:36 2018/07/27", "16:31 | 2014-12-17".
+_TIME_BEFORE = re.compile(r"(?<![\d:.])(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*[,，|｜·]?\s*$")
+
+
+def _with_time_before(r, s: str, start: int, lo: int = 0):
+    """``r`` (a _from_match result) with the time printed just before the date (after
+    ``lo``, the end of the previous date), if any."""
+    if r is None or r[1] or r[3]:
+        return r
+    m = _TIME_BEFORE.search(s, max(lo, start - 12), start)
+    if m is None:
+        return r
+    dt = r[0].replace(hour=int(m.group("H")), minute=int(m.group("M")), second=int(m.group("S") or 0))
+    return (dt, True) + tuple(r[2:])
+
+
 def _clean(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
@@ -283,7 +300,7 @@ def _parse_date(text: str, tz, now) -> datetime | None:
             return dt
     m = _DATE.search(s)
     if m:
-        r = _from_match(m, zone, ref)
+        r = _with_time_before(_from_match(m, zone, ref), s, m.start())
         if r:
             return r[0]
     return None
@@ -354,7 +371,7 @@ def find_dates(text: str, tz: str | tzinfo | None = DEFAULT_TZ_NAME,
         out = []
         spans = []
         for m in _DATE.finditer(s):
-            r = _from_match(m, zone, ref)
+            r = _with_time_before(_from_match(m, zone, ref), s, m.start(), spans[-1][1] if spans else 0)
             if r:
                 out.append((r[0], text[m.start():m.end()].strip(), m.start(), r[1], r[2], r[3]))
                 spans.append((m.start(), m.end()))

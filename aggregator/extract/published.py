@@ -5,8 +5,13 @@ Signals, most trusted first:
 1. the source's ``published`` selector;
 2. the date printed between headline and body (Chinese rules first: labelled 发布时间 …,
    then the first date; then human dates of other languages, ``Wed, 19 Oct 2022``,
-   ``10.11.2017``); a date printed after an *update* label (``Updated``, ``修改时间``…)
-   is taken only when the header prints no other date;
+   ``10.11.2017``), else in the headline's own element after it (a table cell with
+   headline, ``<br>`` and time) or, for a headline read from ``<title>``, on the line
+   showing it; a date printed after an *update* label (``Updated``, ``修改时间``…)
+   is taken only when the header prints no other date. An unlabelled day there yields to a
+   labelled date in the metadata above the text (``发文日期：`` then ``日期：``, not
+   ``成文日期``). A relative date (``今日 09:18``) without a fetch time (``now``) and
+   without a machine-readable date is no date: the clock never stands in for the page;
 3. machine-readable dates: publication meta tags (``article:published_time``, ``DC.date*``,
    ``dc:created``, ``pubdate``, ``sailthru.date``, ``parsely-pub-date``…), JSON-LD
    ``datePublished``/``dateCreated`` (also inside ``@graph``), microdata
@@ -166,32 +171,57 @@ def _script_date(ctx) -> datetime | None:
     return None
 
 
-def _dates_in_lines(ctx, lines) -> tuple[datetime, bool, bool, bool] | None:
-    """A labelled date in ``lines`` first, else the first date that is not an update."""
+def _dates_in_lines(ctx, lines) -> tuple[datetime, bool, bool, bool, bool] | None:
+    """A labelled date in ``lines`` first, else the first date that is not an update:
+    ``(date, has_time, has_year, relative, labelled)``."""
     first = None
     updated = None
     for ln in lines:
-        if ln.links and ln.links > 2 * ln.n + 10:
+        if ln.links and ln.links > 2 * ln.n + 10 and ln.n:
             continue   # a link list (a related headline with its date), not a date line
         text = ln.spaced
         found = find_dates(text, ctx.tz, ctx.now)
         for d in found:
+            if ln.links and not ln.n and ln.links - len("".join(d[1].split())) > 10:
+                continue   # all link: a related headline with its date (a linked date alone is kept)
             pre = text[max(0, d[2] - 16):d[2]]
             if _UPDATE_END.search(pre):
                 if updated is None:
-                    updated = (d[0], d[3], d[4], d[5])
+                    updated = (d[0], d[3], d[4], d[5], False)
                 continue
             if _LABEL_STRONG_END.search(pre) or _LABEL_WEAK_END.search(pre):
-                return d[0], d[3], d[4], d[5]
+                return d[0], d[3], d[4], d[5], True
             if first is None:
-                first = (d[0], d[3], d[4], d[5])
+                first = (d[0], d[3], d[4], d[5], False)
     return first or updated
 
 
-def _header_date(ctx) -> tuple[datetime, bool, bool, bool] | None:
-    """(date, has_time, has_year, relative) printed between headline and body, else just
-    above the headline (some layouts print the date first)."""
+def _title_line_dates(ctx):
+    """A date printed in the headline's own element after the headline (a table cell
+    holding headline, <br> and time), or, when the headline was read from <title>, on the
+    line that shows it and the two lines after it."""
+    doc = ctx.doc
+    fc = ctx.first_content_line
+    if ctx.title_idx >= 0:
+        t, t_end = ctx.title_idx, doc.end[ctx.title_idx]
+        k = bisect_right(ctx.line_starts, t) - 1
+        lines = [ln for ln in doc.lines[max(0, k):k + 6] if t < ln.start <= t_end and not ln.zone]
+        return _dates_in_lines(ctx, lines[:3])
+    key = "".join((ctx.title or "").split())
+    if len(key) < 4:
+        return None
+    for k, ln in enumerate(doc.lines[:fc]):
+        if not ln.zone and len(ln.text) <= len(ctx.title) + 40 and "".join(ln.text.split()).startswith(key):
+            return _dates_in_lines(ctx, [ln] + [x for x in doc.lines[k + 1:min(k + 3, fc)] if not x.zone])
+    return None
+
+
+def _header_date(ctx) -> tuple[datetime, bool, bool, bool, bool] | None:
+    """(date, has_time, has_year, relative, labelled) printed between headline and body,
+    else just above the headline (some layouts print the date first)."""
     found = _dates_in_lines(ctx, ctx.header())
+    if found is None:
+        found = _title_line_dates(ctx)
     if found is None and ctx.title_idx >= 0:
         doc = ctx.doc
         k = bisect_right(ctx.line_starts, ctx.title_idx) - 1
@@ -217,6 +247,39 @@ def _is_date_line(text: str) -> bool:
     if len(found) != 1 or not found[0][3]:
         return False
     return bool(_DATE_LINE_REST.match(text.replace(found[0][1], " ")))
+
+
+_META_LABEL = re.compile(r"(?:(?P<strong>%s)|%s)\s*[:：]" % (pt.DATE_LABELS[0], pt.DATE_LABELS[1]))
+_NOT_PUBLICATION = re.compile(r"(?:%s)\s*[:：]$" % pt.DATE_LABELS_WEAK[0])
+
+
+def _labelled_date_before_body(ctx) -> tuple[datetime, bool] | None:
+    """(date, has_time) after a publication label in the lines above the article text,
+    the value on the same line or in the next cell (the metadata tables of government
+    pages): 发布日期：/发文日期： first, else a plain 日期：/时间： (not 成文日期, not an update)."""
+    lines = ctx.doc.lines
+    stop = min(ctx.first_content_line, len(lines))
+    plain = None
+    for k in range(stop):
+        ln = lines[k]
+        if ln.zone or len(ln.text) > 80:
+            continue
+        text = ln.spaced
+        for m in _META_LABEL.finditer(text):
+            if _UPDATE_END.search(text[:m.end()]) or _NOT_PUBLICATION.search(text[:m.end()]):
+                continue
+            if plain is not None and not m.group("strong"):
+                continue
+            value = text[:m.end() + 40]
+            if not text[m.end():].strip() and k + 1 < stop:
+                value = text + " " + lines[k + 1].spaced[:60]
+            for d in find_dates(value, ctx.tz, ctx.now):
+                if m.end() <= d[2] <= m.end() + 3 and not d[5] and d[4] and _sane(ctx, d[0]):
+                    if m.group("strong"):
+                        return d[0], d[3]
+                    plain = (d[0], d[3])
+                    break
+    return plain
 
 
 def _labelled_date_anywhere(ctx) -> datetime | None:
@@ -339,8 +402,17 @@ def extract_published(ctx, selected: str | None = None) -> tuple[datetime | None
     ed = _element_date(ctx)
     if ed is not None:
         machine.append((ed, "meta"))
+    if header is not None and header[3] and ctx.now is None and not machine and _script_date(ctx) is None:
+        # 今日 09:18 / 3小时前 without a fetch time to read it against: no date (never the clock's)
+        header = None
+    if header is None or not (header[1] or header[4]):
+        # an unlabelled day in the header (a communique's issue date, a related item's date)
+        # yields to a labelled date in the metadata above the text (发文日期： 2023-04-18)
+        meta_line = _labelled_date_before_body(ctx)
+        if meta_line is not None and (header is None or meta_line[0].date() != header[0].date()):
+            header = (meta_line[0], meta_line[1], True, False, True)
     if header is not None:
-        dt, has_time, has_year, relative = header
+        dt, has_time, has_year, relative, _labelled = header
         if relative and machine:
             return machine[0]
         if relative:

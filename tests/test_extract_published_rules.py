@@ -1,0 +1,98 @@
+"""Publication-date rules on small hand-written pages: times printed in brackets or before
+the date, a date in the headline's own cell, relative dates without a fetch time, labelled
+metadata dates above the text, linked date lines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from parsel import Selector
+
+from aggregator.extract.article import extract_article
+from aggregator.extract.dates import find_dates, parse_date
+
+SH = ZoneInfo("Asia/Shanghai")
+PARAS = (
+    "<p>记者从市交通运输局获悉，本月起城区新增三条夜间公交线路，覆盖火车站、大学城和主要商圈。</p>"
+    "<p>夜间线路每三十分钟一班，末班车延长至次日凌晨一点，票价与日间线路相同，可使用各类公交卡。</p>"
+    "<p>交通部门表示，将根据乘客出行数据继续优化线路走向和发车间隔，方便市民夜间出行。</p>"
+)
+
+
+def extract(html: str, now: datetime | None = None) -> dict:
+    return extract_article(Selector(text=html), url="http://news.example/a/123.html", now=now)
+
+
+# --- dates.py ---------------------------------------------------------------------------
+
+
+def test_time_in_brackets_after_the_date():
+    (d,) = find_dates("2014-12-17 (16:31)")
+    assert d[0] == datetime(2014, 12, 17, 16, 31, tzinfo=SH) and d[3]
+    assert parse_date("2014-12-17（9:05）") == datetime(2014, 12, 17, 9, 5, tzinfo=SH)
+    # a weekday in brackets is still not a time
+    (d,) = find_dates("2014-12-17（周三）")
+    assert not d[3]
+
+
+def test_time_printed_before_the_date():
+    (d,) = find_dates("14:36 2018/07/27")
+    assert d[0] == datetime(2018, 7, 27, 14, 36, tzinfo=SH) and d[3]
+    assert parse_date("08:05 | 2018-07-27") == datetime(2018, 7, 27, 8, 5, tzinfo=SH)
+    # the time of an earlier date is not lent to the next one
+    a, b = find_dates("2018-07-27 10:00 2018-07-28")
+    assert a[3] and not b[3]
+    # a score is not a time
+    (d,) = find_dates("比分 1.5:30 2018-07-27")
+    assert not d[3]
+
+
+# --- published.py -----------------------------------------------------------------------
+
+
+def test_date_and_time_in_the_headline_cell_when_the_headline_comes_from_title():
+    html = ("<html><head><meta charset='utf-8'><title>城区新增三条夜间公交线路 - 城市日報網頁</title></head><body>"
+            "<table><tr><td><form><select><option>其他新聞 2014-12-16 (10:00)</option></select></form>"
+            "城区新增三条夜间公交线路 (本地) <span><br>2014-12-17 (16:31)</span></td></tr>"
+            f"<tr><td>{PARAS}</td></tr></table></body></html>")
+    r = extract(html)
+    assert r["published"] == "2014-12-17T16:31:00+08:00"
+
+
+def test_relative_date_without_a_fetch_time_is_no_date():
+    html = (f"<html><head><meta charset='utf-8'><title>夜间公交</title></head><body><div class='article'>"
+            f"<h1>城区新增三条夜间公交线路</h1><div class='info'>今日 09:18</div>{PARAS}</div></body></html>")
+    assert extract(html)["published"] is None
+    now = datetime(2022, 3, 18, 15, 30, tzinfo=SH)
+    assert extract(html, now=now)["published"] == "2022-03-18T09:18:00+08:00"
+
+
+GOV = ("<html><head><meta charset='utf-8'><title>关于做好防火工作的通知</title></head><body>"
+       "<table class='meta'><tr><td>索 引 号：</td><td>0001/2023-01</td></tr>"
+       "<tr><td>成文日期：</td><td>2023-04-10</td></tr>{meta}</table>"
+       "<h1>关于做好防火工作的通知</h1><div class='views'>访问量：1632</div>"
+       "<div class='content'><p>县政府办公室</p><p>（2023年4月12日）</p>" + PARAS + "</div></body></html>")
+
+
+def test_labelled_metadata_date_beats_an_unlabelled_day_in_the_text():
+    r = extract(GOV.format(meta="<tr><td>发文日期：</td><td>2023-04-18</td></tr>"))
+    assert r["published"].startswith("2023-04-18")
+
+
+def test_plain_date_label_in_metadata_counts_but_not_a_drafting_date():
+    r = extract(GOV.format(meta="<tr><td>生成日期：</td><td>2023-05-11</td></tr>"))
+    assert r["published"].startswith("2023-05-11")
+    # only 成文日期 (the drafting date) in the table: the date printed in the text stays
+    r = extract(GOV.format(meta=""))
+    assert r["published"].startswith("2023-04-12")
+
+
+def test_a_linked_date_line_in_the_header_is_read_but_not_a_related_headline():
+    head = "<html><head><meta charset='utf-8'><title>t</title></head><body><div class='article'>"
+    html = (head + "<h1>城区新增三条夜间公交线路</h1><div class='info'>"
+            "<a href='/u/1'>2024年01月25日 18:03:35 来自内蒙古</a></div>" + PARAS + "</div></body></html>")
+    assert extract(html)["published"] == "2024-01-25T18:03:35+08:00"
+    html = (head + "<h1>城区新增三条夜间公交线路</h1><div class='info'>"
+            "<a href='/a/9'>全市公交线路调整方案公布 2024年01月20日</a></div>" + PARAS + "</div></body></html>")
+    assert extract(html)["published"] is None
