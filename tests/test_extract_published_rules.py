@@ -96,3 +96,52 @@ def test_a_linked_date_line_in_the_header_is_read_but_not_a_related_headline():
     html = (head + "<h1>城区新增三条夜间公交线路</h1><div class='info'>"
             "<a href='/a/9'>全市公交线路调整方案公布 2024年01月20日</a></div>" + PARAS + "</div></body></html>")
     assert extract(html)["published"] is None
+
+
+# --- title (article.py, titles.py) --------------------------------------------------------
+
+
+def test_site_only_title_tag_yields_to_og_title_headline():
+    html = ("<html><head><meta charset='utf-8'><title> - 城市日報網頁</title>"
+            "<meta property='og:title' content='城区新增三条夜间公交线路- 城市日報網頁'></head><body>"
+            "<table><tr><td class='bodyhead'><form><select><option>其他新聞</option></select></form>"
+            "城区新增三条夜间公交线路 (本地) <span><br>2014-12-17 (15:16)</span></td></tr>"
+            f"<tr><td>{PARAS}</td></tr></table></body></html>")
+    r = extract(html)
+    assert r["title"] == "城区新增三条夜间公交线路"
+    assert r["published"] == "2014-12-17T15:16:00+08:00"
+
+
+def test_headline_list_link_loses_to_the_fuller_heading_above_the_text():
+    nav = "".join(f"<dd class='PostTitle'><a href='/n/{k}'>{t}</a></dd>" for k, t in enumerate(
+        ("全市公交线路调整方案公布", "城区新增三条夜间公交线路 末班车延长", "地铁二号线本周试运行")))
+    html = ("<html><head><meta charset='utf-8'><title>城区新增三条夜间公交线路 末班车延长 - 城市电视</title></head><body>"
+            f"<dl class='list'>{nav}</dl><div id='Heading'>城区新增三条夜间公交线路 末班车延长 票价不变</div>"
+            f"<div class='date'>2014/12/12</div><div class='text'>{PARAS}</div></body></html>")
+    r = extract(html)
+    assert r["title"] == "城区新增三条夜间公交线路 末班车延长 票价不变"
+    assert r["published"].startswith("2014-12-12")
+
+
+def test_headline_wrapper_with_a_deck_gives_the_headline_only():
+    html = ("<html><head><meta charset='utf-8'><title>城区新增三条夜间公交线路 末班车延长至凌晨 - 城市报</title></head><body>"
+            "<div class='article-title'><h1>城区新增三条夜间公交线路</h1><h3>末班车延长至凌晨</h3></div>"
+            f"<div class='text'>{PARAS}</div></body></html>")
+    assert extract(html)["title"] == "城区新增三条夜间公交线路"
+
+
+def test_line_break_in_a_heading_follows_the_metadata_spacing():
+    html = ("<html><head><meta charset='utf-8'><title>x</title>"
+            "<meta property='og:title' content='城区新增三条夜间公交线路「方便市民出行」'></head><body>"
+            f"<h1>城区新增三条夜间公交线路<br>「方便市民出行」</h1><div class='text'>{PARAS}</div></body></html>")
+    assert extract(html)["title"] == "城区新增三条夜间公交线路「方便市民出行」"
+
+
+def test_headline_segment_of_a_joined_title_tag_anchors_the_date_line():
+    html = ("<html><head><meta charset='utf-8'><title>城市時報 | 城区新增三条夜间公交线路 | 新聞編輯部 | 城市新聞 | 熱門專題</title>"
+            "</head><body><div class='path'><a href='/'>首頁</a> » 專題</div>"
+            "<div class='h'>城区新增三条夜间公交线路</div><p class='by'>- 新聞編輯部 @ 03-18-2022 / 1 year ago</p>"
+            f"<div class='text'>{PARAS}</div></body></html>")
+    r = extract(html)
+    assert r["title"] == "城区新增三条夜间公交线路"
+    assert r["published"].startswith("2022-03-18")
