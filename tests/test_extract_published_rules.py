@@ -98,6 +98,48 @@ def test_a_linked_date_line_in_the_header_is_read_but_not_a_related_headline():
     assert extract(html)["published"] is None
 
 
+def test_time_before_an_english_date():
+    (d,) = find_dates("4:24 a.m. January 10, 2008")
+    assert d[0] == datetime(2008, 1, 10, 4, 24, tzinfo=SH) and d[3]
+    (d,) = find_dates("13:36, December 28, 2007")
+    assert d[0] == datetime(2007, 12, 28, 13, 36, tzinfo=SH)
+    a, b = find_dates("January 9, 2008 10:00 January 10, 2008")
+    assert a[3] and not b[3]
+
+
+EN_PARAS = ("<p>The city council voted on Tuesday to add three night bus routes, covering the station and the campus.</p>"
+            "<p>Night buses will run every thirty minutes, and the last bus leaves at one in the morning.</p>"
+            "<p>Officials said the routes would be adjusted as ridership data comes in over the winter.</p>")
+
+
+def test_day_and_month_order_follows_the_url_date():
+    html = ("<html><head><title>Night buses</title></head><body><div class='story'><h1>Council adds night buses</h1>"
+            f"<div class='date'>17:08 10/04/2011</div>{EN_PARAS}</div></body></html>")
+    r = extract_article(Selector(text=html), url="http://news.example/world/20110410/1634.html")
+    assert r["published"].startswith("2011-04-10T17:08")
+    r = extract_article(Selector(text=html), url="http://news.example/world/1634.html")
+    assert r["published"].startswith("2011-10-04T17:08")
+
+
+def test_a_day_from_the_url_takes_the_time_printed_on_that_day_in_the_byline():
+    html = ("<html><head><title>Night buses</title></head><body><div class='story'><h1>Council adds night buses</h1>"
+            "<div class='photo'><img src='/a.jpg'><p class='caption'>A night bus.</p></div>"
+            "<p class='author'>16th Jan 2008, 09:28am by Jane Doe.</p>"
+            f"{EN_PARAS}</div></body></html>")
+    r = extract_article(Selector(text=html), url="http://news.example/articles/2008/01/16/night_buses")
+    assert r["published"].startswith("2008-01-16T09:28")
+
+
+def test_posted_line_a_few_lines_above_the_headline():
+    html = ("<html><head><title>Night buses</title></head><body><div class='story'><h1>Local</h1>"
+            "<h5>Posted on Thu, Jan. 17, 2008 10:15 PM</h5><div class='tools'><a href='/p'>reprint or license</a> "
+            "<a href='/q'>print</a></div><div class='share'><a href='/d'>Digg it</a></div>"
+            "<div class='more'><a href='/e'>email</a></div>"
+            f"<h1>Council adds night buses</h1><h4>By Jane Doe</h4>{EN_PARAS}</div></body></html>")
+    r = extract_article(Selector(text=html), url="http://news.example/story/4487.html")
+    assert r["published"].startswith("2008-01-17T22:15")
+
+
 # --- title (article.py, titles.py) --------------------------------------------------------
 
 

@@ -238,7 +238,8 @@ def _from_match(m: re.Match, zone: tzinfo, now: datetime) -> tuple[datetime, boo
 
 
 # A time printed before its date: "14:36 2018/07/27", "16:31 | 2014-12-17".
-_TIME_BEFORE = re.compile(r"(?<![\d:.])(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*[,，|｜·]?\s*$")
+_TIME_BEFORE = re.compile(r"(?<![\d:.])(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?"
+                          r"(?:\s*(?P<ampm>[AaPp]\.?\s?[Mm]\.?))?\s*[,，|｜·]?\s*$")
 
 
 def _with_time_before(r, s: str, start: int, lo: int = 0):
@@ -246,10 +247,11 @@ def _with_time_before(r, s: str, start: int, lo: int = 0):
     ``lo``, the end of the previous date), if any."""
     if r is None or r[1] or r[3]:
         return r
-    m = _TIME_BEFORE.search(s, max(lo, start - 12), start)
+    m = _TIME_BEFORE.search(s, max(lo, start - 14), start)
     if m is None:
         return r
-    dt = r[0].replace(hour=int(m.group("H")), minute=int(m.group("M")), second=int(m.group("S") or 0))
+    dt = r[0].replace(hour=_hour(m.group("H"), m.group("ampm")), minute=int(m.group("M")),
+                      second=int(m.group("S") or 0))
     return (dt, True) + tuple(r[2:])
 
 
@@ -376,9 +378,13 @@ def find_dates(text: str, tz: str | tzinfo | None = DEFAULT_TZ_NAME,
                 out.append((r[0], text[m.start():m.end()].strip(), m.start(), r[1], r[2], r[3]))
                 spans.append((m.start(), m.end()))
         if _HAS_YEAR.search(s):
-            extra = [(dt, text[a:b].strip(), a, has_time, True, False)
-                     for dt, a, b, has_time in _intl_dates(s, zone, ref)
-                     if not any(a < e and b > st for st, e in spans)]
+            extra = []
+            prev = 0
+            for dt, a, b, has_time in _intl_dates(s, zone, ref):
+                if not any(a < e and b > st for st, e in spans):
+                    dt, has_time = _with_time_before((dt, has_time, True, False), s, a, prev)[:2]
+                    extra.append((dt, text[a:b].strip(), a, has_time, True, False))
+                prev = b
             if extra:
                 out = sorted(out + extra, key=lambda d: d[2])
         return out

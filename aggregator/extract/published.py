@@ -11,7 +11,10 @@ Signals, most trusted first:
    is taken only when the header prints no other date. An unlabelled day there yields to a
    labelled date in the metadata above the text (``发文日期：`` then ``日期：``, not
    ``成文日期``). A relative date (``今日 09:18``) without a fetch time (``now``) and
-   without a machine-readable date is no date: the clock never stands in for the page;
+   without a machine-readable date is no date: the clock never stands in for the page.
+   A day read without its time (a date-only line, the URL, a script) takes the time printed
+   with the same day near the headline; an ambiguous ``10/04/2011`` takes the order of
+   day and month the URL's date agrees with;
 3. machine-readable dates: publication meta tags (``article:published_time``, ``DC.date*``,
    ``dc:created``, ``pubdate``, ``sailthru.date``, ``parsely-pub-date``…), JSON-LD
    ``datePublished``/``dateCreated`` (also inside ``@graph``), microdata
@@ -225,7 +228,7 @@ def _header_date(ctx) -> tuple[datetime, bool, bool, bool, bool] | None:
     if found is None and ctx.title_idx >= 0:
         doc = ctx.doc
         k = bisect_right(ctx.line_starts, ctx.title_idx) - 1
-        before = [ln for ln in doc.lines[max(0, k - 2):k + 1]
+        before = [ln for ln in doc.lines[max(0, k - 4):k + 1]
                   if ln.start < ctx.title_idx and not ln.zone and len(ln.text) <= 80]
         found = _dates_in_lines(ctx, before)
     if found is None:
@@ -385,9 +388,43 @@ def _htmldate(ctx) -> datetime | None:
     return _sane(ctx, dt)
 
 
+def _same_day_time(ctx, day: datetime) -> datetime | None:
+    """A date with a time printed on ``day`` around the headline and the top of the text
+    (the byline's ``16th Jan 2008, 09:28am``), for a day read without its time."""
+    doc = ctx.doc
+    k = bisect_right(ctx.line_starts, ctx.title_idx) - 1 if ctx.title_idx >= 0 else 0
+    local = to_tz(day, ctx.tz).date()
+    for ln in doc.lines[max(0, k - 6):max(k, ctx.first_content_line) + 4]:
+        if ln.zone or ln.links > ln.n or len(ln.text) > 300:
+            continue
+        for d in find_dates(ln.spaced, ctx.tz, ctx.now):
+            if d[3] and not d[5] and to_tz(d[0], ctx.tz).date() == local:
+                return d[0]
+    return None
+
+
 def extract_published(ctx, selected: str | None = None) -> tuple[datetime | None, str | None]:
     """(publication datetime, where it came from) of the page; ``selected`` is the text
     the source's ``published`` selector found, if any."""
+    dt, src = _published(ctx, selected)
+    if dt is None or src == "selector":
+        return dt, src
+    if src == "text" and dt.day <= 12 and dt.day != dt.month:
+        # 10/04/2011: the order of day and month the URL's date (20110410) agrees with
+        ud = date_from_url(ctx.url, ctx.tz)
+        if ud is not None and (ud.year, ud.month, ud.day) == (dt.year, dt.day, dt.month):
+            dt = dt.replace(month=dt.day, day=dt.month)
+    local = to_tz(dt, ctx.tz)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        # a day without its time (a date-only line, the URL, a script): the same day printed
+        # with a time near the headline is the fuller reading of it
+        t = _same_day_time(ctx, dt)
+        if t is not None:
+            return t, "text"
+    return dt, src
+
+
+def _published(ctx, selected: str | None) -> tuple[datetime | None, str | None]:
     if selected:
         dt = parse_date(selected, ctx.tz, ctx.now)
         if dt is not None:
