@@ -140,6 +140,40 @@ def test_posted_line_a_few_lines_above_the_headline():
     assert r["published"].startswith("2008-01-17T22:15")
 
 
+def test_time_and_dash_before_an_ordinal_date():
+    (d,) = find_dates("15:43 - 13th, Jan 2008")
+    assert d[0] == datetime(2008, 1, 13, 15, 43, tzinfo=SH) and d[3]
+
+
+def test_dateline_opening_the_first_paragraph():
+    html = ("<html><head><title>Council</title></head><body><div class='story'><h2>Council adds night buses</h2>"
+            "<div class='text'><p>16 January 2008 – The city council voted on Tuesday to add three night bus routes, "
+            "covering the station and the campus.</p>" + EN_PARAS + "</div></div></body></html>")
+    r = extract_article(Selector(text=html), url="http://news.example/story.asp?id=3")
+    assert r["published"].startswith("2008-01-16")
+
+
+def test_labelled_date_just_after_the_text_under_the_tags():
+    html = ("<html><head><meta charset='utf-8'><title>夜间公交</title></head><body><div class='article'>"
+            f"<h1>城区新增三条夜间公交线路</h1><div class='content'>{PARAS}</div>"
+            "<div class='tags'><a href='/t/1'>公交</a> <a href='/t/2'>夜间</a></div>"
+            "<div class='tags'>所属分类：交通</div><div class='tags'>时间：2019-09-24 17:08</div>"
+            "<div class='share'>分享到：</div></div></body></html>")
+    assert extract(html)["published"] == "2019-09-24T17:08:00+08:00"
+
+
+def test_dated_closing_line_of_the_text_but_not_a_related_item():
+    html = ("<html><head><meta charset='utf-8'><title>夜间公交</title></head><body><div class='article'>"
+            f"<h1>城区新增三条夜间公交线路</h1><div class='content'>{PARAS}"
+            "<div class='date'>（2011年4月15日12時24分 城市报）</div></div></div></body></html>")
+    assert extract(html)["published"] == "2011-04-15T12:24:00+08:00"
+    related = ("<html><head><meta charset='utf-8'><title>夜间公交</title></head><body><div class='article'>"
+               f"<h1>城区新增三条夜间公交线路</h1><div class='content'>{PARAS}</div></div>"
+               "<ul class='more'><li><a href='/a/1'>银川马拉松报名启动</a><span>2021-12-01 10:00</span></li></ul>"
+               "</body></html>")
+    assert extract(related)["published"] is None
+
+
 # --- title (article.py, titles.py) --------------------------------------------------------
 
 

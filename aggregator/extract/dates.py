@@ -99,7 +99,7 @@ _INTL_TIME = (
 # 19 de octubre de 2022, 10.11.2017 / 23-01-2021 (day first), 01/23/2021 (month first).
 _INTL = re.compile(
     r"(?:"
-    r"(?<![\w.])(?P<d1>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th|er|º|\.)?\s*(?:de\s+|of\s+)?(?P<mon1>" + _MONTH_ALT + r")(?![a-zé])\.?"
+    r"(?<![\w.])(?P<d1>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th|er|º|\.)?,?\s*(?:de\s+|of\s+)?(?P<mon1>" + _MONTH_ALT + r")(?![a-zé])\.?"
     r",?\s*(?:de\s+|del\s+)?(?P<y1>(?:19|20)\d{2})(?!\d)"
     r"|(?<![\w.])(?P<mon2>" + _MONTH_ALT + r")(?![a-zé])\.?\s+(?P<d2>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?,?\s+(?P<y2>(?:19|20)\d{2})(?!\d)"
     r"|(?<![\w./-])(?P<a>3[01]|[12]\d|0?[1-9])(?P<s>[./-])(?P<b>3[01]|[12]\d|0?[1-9])(?P=s)(?P<y3>(?:19|20)\d{2})(?![\d]|[./-]\d)"
@@ -237,9 +237,9 @@ def _from_match(m: re.Match, zone: tzinfo, now: datetime) -> tuple[datetime, boo
     return None
 
 
-# A time printed before its date: "14:36 2018/07/27", "16:31 | 2014-12-17".
+# A time printed before its date: "14:36 2018/07/27", "16:31 | 2014-12-17", "15:43 - 13th, Jan 2008".
 _TIME_BEFORE = re.compile(r"(?<![\d:.])(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?"
-                          r"(?:\s*(?P<ampm>[AaPp]\.?\s?[Mm]\.?))?\s*[,，|｜·]?\s*$")
+                          r"(?:\s*(?P<ampm>[AaPp]\.?\s?[Mm]\.?))?\s*[-–,，|｜·]?\s*$")
 
 
 def _with_time_before(r, s: str, start: int, lo: int = 0):

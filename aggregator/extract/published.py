@@ -21,7 +21,9 @@ Signals, most trusted first:
    ``itemprop=datePublished|dateCreated`` and ``<time datetime>`` elements of the article
    (not those marked as updated or sitting in navigation/related boxes). *Modified* dates
    never stand for the publication date; they only supply a year to a printed ``10-08``;
-4. a labelled date anywhere on the page, a date in an inline script, a date in the URL
+4. a labelled date anywhere on the page, a date the text carries (a dateline opening the
+   first paragraph, a labelled or short dated line just after the text, not a related
+   item), a date in an inline script, a date in the URL
    (``/2022/0119/``, ``/2019/6/26/``, ``2019-05-05``), then in the path of an image of the
    article text;
 5. when all of these find nothing on a non-Chinese page: htmldate without its extensive
@@ -305,6 +307,42 @@ def _labelled_date_anywhere(ctx) -> datetime | None:
     return None
 
 
+_DATELINE = re.compile(r"\s*[–—-]\s")
+
+
+def _linked_item(ln, d) -> bool:
+    """``ln`` is a linked headline with date ``d`` and nothing else (a related item)."""
+    return ln.links >= 4 and ln.n - len("".join(d[1].split())) <= 2
+
+
+def _date_around_text(ctx) -> datetime | None:
+    """A date the article text itself carries: a dateline opening the first paragraph
+    (``16 January 2008 – The Council …``), else a labelled date (时间：…) or a short dated
+    line with a time (``（2011年4月15日12時24分 読売新聞）``) just after the text."""
+    doc = ctx.doc
+    lines = doc.lines
+    fc = ctx.first_content_line
+    if 0 <= fc < len(lines):
+        text = lines[fc].spaced
+        for d in find_dates(text[:40], ctx.tz, ctx.now)[:1]:
+            if d[4] and not d[5] and d[2] <= 1 and _DATELINE.match(text, d[2] + len(d[1])):
+                return _sane(ctx, d[0])
+    # the last two lines of the container and the six after it
+    k = bisect_right(ctx.line_starts, doc.end[ctx.container])
+    for ln in lines[max(fc + 1, k - 2):k + 6]:
+        if ln.links > ln.n or len(ln.text) > 60:
+            continue
+        found = [d for d in find_dates(ln.spaced, ctx.tz, ctx.now) if d[4] and not d[5] and not _linked_item(ln, d)]
+        for d in found[:1]:
+            pre = ln.spaced[max(0, d[2] - 16):d[2]]
+            if _UPDATE_END.search(pre):
+                continue
+            if _LABEL_STRONG_END.search(pre) or _LABEL_WEAK_END.search(pre) or (
+                    not ln.zone and d[3] and len(ln.text) <= 40):
+                return _sane(ctx, d[0])
+    return None
+
+
 def _image_path_date(ctx) -> datetime | None:
     """A date in the path of an image of the article text (/uploads/2019-05-05/x.jpg)."""
     doc = ctx.doc
@@ -398,7 +436,7 @@ def _same_day_time(ctx, day: datetime) -> datetime | None:
         if ln.zone or ln.links > ln.n or len(ln.text) > 300:
             continue
         for d in find_dates(ln.spaced, ctx.tz, ctx.now):
-            if d[3] and not d[5] and to_tz(d[0], ctx.tz).date() == local:
+            if d[3] and not d[5] and to_tz(d[0], ctx.tz).date() == local and not _linked_item(ln, d):
                 return d[0]
     return None
 
@@ -506,7 +544,7 @@ def _published(ctx, selected: str | None) -> tuple[datetime | None, str | None]:
         return dt, "text"
     if machine:
         return machine[0]
-    dt = _labelled_date_anywhere(ctx)
+    dt = _labelled_date_anywhere(ctx) or _date_around_text(ctx)
     if dt is not None:
         return dt, "text"
     sd = _script_date(ctx)
