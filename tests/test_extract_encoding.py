@@ -18,7 +18,7 @@ def page(meta: str | None, text: str = TEXT) -> str:
 
 @pytest.mark.parametrize("label, codec", [
     ("gb2312", "gb18030"), ("GBK", "gb18030"), ("gb18030", "gb18030"), ("x-gbk", "gb18030"),
-    ("UTF-8", "utf-8"), ("utf8", "utf-8"), ("big5", "big5"), ("iso-8859-1", "cp1252"),
+    ("UTF-8", "utf-8"), ("utf8", "utf-8"), ("big5", "big5hkscs"), ("cp950", "big5hkscs"), ("iso-8859-1", "cp1252"),
     ("no-such-charset", None), ("", None), (None, None),
 ])
 def test_normalize_charset(label, codec):
@@ -53,7 +53,7 @@ def test_no_declaration_at_all():
     assert detect_encoding(page(None).encode("utf-8"), None) == "utf-8"
     assert detect_encoding(page(None).encode("gb18030"), None) == "gb18030"
     big5 = page(None, "臺灣的新聞網站使用繁體中文，編碼常見為大五碼。" * 20).encode("big5")
-    assert detect_encoding(big5, None) == "big5"
+    assert detect_encoding(big5, None) == "big5hkscs"
 
 
 def test_bom_wins():
@@ -91,3 +91,42 @@ def test_decode_html_returns_text_and_codec():
     assert enc == "utf-8" and not text.startswith("\ufeff") and "银川" in text
     text, enc = decode_html(page("gb2312").encode("gb18030"), "utf-8")
     assert enc == "gb18030" and "银川" in text
+
+
+# Hong Kong characters (HKSCS) that plain Big5 cannot decode.
+HK_TEXT = "香港新聞：市民在屋邨樓下排隊，啲人話今日好凍，佢哋冇帶外套。" * 10
+
+
+def test_big5_declared_page_with_hkscs_characters_is_read_as_big5_hkscs():
+    body = page("big5", HK_TEXT).encode("big5hkscs")
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("big5")
+    enc = detect_encoding(body, None)
+    assert enc == "big5hkscs"
+    assert "啲人" in body.decode(enc)
+    text, enc = decode_html(body)
+    assert "冇帶外套" in text and "\ufffd" not in text
+
+
+def test_big5_bytes_declared_gb2312_are_not_read_as_gb18030_with_private_use_characters():
+    # GB18030 decodes these bytes "without errors" into mojibake holding user-defined
+    # (private-use) characters; Big5-HKSCS reads them cleanly
+    body = page("gb2312", "臺灣的新聞網站使用繁體中文，編碼常見為大五碼。颱風過後，鄉親們整理家園。" * 20
+                ).encode("big5hkscs")
+    assert any("\ue000" <= c <= "\uf8ff" for c in body.decode("gb18030"))
+    assert detect_encoding(body, None) == "big5hkscs"
+
+
+def test_gbk_page_is_still_gbk():
+    assert detect_encoding(page("gbk").encode("gbk"), None) == "gb18030"
+
+
+@pytest.mark.parametrize("label", ["iso-8859-15", "windows-1256", "koi8-r"])
+def test_utf8_bytes_under_a_single_byte_label_are_utf8(label):
+    body = page(label, "Ángeles Escrivá — señor día, “quoted”. ").encode("utf-8")
+    assert detect_encoding(body, None) == "utf-8"
+
+
+def test_single_byte_label_on_single_byte_bytes_is_kept():
+    body = page("iso-8859-15", "Ángeles Escrivá, 10 €. ").encode("iso-8859-15")
+    assert detect_encoding(body, None) == "iso8859-15"

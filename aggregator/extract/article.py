@@ -41,6 +41,7 @@ from aggregator.extract.dates import find_dates, to_tz
 from aggregator.extract.origin import find_origin_url
 from aggregator.extract.published import extract_published, is_zh
 from aggregator.extract.scriptstate import fill_from_script_state
+from aggregator.extract.titles import headline_segment
 from aggregator.project import DEFAULT_TZ, DEFAULT_TZ_NAME
 
 __all__ = ["extract_article", "stitch_pages", "FIELDS"]
@@ -577,9 +578,9 @@ def _title_references(ctx: _Ctx) -> list[str]:
     return refs
 
 
-def _title_candidates(ctx: _Ctx, refs: list[str]) -> list[int]:
+def _title_candidates(ctx: _Ctx, refs: list[str], segs: set[str] = frozenset()) -> list[int]:
     """Headings, elements with a title-ish class/id, and blocks before the article text
-    whose text the page's <title>/og:title contains."""
+    whose text the page's <title>/og:title contains (or is its headline segment)."""
     doc = ctx.doc
     cands = set(doc.headings)
     for i, h in enumerate(doc.hint):
@@ -592,7 +593,7 @@ def _title_candidates(ctx: _Ctx, refs: list[str]) -> list[int]:
             if ln.owner < 0 or len(ln.text) > 150 or ln.links > ln.n:
                 continue
             key = _nows(ln.text)
-            if len(key) >= 4 and any(key in r and len(key) * 5 >= len(r) * 2 for r in refs):
+            if len(key) >= 4 and (key in segs or any(key in r and len(key) * 5 >= len(r) * 2 for r in refs)):
                 cands.add(ln.owner)
     return sorted(cands)
 
@@ -608,7 +609,10 @@ def _extract_title(ctx: _Ctx) -> str | None:
         if t:
             return t
     doc = ctx.doc
-    refs = [_nows(r) for r in _title_references(ctx)]
+    raw = _title_references(ctx)
+    refs = [_nows(r) for r in raw]
+    # the headline part of a <title> joining segments (熱血時報 | Headline | 熱血編輯部)
+    segs = {_nows(h) for h in map(_headline_segment, raw) if h and len(_nows(h)) >= 6} - set(refs)
     best, best_score = -1, 2.5
     cont_end = doc.end[ctx.container]
     fc = ctx.first_content_line
@@ -617,7 +621,7 @@ def _extract_title(ctx: _Ctx) -> str | None:
     has_text = 0 <= fc < len(doc.lines) and _is_content_line(doc.lines[fc])
     starts = ctx.line_starts
     texts: dict[int, str] = {}
-    for i in _title_candidates(ctx, refs):
+    for i in _title_candidates(ctx, refs, segs):
         text = doc.text_of(i)
         if not text or len(text) > 150:
             continue
@@ -629,6 +633,12 @@ def _extract_title(ctx: _Ctx) -> str | None:
         score = _TITLE_TAG_BASE.get(tag, 1.0)
         if doc.zone[i]:
             score -= 2.5
+        if tag not in _HEADINGS:
+            k = bisect_right(doc.headings, i)
+            if k < len(doc.headings) and doc.headings[k] <= doc.end[i]:
+                continue   # a title-ish wrapper of a heading (h1 + deck): the heading competes
+            if not any(ln.n for ln in doc.lines_in(i)):
+                score -= 4.0   # all link text: an item of a headline list (unless near the text)
         if (i > cont_end or i >= fc_start) and has_text:
             score -= 3.0   # headings after the article text are related items
         else:
@@ -639,7 +649,7 @@ def _extract_title(ctx: _Ctx) -> str | None:
             elif gap <= 8:
                 score += 2.0
         sim = 0.0
-        for r in refs:
+        for r in (*refs, *segs):
             if key == r:
                 sim = 1.0
             elif key in r:
@@ -647,38 +657,31 @@ def _extract_title(ctx: _Ctx) -> str | None:
             elif len(r) >= 6 and key.startswith(r):
                 # the headline plus a hidden widget label (播报文章, "Listen")
                 sim = max(sim, 0.9 * len(r) / len(key))
-        score += 10.0 * sim
+        score += 10.0 * (0.9 * sim if key in segs and sim == 1.0 else sim)
         if find_dates(text) and len(text) < 40:
             score -= 3.0
         if score > best_score:
             best, best_score = i, score
     if best >= 0:
-        text = _ref_prefix(ctx, best, texts[best], refs)
+        text = texts[best]
+        if len(doc.lines_in(best)) > 1 and _nows(text) in refs:
+            # a <br> in the heading is layout: the headline as the page's metadata types it
+            text = raw[refs.index(_nows(text))]
+        text = _ref_prefix(ctx, best, text, refs)
         text = _join_two_line_title(ctx, best, text, refs, texts)
         ctx.title_idx = best
         return text
     from aggregator.normalize import clean_title
 
     for r in _title_references(ctx):
-        t = clean_title(r, ctx.site_names())
+        t = _headline_segment(clean_title(r, ctx.site_names()))
         if t:
-            return _headline_segment(t)
+            return t
     return None
 
 
-_TITLE_SEP = re.compile(r"\s+[-|–—:·]+\s+|\s*[_｜|]\s*")
-
-
 def _headline_segment(t: str) -> str:
-    """'星島日報網頁 | Headline | 編輯部' -> 'Headline': when a <title> joins segments, the
-    segments that are a site or desk name (ending in 網/报/Times …) go, the longest stays."""
-    parts = [p.strip() for p in _TITLE_SEP.split(t) if p and p.strip()]
-    if len(parts) < 2:
-        return t
-    keep = [p for p in parts if not (_MEDIA_TAIL.search(p) or re.search(r"(?:網頁|网页|編輯部|编辑部|首页|首頁)$", p))]
-    if not keep or len(keep) == len(parts):
-        return t
-    return max(keep, key=len)
+    return headline_segment(t, _MEDIA_TAIL)
 
 
 def _ref_prefix(ctx: _Ctx, i: int, text: str, refs: list[str]) -> str:
@@ -697,11 +700,14 @@ def _ref_prefix(ctx: _Ctx, i: int, text: str, refs: list[str]) -> str:
 
 
 def _join_two_line_title(ctx: _Ctx, i: int, text: str, refs: list[str], texts: dict[int, str]) -> str:
-    """Headlines set as two elements (主题 + 副题 on one level) are joined when the page
-    title holds both parts; a <br> inside one heading is already joined by the line view."""
+    """Headlines set as two elements of one or neighbouring ranks (主题 + 副题 on one level)
+    are joined when the page title holds both parts (not an h1 and an h3 deck); a <br>
+    inside one heading is already joined by the line view."""
     doc = ctx.doc
     par = doc.parent[i]
-    sibs = [j for j in texts if doc.parent[j] == par and j != i]
+    a = doc.tags[i]
+    sibs = [j for j in texts if doc.parent[j] == par and j != i and (doc.tags[j] == a or (
+        a in _TITLE_TAG_BASE and doc.tags[j] in _TITLE_TAG_BASE and abs(int(a[1]) - int(doc.tags[j][1])) == 1))]
     for j in sibs:
         other = texts[j]
         for joined in ((text, other) if j > i else (other, text),):

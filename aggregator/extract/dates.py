@@ -42,8 +42,9 @@ _DATE = re.compile(
     r"(?<![\d.])(?P<y>(?:19|20)\d{2})(?:\s*(?P<sep>[-/.年])\s*|\s+(?=(?:1[0-2]|0?[1-9])\s*/))"
     r"(?P<m>1[0-2]|0?[1-9])\s*[-/.月]\s*"
     r"(?P<d>3[01]|[12]\d|0?[1-9])(?!\d)\s*[日号號]?"
-    r"(?:\s*(?:星期|周|週)[一二三四五六日天])?(?:\s*[（(][^)）]{1,4}[)）])?"
-    r"(?:\s*T?\s*" + _TIME + r")?"
+    r"(?:\s*(?:星期|周|週)[一二三四五六日天])?(?:\s*[（(][^)）\d]{1,4}[)）])?"
+    # the time, also in brackets: 2014-12-17 (16:31)
+    r"(?:\s*T?\s*[（(]?\s*" + _TIME + r")?"
     r"|"
     # 1月19日 12:20 / 01-19 12:20 (no year: taken from now).
     r"(?<![\d./-])(?P<m2>1[0-2]|0?[1-9])\s*(?:(?P<sep2>月)\s*(?P<d2a>3[01]|[12]\d|0?[1-9])\s*[日号號]"
@@ -98,7 +99,7 @@ _INTL_TIME = (
 # 19 de octubre de 2022, 10.11.2017 / 23-01-2021 (day first), 01/23/2021 (month first).
 _INTL = re.compile(
     r"(?:"
-    r"(?<![\w.])(?P<d1>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th|er|º|\.)?\s*(?:de\s+|of\s+)?(?P<mon1>" + _MONTH_ALT + r")(?![a-zé])\.?"
+    r"(?<![\w.])(?P<d1>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th|er|º|\.)?,?\s*(?:de\s+|of\s+)?(?P<mon1>" + _MONTH_ALT + r")(?![a-zé])\.?"
     r",?\s*(?:de\s+|del\s+)?(?P<y1>(?:19|20)\d{2})(?!\d)"
     r"|(?<![\w.])(?P<mon2>" + _MONTH_ALT + r")(?![a-zé])\.?\s+(?P<d2>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?,?\s+(?P<y2>(?:19|20)\d{2})(?!\d)"
     r"|(?<![\w./-])(?P<a>3[01]|[12]\d|0?[1-9])(?P<s>[./-])(?P<b>3[01]|[12]\d|0?[1-9])(?P=s)(?P<y3>(?:19|20)\d{2})(?![\d]|[./-]\d)"
@@ -236,6 +237,24 @@ def _from_match(m: re.Match, zone: tzinfo, now: datetime) -> tuple[datetime, boo
     return None
 
 
+# A time printed before its date: "14:36 2018/07/27", "16:31 | 2014-12-17", "15:43 - 13th, Jan 2008".
+_TIME_BEFORE = re.compile(r"(?<![\d:.])(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?"
+                          r"(?:\s*(?P<ampm>[AaPp]\.?\s?[Mm]\.?))?\s*[-–,，|｜·]?\s*$")
+
+
+def _with_time_before(r, s: str, start: int, lo: int = 0):
+    """``r`` (a _from_match result) with the time printed just before the date (after
+    ``lo``, the end of the previous date), if any."""
+    if r is None or r[1] or r[3]:
+        return r
+    m = _TIME_BEFORE.search(s, max(lo, start - 14), start)
+    if m is None:
+        return r
+    dt = r[0].replace(hour=_hour(m.group("H"), m.group("ampm")), minute=int(m.group("M")),
+                      second=int(m.group("S") or 0))
+    return (dt, True) + tuple(r[2:])
+
+
 def _clean(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
@@ -283,7 +302,7 @@ def _parse_date(text: str, tz, now) -> datetime | None:
             return dt
     m = _DATE.search(s)
     if m:
-        r = _from_match(m, zone, ref)
+        r = _with_time_before(_from_match(m, zone, ref), s, m.start())
         if r:
             return r[0]
     return None
@@ -354,14 +373,18 @@ def find_dates(text: str, tz: str | tzinfo | None = DEFAULT_TZ_NAME,
         out = []
         spans = []
         for m in _DATE.finditer(s):
-            r = _from_match(m, zone, ref)
+            r = _with_time_before(_from_match(m, zone, ref), s, m.start(), spans[-1][1] if spans else 0)
             if r:
                 out.append((r[0], text[m.start():m.end()].strip(), m.start(), r[1], r[2], r[3]))
                 spans.append((m.start(), m.end()))
         if _HAS_YEAR.search(s):
-            extra = [(dt, text[a:b].strip(), a, has_time, True, False)
-                     for dt, a, b, has_time in _intl_dates(s, zone, ref)
-                     if not any(a < e and b > st for st, e in spans)]
+            extra = []
+            prev = 0
+            for dt, a, b, has_time in _intl_dates(s, zone, ref):
+                if not any(a < e and b > st for st, e in spans):
+                    dt, has_time = _with_time_before((dt, has_time, True, False), s, a, prev)[:2]
+                    extra.append((dt, text[a:b].strip(), a, has_time, True, False))
+                prev = b
             if extra:
                 out = sorted(out + extra, key=lambda d: d[2])
         return out

@@ -3,13 +3,18 @@
 Owns the decision which codec turns a page's bytes into text: byte-order mark, then the
 HTTP ``Content-Type`` charset, then the ``<meta>`` declaration, each trusted only when it
 decodes the bytes cleanly, then detection (strict UTF-8, GB18030, Big5). GB2312 and GBK
-are always read as GB18030, their superset. Pure: no network, no Scrapy engine.
+are always read as GB18030, their superset; Big5 and CP950 as Big5-HKSCS (Hong Kong pages
+declare ``big5`` and use HKSCS characters, which plain Big5 cannot decode). A Chinese
+codec whose text comes out with private-use characters (what GB18030 makes of Big5 bytes
+and the reverse) yields to the other one when that one reads the bytes without them.
+Pure: no network, no Scrapy engine.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 
 __all__ = ["detect_encoding", "decode_html", "declared_charset", "normalize_charset"]
 
@@ -17,7 +22,10 @@ __all__ = ["detect_encoding", "decode_html", "declared_charset", "normalize_char
 # never loses a character and fixes pages that use GBK/GB18030-only characters.
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "ms936", "x-gbk", "euc-cn", "hz-gb-2312",
               "csgb2312", "iso-ir-58", "chinese", "gb_2312-80"}
-_BIG5_FAMILY = {"big5", "big5-hkscs", "cp950", "x-x-big5", "csbig5"}
+_BIG5_FAMILY = {"big5", "big5-hkscs", "big5hkscs", "cp950", "x-x-big5", "csbig5"}
+# Big5 pages are read as Big5-HKSCS: the same characters plus the Hong Kong ones (a few
+# rarely used kana of the ETEN extension differ); w3lib/Scrapy make the same choice.
+_BIG5 = "big5hkscs"
 
 # <meta charset="..."> and <meta http-equiv="Content-Type" content="text/html; charset=...">.
 # Only the first 4 KiB are searched, like browsers' prescan (which reads 1 KiB; real pages
@@ -43,7 +51,7 @@ _TOLERATED_ERRORS_PER_10K = 2
 def normalize_charset(name: str | None) -> str | None:
     """Canonical Python codec name for a charset label, or None when unknown.
 
-    gb2312/gbk and friends become ``gb18030``; Big5 variants become ``big5``; latin-1 and
+    gb2312/gbk and friends become ``gb18030``; Big5 variants become ``big5hkscs``; latin-1 and
     ascii labels become ``cp1252`` (as browsers read them).
     """
     if not name:
@@ -54,7 +62,7 @@ def normalize_charset(name: str | None) -> str | None:
     if label in _GB_FAMILY:
         return "gb18030"
     if label in _BIG5_FAMILY:
-        return "big5"
+        return _BIG5
     if label in ("utf8", "utf-8", "unicode-1-1-utf-8", "x-unicode20utf8"):
         return "utf-8"
     try:
@@ -113,14 +121,24 @@ def _error_count(body: bytes, codec: str, limit: int) -> int:
 
 
 def _decodes_cleanly(body: bytes, codec: str) -> bool:
-    if codec == "cp1252":
-        # Every byte string "decodes" in a single-byte charset; distrust it for bytes
-        # that are valid UTF-8 with non-ASCII content (a mislabelled UTF-8 page).
+    if _single_byte(codec):
+        # Every byte string "decodes" in a single-byte charset (cp1252, iso-8859-15,
+        # windows-1256 …); distrust it for bytes that are valid UTF-8 with non-ASCII
+        # content (a mislabelled UTF-8 page).
         return not _is_utf8_with_multibyte(body)
     allowed = max(_TOLERATED_ERRORS_PER_10K, len(body) * _TOLERATED_ERRORS_PER_10K // 10_000)
     if codec == "utf-8":
         allowed = 1 if len(body) > 2000 else 0
     return _error_count(body, codec, allowed) <= allowed
+
+
+@lru_cache(maxsize=64)
+def _single_byte(codec: str) -> bool:
+    """One character per byte: a UTF-8 sequence of three bytes reads as three characters."""
+    try:
+        return len("中".encode("utf-8").decode(codec, "replace")) == 3
+    except LookupError:
+        return False
 
 
 def _is_utf8_with_multibyte(body: bytes) -> bool:
@@ -160,14 +178,39 @@ def detect_encoding(body: bytes, http_charset: str | None = None,
         codec = normalize_charset(label)
         if not codec:
             continue
-        if codec == "gb18030" or codec == "big5":
+        if codec == "gb18030" or codec == _BIG5:
             if utf8_ok is None:
                 utf8_ok = _looks_like_utf8_misread_as_gb(body)
             if utf8_ok:
                 return "utf-8"
+            if _decodes_cleanly(body, codec):
+                return _other_if_private_use(body, codec)
+            continue
         if _decodes_cleanly(body, codec):
             return codec
     return _sniff(body)
+
+
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+def _private_use(text: str) -> int:
+    return len(_PRIVATE_USE.findall(text))
+
+
+def _other_if_private_use(body: bytes, codec: str) -> str:
+    """``codec`` (gb18030 or big5hkscs), unless its text has private-use characters and
+    the other Chinese codec reads the bytes cleanly with fewer of them: Big5 bytes decode
+    as GB18030 "without errors" into mojibake with user-defined-area characters."""
+    pua = _private_use(body.decode(codec, "replace"))
+    if pua <= 1:
+        return codec
+    other = _BIG5 if codec == "gb18030" else "gb18030"
+    if not _decodes_cleanly(body, other):
+        return codec
+    if _private_use(body.decode(other, "replace")) * 4 < pua:
+        return other
+    return codec
 
 
 def _sniff(body: bytes) -> str:
@@ -176,13 +219,15 @@ def _sniff(body: bytes) -> str:
     if _decodes_cleanly(body, "utf-8"):
         return "utf-8"
     gb_errors = _error_count(body, "gb18030", 50)
-    big5_errors = _error_count(body, "big5", 50)
+    big5_errors = _error_count(body, _BIG5, 50)
     if big5_errors <= gb_errors and big5_errors <= 50:
         # Big5 bytes often decode as GB18030 without errors (and vice versa, less often):
-        # the decoding with more everyday characters is the right one.
+        # the decoding with more everyday characters (and fewer private-use ones) is right.
         sample = body[:20000]
-        if _common_ratio(sample.decode("big5", "ignore")) > _common_ratio(sample.decode("gb18030", "ignore")):
-            return "big5"
+        as_big5, as_gb = sample.decode(_BIG5, "ignore"), sample.decode("gb18030", "ignore")
+        if (_common_ratio(as_big5) - _private_use(as_big5) / max(1, len(as_big5)) * 20
+                > _common_ratio(as_gb) - _private_use(as_gb) / max(1, len(as_gb)) * 20):
+            return _BIG5
     if gb_errors <= 50:
         return "gb18030"
     return "utf-8"

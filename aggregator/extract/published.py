@@ -5,15 +5,25 @@ Signals, most trusted first:
 1. the source's ``published`` selector;
 2. the date printed between headline and body (Chinese rules first: labelled 发布时间 …,
    then the first date; then human dates of other languages, ``Wed, 19 Oct 2022``,
-   ``10.11.2017``); a date printed after an *update* label (``Updated``, ``修改时间``…)
-   is taken only when the header prints no other date;
+   ``10.11.2017``), else in the headline's own element after it (a table cell with
+   headline, ``<br>`` and time) or, for a headline read from ``<title>``, on the line
+   showing it; a date printed after an *update* label (``Updated``, ``修改时间``…)
+   is taken only when the header prints no other date. An unlabelled day there yields to a
+   labelled date in the metadata above the text (``发文日期：`` then ``日期：``, not
+   ``成文日期``). A relative date (``今日 09:18``) without a fetch time (``now``) and
+   without a machine-readable date is no date: the clock never stands in for the page.
+   A day read without its time (a date-only line, the URL, a script) takes the time printed
+   with the same day near the headline; an ambiguous ``10/04/2011`` takes the order of
+   day and month the URL's date agrees with;
 3. machine-readable dates: publication meta tags (``article:published_time``, ``DC.date*``,
    ``dc:created``, ``pubdate``, ``sailthru.date``, ``parsely-pub-date``…), JSON-LD
    ``datePublished``/``dateCreated`` (also inside ``@graph``), microdata
    ``itemprop=datePublished|dateCreated`` and ``<time datetime>`` elements of the article
    (not those marked as updated or sitting in navigation/related boxes). *Modified* dates
    never stand for the publication date; they only supply a year to a printed ``10-08``;
-4. a labelled date anywhere on the page, a date in an inline script, a date in the URL
+4. a labelled date anywhere on the page, a date the text carries (a dateline opening the
+   first paragraph, a labelled or short dated line just after the text, not a related
+   item), a date in an inline script, a date in the URL
    (``/2022/0119/``, ``/2019/6/26/``, ``2019-05-05``), then in the path of an image of the
    article text;
 5. when all of these find nothing on a non-Chinese page: htmldate without its extensive
@@ -166,36 +176,61 @@ def _script_date(ctx) -> datetime | None:
     return None
 
 
-def _dates_in_lines(ctx, lines) -> tuple[datetime, bool, bool, bool] | None:
-    """A labelled date in ``lines`` first, else the first date that is not an update."""
+def _dates_in_lines(ctx, lines) -> tuple[datetime, bool, bool, bool, bool] | None:
+    """A labelled date in ``lines`` first, else the first date that is not an update:
+    ``(date, has_time, has_year, relative, labelled)``."""
     first = None
     updated = None
     for ln in lines:
-        if ln.links and ln.links > 2 * ln.n + 10:
+        if ln.links and ln.links > 2 * ln.n + 10 and ln.n:
             continue   # a link list (a related headline with its date), not a date line
         text = ln.spaced
         found = find_dates(text, ctx.tz, ctx.now)
         for d in found:
+            if ln.links and not ln.n and ln.links - len("".join(d[1].split())) > 10:
+                continue   # all link: a related headline with its date (a linked date alone is kept)
             pre = text[max(0, d[2] - 16):d[2]]
             if _UPDATE_END.search(pre):
                 if updated is None:
-                    updated = (d[0], d[3], d[4], d[5])
+                    updated = (d[0], d[3], d[4], d[5], False)
                 continue
             if _LABEL_STRONG_END.search(pre) or _LABEL_WEAK_END.search(pre):
-                return d[0], d[3], d[4], d[5]
+                return d[0], d[3], d[4], d[5], True
             if first is None:
-                first = (d[0], d[3], d[4], d[5])
+                first = (d[0], d[3], d[4], d[5], False)
     return first or updated
 
 
-def _header_date(ctx) -> tuple[datetime, bool, bool, bool] | None:
-    """(date, has_time, has_year, relative) printed between headline and body, else just
-    above the headline (some layouts print the date first)."""
+def _title_line_dates(ctx):
+    """A date printed in the headline's own element after the headline (a table cell
+    holding headline, <br> and time), or, when the headline was read from <title>, on the
+    line that shows it and the two lines after it."""
+    doc = ctx.doc
+    fc = ctx.first_content_line
+    if ctx.title_idx >= 0:
+        t, t_end = ctx.title_idx, doc.end[ctx.title_idx]
+        k = bisect_right(ctx.line_starts, t) - 1
+        lines = [ln for ln in doc.lines[max(0, k):k + 6] if t < ln.start <= t_end and not ln.zone]
+        return _dates_in_lines(ctx, lines[:3])
+    key = "".join((ctx.title or "").split())
+    if len(key) < 4:
+        return None
+    for k, ln in enumerate(doc.lines[:fc]):
+        if not ln.zone and len(ln.text) <= len(ctx.title) + 40 and "".join(ln.text.split()).startswith(key):
+            return _dates_in_lines(ctx, [ln] + [x for x in doc.lines[k + 1:min(k + 3, fc)] if not x.zone])
+    return None
+
+
+def _header_date(ctx) -> tuple[datetime, bool, bool, bool, bool] | None:
+    """(date, has_time, has_year, relative, labelled) printed between headline and body,
+    else just above the headline (some layouts print the date first)."""
     found = _dates_in_lines(ctx, ctx.header())
+    if found is None:
+        found = _title_line_dates(ctx)
     if found is None and ctx.title_idx >= 0:
         doc = ctx.doc
         k = bisect_right(ctx.line_starts, ctx.title_idx) - 1
-        before = [ln for ln in doc.lines[max(0, k - 2):k + 1]
+        before = [ln for ln in doc.lines[max(0, k - 4):k + 1]
                   if ln.start < ctx.title_idx and not ln.zone and len(ln.text) <= 80]
         found = _dates_in_lines(ctx, before)
     if found is None:
@@ -219,6 +254,39 @@ def _is_date_line(text: str) -> bool:
     return bool(_DATE_LINE_REST.match(text.replace(found[0][1], " ")))
 
 
+_META_LABEL = re.compile(r"(?:(?P<strong>%s)|%s)\s*[:：]" % (pt.DATE_LABELS[0], pt.DATE_LABELS[1]))
+_NOT_PUBLICATION = re.compile(r"(?:%s)\s*[:：]$" % pt.DATE_LABELS_WEAK[0])
+
+
+def _labelled_date_before_body(ctx) -> tuple[datetime, bool] | None:
+    """(date, has_time) after a publication label in the lines above the article text,
+    the value on the same line or in the next cell (the metadata tables of government
+    pages): 发布日期：/发文日期： first, else a plain 日期：/时间： (not 成文日期, not an update)."""
+    lines = ctx.doc.lines
+    stop = min(ctx.first_content_line, len(lines))
+    plain = None
+    for k in range(stop):
+        ln = lines[k]
+        if ln.zone or len(ln.text) > 80:
+            continue
+        text = ln.spaced
+        for m in _META_LABEL.finditer(text):
+            if _UPDATE_END.search(text[:m.end()]) or _NOT_PUBLICATION.search(text[:m.end()]):
+                continue
+            if plain is not None and not m.group("strong"):
+                continue
+            value = text[:m.end() + 40]
+            if not text[m.end():].strip() and k + 1 < stop:
+                value = text + " " + lines[k + 1].spaced[:60]
+            for d in find_dates(value, ctx.tz, ctx.now):
+                if m.end() <= d[2] <= m.end() + 3 and not d[5] and d[4] and _sane(ctx, d[0]):
+                    if m.group("strong"):
+                        return d[0], d[3]
+                    plain = (d[0], d[3])
+                    break
+    return plain
+
+
 def _labelled_date_anywhere(ctx) -> datetime | None:
     """A date after a publication label in any non-furniture line (gov pages' metadata
     tables, where label and value sit in neighbouring cells; footers of the article)."""
@@ -236,6 +304,42 @@ def _labelled_date_anywhere(ctx) -> datetime | None:
         r = find_date_in_text(text, ctx.tz, ctx.now, labelled_only=True)
         if r and _sane(ctx, r[0]):
             return r[0]
+    return None
+
+
+_DATELINE = re.compile(r"\s*[–—-]\s")
+
+
+def _linked_item(ln, d) -> bool:
+    """``ln`` is a linked headline with date ``d`` and nothing else (a related item)."""
+    return ln.links >= 4 and ln.n - len("".join(d[1].split())) <= 2
+
+
+def _date_around_text(ctx) -> datetime | None:
+    """A date the article text itself carries: a dateline opening the first paragraph
+    (``16 January 2008 – The Council …``), else a labelled date (时间：…) or a short dated
+    line with a time (``（2011年4月15日12時24分 読売新聞）``) just after the text."""
+    doc = ctx.doc
+    lines = doc.lines
+    fc = ctx.first_content_line
+    if 0 <= fc < len(lines):
+        text = lines[fc].spaced
+        for d in find_dates(text[:40], ctx.tz, ctx.now)[:1]:
+            if d[4] and not d[5] and d[2] <= 1 and _DATELINE.match(text, d[2] + len(d[1])):
+                return _sane(ctx, d[0])
+    # the last two lines of the container and the six after it
+    k = bisect_right(ctx.line_starts, doc.end[ctx.container])
+    for ln in lines[max(fc + 1, k - 2):k + 6]:
+        if ln.links > ln.n or len(ln.text) > 60:
+            continue
+        found = [d for d in find_dates(ln.spaced, ctx.tz, ctx.now) if d[4] and not d[5] and not _linked_item(ln, d)]
+        for d in found[:1]:
+            pre = ln.spaced[max(0, d[2] - 16):d[2]]
+            if _UPDATE_END.search(pre):
+                continue
+            if _LABEL_STRONG_END.search(pre) or _LABEL_WEAK_END.search(pre) or (
+                    not ln.zone and d[3] and len(ln.text) <= 40):
+                return _sane(ctx, d[0])
     return None
 
 
@@ -322,9 +426,43 @@ def _htmldate(ctx) -> datetime | None:
     return _sane(ctx, dt)
 
 
+def _same_day_time(ctx, day: datetime) -> datetime | None:
+    """A date with a time printed on ``day`` around the headline and the top of the text
+    (the byline's ``16th Jan 2008, 09:28am``), for a day read without its time."""
+    doc = ctx.doc
+    k = bisect_right(ctx.line_starts, ctx.title_idx) - 1 if ctx.title_idx >= 0 else 0
+    local = to_tz(day, ctx.tz).date()
+    for ln in doc.lines[max(0, k - 6):max(k, ctx.first_content_line) + 4]:
+        if ln.zone or ln.links > ln.n or len(ln.text) > 300:
+            continue
+        for d in find_dates(ln.spaced, ctx.tz, ctx.now):
+            if d[3] and not d[5] and to_tz(d[0], ctx.tz).date() == local and not _linked_item(ln, d):
+                return d[0]
+    return None
+
+
 def extract_published(ctx, selected: str | None = None) -> tuple[datetime | None, str | None]:
     """(publication datetime, where it came from) of the page; ``selected`` is the text
     the source's ``published`` selector found, if any."""
+    dt, src = _published(ctx, selected)
+    if dt is None or src == "selector":
+        return dt, src
+    if src == "text" and dt.day <= 12 and dt.day != dt.month:
+        # 10/04/2011: the order of day and month the URL's date (20110410) agrees with
+        ud = date_from_url(ctx.url, ctx.tz)
+        if ud is not None and (ud.year, ud.month, ud.day) == (dt.year, dt.day, dt.month):
+            dt = dt.replace(month=dt.day, day=dt.month)
+    local = to_tz(dt, ctx.tz)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        # a day without its time (a date-only line, the URL, a script): the same day printed
+        # with a time near the headline is the fuller reading of it
+        t = _same_day_time(ctx, dt)
+        if t is not None:
+            return t, "text"
+    return dt, src
+
+
+def _published(ctx, selected: str | None) -> tuple[datetime | None, str | None]:
     if selected:
         dt = parse_date(selected, ctx.tz, ctx.now)
         if dt is not None:
@@ -339,8 +477,17 @@ def extract_published(ctx, selected: str | None = None) -> tuple[datetime | None
     ed = _element_date(ctx)
     if ed is not None:
         machine.append((ed, "meta"))
+    if header is not None and header[3] and ctx.now is None and not machine and _script_date(ctx) is None:
+        # 今日 09:18 / 3小时前 without a fetch time to read it against: no date (never the clock's)
+        header = None
+    if header is None or not (header[1] or header[4]):
+        # an unlabelled day in the header (a communique's issue date, a related item's date)
+        # yields to a labelled date in the metadata above the text (发文日期： 2023-04-18)
+        meta_line = _labelled_date_before_body(ctx)
+        if meta_line is not None and (header is None or meta_line[0].date() != header[0].date()):
+            header = (meta_line[0], meta_line[1], True, False, True)
     if header is not None:
-        dt, has_time, has_year, relative = header
+        dt, has_time, has_year, relative, _labelled = header
         if relative and machine:
             return machine[0]
         if relative:
@@ -397,7 +544,7 @@ def extract_published(ctx, selected: str | None = None) -> tuple[datetime | None
         return dt, "text"
     if machine:
         return machine[0]
-    dt = _labelled_date_anywhere(ctx)
+    dt = _labelled_date_anywhere(ctx) or _date_around_text(ctx)
     if dt is not None:
         return dt, "text"
     sd = _script_date(ctx)

@@ -1,0 +1,29 @@
+"""Headline helpers that need no line view: the headline segment of a ``<title>``.
+
+Pure: strings in, strings out (used by :mod:`aggregator.extract.article`).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["headline_segment"]
+
+# Separators between the segments of a <title>: spaced dashes and bars, underscores,
+# full-width bars, a dash followed by a space ("Headline- Site"), a leading separator.
+_TITLE_SEP = re.compile(r"\s+[-|–—:·]+\s+|\s*[_｜|]\s*|(?<=\S)[-–—]\s+|^\s*[-|–—:·]+\s*")
+_DESK = re.compile(r"(?:網頁|网页|編輯部|编辑部|首页|首頁)$")
+
+
+def headline_segment(t: str, site_like: re.Pattern) -> str:
+    """'星島日報網頁 | Headline | 編輯部' -> 'Headline': when a <title> joins segments, the
+    segments that are a site or desk name (``site_like``: ending in 網/报/Times …; 網頁,
+    編輯部) go, the longest stays; '' when every segment is one (' - 星島日報網頁': a page
+    whose <title> lost its headline)."""
+    parts = [p.strip() for p in _TITLE_SEP.split(t) if p and p.strip()]
+    keep = [p for p in parts if not (site_like.search(p) or _DESK.search(p))]
+    if not keep and (len(parts) > 1 or _TITLE_SEP.match(t)):
+        return ""
+    if len(parts) < 2 or not keep or len(keep) == len(parts):
+        return t
+    return max(keep, key=len)
