@@ -48,6 +48,8 @@ def _is_prose(ln) -> bool:
 
 def is_notice(text: str) -> bool:
     """A promotion, reprint/copyright notice, disclaimer or public-service line."""
+    if len(text) <= 40 and pt.HOTLINE_LINE.match(text):
+        return True
     return len(text) <= 300 and bool(pt.TAIL_NOTICE.search(text)) or bool(pt.NOTICE_LINE.search(text[:300]))
 
 
@@ -196,6 +198,11 @@ def _gallery_lines(doc, parts: list[int], lines: list, kept: list[int]) -> set[i
         if o < lo or o > hi or next(els[o].iter("img"), None) is None:
             break
         out.add(k)
+    if out:
+        # a list of pictures that is most of the text is the article (a photo story)
+        n_in = sum(lines[k].n for k in out)
+        if n_in * 2 > sum(lines[k].n for k in kept):
+            return set()
     return out
 
 
