@@ -11,7 +11,7 @@ from aggregator.extract import patterns as pt
 # Words the class/id hint patterns look for, and some they do not.
 _WORDS = ["comment", "comments", "share", "nav", "navbar", "related", "recommended", "side", "footer",
           "content", "article", "main", "post", "title", "headline", "tit", "bt", "h1", "tt", "reply",
-          "pinglun", "pl-list", "page-nav", "prevnext", "author-info", "text", "show", "wrapper", "col",
+          "pinglun", "pl-list", "relate", "disclaimer", "banquan", "page-nav", "prevnext", "author-info", "text", "show", "wrapper", "col",
           "md", "row", "x", "icon", "Ad", "ADS", "Tags", "\u017ftitle", "\u212aeywords", "t\u0130tle",
           "新闻", "正文"]
 _SEPS = ["", "-", "_", " ", "  ", "\t", "1", "-2", "\u3000"]
@@ -19,7 +19,7 @@ _SEPS = ["", "-", "_", " ", "  ", "\t", "1", "-2", "\u3000"]
 
 def _reference_bits(key: str) -> int:
     return ((1 if pt.BOILERPLATE_HINTS.search(key) else 0) | (2 if pt.CONTENT_HINTS.search(key) else 0)
-            | (8 if pt.TITLE_HINTS.search(key) else 0) | (17 if pt.COMMENT_HINTS.search(key) else 0))
+            | (8 if pt.TITLE_HINTS.search(key) else 0) | (17 if pt.FURNITURE_ALWAYS_HINTS.search(key) else 0))
 
 
 def _keys(n: int = 5000):

@@ -18,7 +18,6 @@ fields are still returned. Pure: no network, no Scrapy engine.
 
 from __future__ import annotations
 
-import copy
 import json
 from html import escape
 import logging
@@ -30,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from aggregator.extract import patterns as pt
+from aggregator.extract import bodyclean, patterns as pt
 from aggregator.extract.bodypick import LOW_CONFIDENCE, anchored_container, confidence, second_opinion
 from aggregator.extract.byline import markup_author, names_from_english_byline
 from aggregator.extract.credits import DATELINE_AUTHOR as _DATELINE_AUTHOR, MEDIA_TAIL as _MEDIA_TAIL
@@ -65,7 +64,7 @@ _HEADINGS = frozenset(pt.HEADING_TAGS)
 # the same few hundred class names, so this saves most regex searches.
 _HINT_CACHE: dict[str, int] = {}
 _ZONE_TAGS = frozenset({"nav", "footer", "aside"})
-_HINT_RES = (pt.BOILERPLATE_HINTS, pt.CONTENT_HINTS, pt.TITLE_HINTS, pt.COMMENT_HINTS)
+_HINT_RES = (pt.BOILERPLATE_HINTS, pt.CONTENT_HINTS, pt.TITLE_HINTS, pt.FURNITURE_ALWAYS_HINTS)
 # The same patterns without re.I, for lower-cased ASCII keys: on ASCII text re.I folds
 # nothing but A-Z, so while the patterns are ASCII written in lower case (no A-Z anywhere,
 # not even \S or \W) the results are the same. Case-sensitive matching is about twice as
@@ -76,7 +75,8 @@ _HINT_RES_ASCII = (tuple(re.compile(r.pattern, r.flags & ~re.I) for r in _HINT_R
 
 
 def _hint_bits(key: str) -> int:
-    """Hint bits of a class/id string: 1 boilerplate, 2 content, 8 title, 17 comments."""
+    """Hint bits of a class/id string: 1 boilerplate, 2 content, 8 title, 17 always furniture
+    (comments, related stories, disclaimers)."""
     if _HINT_RES_ASCII is not None and key.isascii():
         boiler, content, title, comment = _HINT_RES_ASCII
         key = key.lower()
@@ -314,9 +314,10 @@ class _Doc:
             p = parent[i]
             z = zone[p] if p >= 0 else False
             h = hint[i]
-            if not z and h & 1 and not h & 2 and total[i] < 0.5 * page_total:
+            if not z and h & 1 and (not h & 2 or h & 16) and total[i] < 0.5 * page_total:
                 # a furniture-looking class on the block that holds most of the page's
-                # prose (Blogger's "widget Blog") is not furniture, unless it names comments
+                # prose (Blogger's "widget Blog") is not furniture, unless it names comments,
+                # other stories or small print (bit 16: also with a content token, relate-news)
                 z = h & 16 or prose[i] * 2 < page_prose or page_prose < 200
             zone[i] = bool(z)
         self.zone = zone
@@ -507,6 +508,7 @@ class _Ctx:
         self.header_lines: list[_Line] | None = None
         self.body_confidence: float | None = None   # see bodypick.confidence
         self.body_from = "ours"                     # or "trafilatura" (second opinion)
+        self.body_unrefined = ""                    # body text before bodyclean.refine
 
     def header(self) -> list[_Line]:
         """Lines between headline and body (see :func:`_header_lines`)."""
@@ -850,8 +852,13 @@ def _is_meta_line(text: str) -> bool:
 
 def _body_from_container(ctx: _Ctx, ci: int, trusted: bool = False) -> tuple[str, str]:
     doc = ctx.doc
-    lines = doc.lines_in(ci)
+    parts = [ci] if trusted else bodyclean.article_parts(doc, ci)
+    lines = [ln for c in parts for ln in doc.lines_in(c)]
     keep = _classify_body(ctx, lines, trusted)
+    if not trusted:
+        # the second opinion compares trafilatura with the container's text before clean-up
+        ctx.body_unrefined = "\n".join(ln.text for ln, k in zip(lines, keep) if k)
+        bodyclean.refine(doc, parts, lines, keep)
     kept = [ln for ln, k in zip(lines, keep) if k]
     for k, ln in enumerate(lines):
         if keep[k] and _is_content_line(ln):
@@ -862,99 +869,10 @@ def _body_from_container(ctx: _Ctx, ci: int, trusted: bool = False) -> tuple[str
     text = "\n".join(ln.text for ln in kept)
     if not text:
         return "", ""
-    html = _container_html(doc, ci, lines, keep, trusted)
+    html = "\n".join(bodyclean.container_html(doc, c, [ln for ln in lines if c <= ln.owner <= doc.end[c]],
+                                               [k for ln, k in zip(lines, keep) if c <= ln.owner <= doc.end[c]], trusted)
+                      for c in parts)
     return html, text
-
-
-def _container_html(doc: _Doc, ci: int, lines: list[_Line], keep: list[bool], trusted: bool = False) -> str:
-    """Serialise the container with dropped lines and furniture removed (on a copy)."""
-    orig = doc.els[ci]
-    dup = copy.deepcopy(orig)
-    lo, hi = ci, doc.end[ci]
-    # Map original element indices to the copy's elements: both iterate in the same order;
-    # comments and PIs are skipped the way _Doc skipped them.
-    mapping = {}
-    idx = lo
-    ignored = doc.ignored
-    orig_iter = orig.iter()
-    for o, c in zip(orig_iter, dup.iter()):
-        if not isinstance(o.tag, str):
-            continue
-        if idx > hi:
-            break
-        if doc.els[idx] is not o:
-            # skipped (ignored) subtrees are not in doc.els: realign
-            continue
-        mapping[idx] = c
-        idx += 1
-    drop_elems: set[int] = set()
-    blank: list[tuple[int, bool]] = []
-    # lines per owner to know when a whole block goes
-    by_owner: dict[int, list[int]] = {}
-    for k, ln in enumerate(lines):
-        by_owner.setdefault(ln.owner, []).append(k)
-    for k, ln in enumerate(lines):
-        if keep[k]:
-            continue
-        o = ln.owner
-        ks = by_owner[o]
-        if o != ci and all(not keep[x] for x in ks) and not _has_kept_descendant(doc, o, lines, keep, by_owner):
-            drop_elems.add(o)
-            continue
-        blank.extend(ln.pieces)
-        drop_elems.update(i for i in ln.inlines if doc.end[i] <= ln.end)
-    for i in range(lo, hi + 1):
-        if ignored[i] or (doc.zone[i] and not doc.zone[ci] and not trusted):
-            drop_elems.add(i)
-    # Remove the outermost dropped elements only.
-    for i in sorted(drop_elems):
-        p = doc.parent[i]
-        skip = False
-        while p >= lo:
-            if p in drop_elems:
-                skip = True
-                break
-            p = doc.parent[p]
-        if skip:
-            continue
-        c = mapping.get(i)
-        if c is None:
-            continue
-        _drop_keep_tail(c)
-    for i, is_tail in blank:
-        c = mapping.get(i)
-        if c is None:
-            continue
-        if is_tail:
-            if c.getparent() is not None or c is dup:
-                c.tail = None
-        else:
-            c.text = None
-    if dup.tail:
-        dup.tail = None
-    return etree.tostring(dup, encoding="unicode", method="html")
-
-
-def _has_kept_descendant(doc: _Doc, o: int, lines, keep, by_owner) -> bool:
-    hi = doc.end[o]
-    for owner, ks in by_owner.items():
-        if o < owner <= hi and any(keep[x] for x in ks):
-            return True
-    return False
-
-
-def _drop_keep_tail(el) -> None:
-    parent = el.getparent()
-    if parent is None:
-        return
-    tail = el.tail
-    if tail and tail.strip():
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(el)
 
 
 def _extract_body(ctx: _Ctx) -> tuple[str, str]:
@@ -979,7 +897,7 @@ def _extract_body(ctx: _Ctx) -> tuple[str, str]:
         # Not on Chinese pages: there trafilatura's reading never replaced ours on the
         # development pages (6 low-confidence pages of 120 on corpus-dev, none of the 31 in
         # ../shared/data) while it cost a third of the extraction time of those pages.
-        theirs = second_opinion(ctx.root, text)
+        theirs = second_opinion(ctx.root, ctx.body_unrefined or text)
         if theirs:
             lines = [_collapse(x) for x in theirs.splitlines()]
             lines = [x for x in lines if x]

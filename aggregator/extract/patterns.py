@@ -66,6 +66,15 @@ COMMENT_HINTS = re.compile(
     re.I,
 )
 
+# class/id tokens of blocks that are furniture even when they hold most of the page's prose
+# or also carry a content-looking token (relate-news, comment-content, disclaimer box):
+# reader comments, other stories, legal small print.
+FURNITURE_ALWAYS_HINTS = re.compile(
+    r"(?:^|[-_\s])(?:comments?|cmt|cmts|reply|replies|discuss|discussion|pinglun|pl-?(?:list|box|area)|"
+    r"respond|disqus|talk|related|relate|recommend\w*|tuijian|xgxw|xgyd|disclaimer|copyright|banquan)(?:$|[-_\s\d])",
+    re.I,
+)
+
 # class/id tokens of the article text container: a small bonus when scoring containers.
 CONTENT_HINTS = re.compile(
     r"(?:^|[-_\s])(?:article|content|contents|text|body|detail|details|main|post|entry|"
@@ -258,6 +267,83 @@ NOTICE_LINE = re.compile(
     r"|\bcookies?\b.{0,200}\b(?:consent|accept|agree|privacy|einwilligung|akzeptieren|accepter|aceptar)",
     re.I,
 )
+
+# --- body clean-up (bodyclean.py) ----------------------------------------------------
+
+# A whole line that is a widget label, never text (图集, 看全文, 收起, +1): matched on short
+# lines after stripping bullets and brackets.
+UI_LINE = re.compile(
+    r"^(?:图集|圖集|组图|組圖|高清组图|查看原图|查看大图|點擊放大|点击放大|點圖放大|看全文|查看全文|阅读全文|閱讀全文|"
+    r"展开全文|展開全文|展开|展開|收起|收起全文|全文|分享工具|分享|分享到|一键分享|新闻评论|新聞評論|评论|評論|"
+    r"网友评论|網友評論|我要评论|我要評論|我要反馈|我要反饋|点赞|點讚|点个赞|赞|讚|好文|打印|列印|友善列印|"
+    r"关闭|關閉|更多|加载更多|載入更多|返回|返回顶部|回到顶部|回頂部|举报|舉報|收藏|复制链接|複製連結|"
+    r"不喜欢|不喜歡|广告|廣告|推广|推廣|赞助|贊助|继续阅读|繼續閱讀|请继续往下阅读|請繼續往下閱讀|"
+    r"advertisement|advertising|sponsored|read more|show more|show less|share|print|e-?mail|tweet|"
+    r"\+\s?\d{1,3}|[\d\s/|·.+\-]{1,6})$",
+    re.I,
+)
+
+# Promotions, reprint and copyright notices, disclaimers and public-service notices that
+# close an article (app downloads, QR codes, "follow our account", 转载请注明, 不代表本站立场,
+# suicide-hotline boxes): searched in lines at the end of the text only (a report may
+# mention an app or a hotline in its own sentences).
+TAIL_NOTICE = re.compile(
+    # app downloads and QR codes: with an invitation (欢迎下载, 立即下載, 去 App 商店, 扫码关注)
+    r"(?:欢迎|歡迎|立即|马上|馬上|请|請|快|去|就|点击|點擊|免费|免費|點我|点我|按我|點此|点此)"
+    r".{0,12}(?:APP|App|app|客户端|客戶端|应用商店|應用商店)|"
+    r"(?:扫码|掃碼|扫描二维码|掃描二維碼|扫描下方|掃描下方|长按二维码|長按二維碼|识别二维码|識別二維碼|扫一扫|掃一掃)"
+    r".{0,20}(?:下载|下載|关注|關注|阅读|閱讀|订阅|訂閱|加入|进群|進群|领取|領取|获取|獲取|添加|收听|收聽|观看|觀看)|"
+    # follow/subscribe to our account or page
+    r"(?:关注|關注|搜索|订阅|訂閱|追蹤|追踪|加入).{0,12}(?:公众号|公眾號|微信号|微信號|头条号|頭條號|视频号|"
+    r"粉丝团|粉絲團|粉絲專頁|粉丝专页|Telegram|Facebook|YouTube|Instagram|頻道|频道)|"
+    r"(?:请|請|立即|欢迎|歡迎)(?:讚好|按讚|赞好|追蹤|追踪|訂閱|订阅|關注|关注)|"
+    # first published elsewhere, reprint and copyright notices
+    r"(?:本文|文章|此文|原文)(?:首发|首發)|(?:首发|首發)(?:于|於).{0,12}(?:公众号|公眾號|微信|微博|头条|頭條|客户端|客戶端)|"
+    r"原文链接|原文連結|(?:转载|轉載).{0,12}(?:注明|註明|授权|授權|联系|聯繫|聯絡)|"
+    r"(?:未经|未經|请勿|請勿|不得|禁止|严禁|嚴禁).{0,12}(?:转载|轉載)|"
+    # disclaimers: 不代表本站立场, 文章内容仅代表作者观点, 风险自担
+    r"(?:不代表|并不代表|並不代表)(?:本|平台|網站|网站|.{0,8}(?:网|網|报|報|台|社|刊|平台))\S{0,4}(?:立场|立場|观点|觀點)|"
+    r"仅代表作者|僅代表作者|(?:文责|文責)自负|(?:风险|風險)(?:自担|自擔|请自担|請自擔)|"
+    r"(?:不构成|不構成).{0,8}(?:投资|投資)|仅提供信息存储|僅提供信息存儲|"
+    # a site's public-service box: ●《X新聞雲》提醒您, ★X電子報關心您
+    r"(?:报|報|网|網|闻|聞|云|雲|台|》)(?:提醒您|關心您|关心您)|"
+    r"更多.{0,40}(?:请|請)(?:关注|關注|访问|訪問|登录|登入|点击|點擊|下载|下載|扫码|掃碼|浏览|瀏覽)|"
+    r"(?:更多|详细|詳細|完整).{0,12}(?:报道|報導|内容|內容|资讯|資訊)\S{0,3}(?:请|請)(?:在|到|至|前往)|"
+    r"(?:网友|網友)投稿|(?:付費|付费|訂閱|订阅)(?:會員|会员)|已過查詢時效|已过查询时效|返回搜狐|"
+    r"^\s*[（(【\[]\s*(?:本文|文章|稿件|新闻|新聞|信息)?(?:来源|來源|转自|轉自)\s*[:：]",
+)
+
+# A short hotline line of such a box (自殺防治諮詢專線：0800-788995, 生命線：1995).
+HOTLINE_LINE = re.compile(r"^.{0,12}(?:專線|专线|熱線|热线|生命線|生命线)\s*[:：︰]?\s*[\d\-－()（）\s]{3,}")
+
+# A short line that is a photo or image credit (张建 摄, 题图来自 X, 图片来源：X).
+PHOTO_CREDIT_LINE = re.compile(
+    r"^[（(]?\s*(?:(?:新华社|新華社|中新社|本报|本報)?(?:记者|記者|通讯员|通訊員)?\s*[\u4e00-\u9fff·]{2,4}(?:\s*[\u4e00-\u9fff·]{2,4})?\s*(?:摄|攝)(?:影)?|"
+    r"(?:题图|題圖|头图|頭圖|封面图|封面圖|图片|圖片)\s*(?:来自|來自|来源|來源|由|[:：︰/／])\s*.{1,30})\s*[)）]?$"
+)
+
+# A short staff-credit line: 記者︰X, 美術：X, 總監製：X (the U+FE30 colon too), 来源 | X.
+ROLE_CREDIT_LINE = re.compile(
+    r"^(?:記者|记者|美術|美术|攝影|摄影|撰文|文字|設計|设计|製圖|制图|插畫|插画|視頻|视频|剪接|剪辑|剪輯|配音|攝製|摄制|"
+    r"編輯|编辑|責編|责编|校對|校对|翻譯|翻译|整理|(?:总|總)?(?:监制|監製)|审读|審讀|审校|審校|出品人?|策划|策劃|"
+    r"统筹|統籌|主编|主編|制作|製作|制片|製片)\s*[:：︰|｜丨]\s*[\u4e00-\u9fffA-Za-z·\s、,，]{2,24}$|"
+    r"^(?:来源|來源|出处|出處)\s*[|｜丨]\s*\S.{0,40}$"
+)
+
+# A standalone desk byline: 社會中心／綜合報導, 国际新闻部/综合报道.
+DESK_BYLINE_LINE = re.compile(
+    r"^[\u4e00-\u9fff]{2,10}\s*[／/]\s*(?:[\u4e00-\u9fff]{2,4}\s*)?(?:綜合|综合)?(?:報導|报道|外電報導|外电报道)$"
+)
+
+# class/id tokens of image captions and photo boxes.
+CAPTION_HINTS = re.compile(
+    r"(?:^|[-_\s])(?:caption|captions|figcaption|img-?desc|pic-?info|picinfo|pic-?txt|pictxt|photo-?(?:text|desc|info|caption|txt)|"
+    r"img-?(?:caption|text|txt|title)|image-?(?:caption|desc|text)|figure|figure-?box|gallery|slideshow|photoswipe)(?:$|[-_\s\d])",
+    re.I,
+)
+
+# class/id tokens of a summary box above the text (摘要/导读: the lede repeated, not body).
+SUMMARY_HINTS = re.compile(r"(?:^|[-_\s])(?:abstract|summary|excerpt|zhaiyao|daodu|digest|tips)(?:$|[-_\s\d])", re.I)
 
 # A line that is only a page-number bar (1 2 3 下一页 / 上一页 共3页).
 PAGE_BAR_LINE = re.compile(

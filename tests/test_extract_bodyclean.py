@@ -1,0 +1,142 @@
+"""Body clean-up rules (aggregator/extract/bodyclean.py) on small hand-written pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from parsel import Selector
+
+from aggregator.extract.article import extract_article
+
+NOW = datetime(2022, 3, 18, 15, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+URL = "http://www.news.example/a/2022/0318/c1.html"
+
+PARAS = [
+    "记者从市交通运输局获悉，本月起城区新增三条夜间公交线路，覆盖火车站、大学城和主要商圈。",
+    "夜间线路每三十分钟一班，末班车延长至次日凌晨一点，票价与日间线路相同，可使用各类公交卡。",
+    "交通部门表示，将根据乘客出行数据继续优化线路走向和发车间隔，方便市民夜间出行。",
+]
+TITLE = "城区新增三条夜间公交线路"
+
+
+def page(inner: str, after: str = "", before: str = "") -> Selector:
+    html = (f"<html><head><meta charset='utf-8'><title>{TITLE}_城市新闻网</title></head><body>"
+            f"<div class='nav'><a href='/'>首页</a><a href='/a/'>本地</a></div>"
+            f"<div class='article'><h1>{TITLE}</h1>{before}<div class='content'>{inner}</div>{after}</div>"
+            f"<div class='footer'>城市新闻网 版权所有</div></body></html>")
+    return Selector(text=html)
+
+
+def paras(items=PARAS) -> str:
+    return "".join(f"<p>{p}</p>" for p in items)
+
+
+def body(sel) -> list[str]:
+    return extract_article(sel, url=URL, now=NOW)["body_text"].split("\n")
+
+
+def test_closing_promotions_and_notices_are_cut():
+    tail = ("<p>想了解更多相关报道，欢迎下载城市新闻APP阅读。</p>"
+            "<p>本文首发于微信公众号“城市观察”，转载请联系授权。</p>"
+            "<p>文章内容仅代表作者观点，不代表本网立场。</p>")
+    assert body(page(paras() + tail)) == PARAS
+
+
+def test_a_public_service_box_after_the_text_is_cut():
+    tail = ("<p>★城市新闻网关心您：遇到困难请求助</p><p>心理援助热线：0000-123456</p><p>生命线：1995</p>")
+    assert body(page(paras() + tail)) == PARAS
+
+
+def test_an_app_mentioned_inside_the_text_stays():
+    text = PARAS[:2] + ["市民可在手机上下载公交应用查询到站时间，也可以拨打服务热线咨询。"] + PARAS[2:]
+    assert body(page(paras(text))) == text
+
+
+def test_a_last_paragraph_about_an_app_stays():
+    text = PARAS + ["交通部门提醒，乘客可在“城市公交”客户端查询夜间线路的实时位置。"]
+    assert body(page(paras(text))) == text
+
+
+def test_widget_labels_and_staff_credits_are_cut():
+    inner = ("<div class='pics'><span>图集</span></div>" + paras()
+             + "<p>记者︰张三</p><p>美術：李四</p><div class='like'><span>+1</span></div><p>收起</p>")
+    assert body(page(inner)) == PARAS
+
+
+def test_a_desk_byline_and_a_photo_credit_line_are_cut():
+    inner = "<p>社会中心／综合报道</p>" + paras(PARAS[:2]) + "<p>王五 摄</p>" + paras(PARAS[2:])
+    assert body(page(inner)) == PARAS
+
+
+def test_captions_in_caption_markup_are_cut_when_there_is_text():
+    inner = (paras(PARAS[:1]) + "<figure><img src='a.jpg'><figcaption>夜间公交车停靠在火车站广场。</figcaption></figure>"
+             + paras(PARAS[1:]) + "<p class='img-caption'>▲乘客在站台等候夜间公交车。（王五摄）</p>")
+    assert body(page(inner)) == PARAS
+
+
+def test_a_page_that_is_one_captioned_photo_keeps_its_caption():
+    cap = "夜间公交车首日运行，乘客在火车站广场排队上车，现场秩序良好。"
+    inner = f"<figure><img src='a.jpg'><figcaption>{cap}</figcaption></figure>"
+    assert body(page(inner)) == [cap]
+
+
+def test_a_summary_box_above_the_text_is_cut_and_the_paragraph_it_repeats_kept():
+    inner = f"<div class='article-abstract'><p>{PARAS[0]}</p></div><div class='text'>{paras()}</div>"
+    assert body(page(inner)) == PARAS
+    summary = "摘要：城区本月起新增三条夜间公交线路，末班车延长至次日凌晨一点。"
+    inner = f"<div class='article-abstract'><p>{summary}</p></div><div class='text'>{paras()}</div>"
+    assert body(page(inner)) == PARAS
+
+
+def test_a_summary_class_holding_the_whole_text_is_the_text():
+    inner = f"<div class='field-text-with-summary'>{paras()}</div>"
+    assert body(page(inner)) == PARAS
+
+
+def test_a_photo_gallery_list_after_the_text_is_cut():
+    gallery = ("<ul class='photos'><li><a href='/p1'><img src='1.jpg'></a><p>夜间公交车驶出总站，开始首日运营。</p></li>"
+               "<li><a href='/p2'><img src='2.jpg'></a><p>乘客刷卡上车，票价与日间线路相同。</p></li></ul>")
+    assert body(page(paras() + gallery)) == PARAS
+
+
+def test_widgets_after_the_text_block_are_cut():
+    widget = ("<div class='bar'><div class='btn'>不想看</div><div class='tip'>已收到，将减少此类内容</div>"
+              "<form><div>请输入手机号</div><div>立即申请</div></form></div>")
+    assert body(page(paras(), after=widget)) == PARAS or body(page(paras() + widget)) == PARAS
+    assert body(page(f"<div class='text'>{paras()}</div>{widget}")) == PARAS
+
+
+def test_an_article_split_by_a_widget_into_elements_with_one_id_is_read_whole():
+    html = (f"<html><head><meta charset='utf-8'><title>{TITLE}</title></head><body><div class='post'>"
+            f"<h1>{TITLE}</h1><div id='endText'>{paras(PARAS[:2])}</div>"
+            "<div class='gallery-widget'><a href='/g'>上一张</a><a href='/g2'>下一张</a>"
+            + "".join(f"<div><a href='/g{i}'>图片说明文字第{i}张</a></div>" for i in range(12)) + "</div>"
+            f"<div id='endText'>{paras(PARAS[2:])}</div></div>"
+            "<div class='footer'>城市新闻网 版权所有</div></body></html>")
+    got = extract_article(Selector(text=html), url=URL, now=NOW)
+    assert got["body_text"].split("\n") == PARAS
+    assert got["body_html"].count("<p>") == 3
+
+
+def test_a_related_stories_box_inside_the_text_column_is_not_the_article():
+    short = "市交通运输局今天发布通知，城区新增三条夜间公交线路，本月起运营。"
+    teasers = "".join(f"<p>这是另一篇新闻的摘要文字，第{i}条，内容较长以便计分。"
+                      f"相关部门表示将继续推进各项工作，市民反响良好，效果明显。</p>" for i in range(4))
+    html = (f"<html><head><meta charset='utf-8'><title>{TITLE}</title></head><body><div class='main'>"
+            f"<h1>{TITLE}</h1><div id='detail'><p>{short}</p></div>"
+            f"<div class='relate-news'>{teasers}</div></div></body></html>")
+    got = extract_article(Selector(text=html), url=URL, now=NOW)
+    assert got["body_text"] == short
+
+
+def test_a_disclaimer_box_is_not_the_article_of_a_short_item():
+    short = "市交通运输局今天发布通知，城区新增三条夜间公交线路，本月起运营。"
+    disclaimer = ("本网站所载的资料只供参考之用，读者应考虑自身的目标和情况，并适当寻求独立的专业意见。"
+                  "本网站及其资讯供应商竭力提供准确可靠的资料，但并不保证资料绝对无误，如有错漏而令阁下蒙受损失，本公司概不负责。")
+    html = (f"<html><head><meta charset='utf-8'><title>{TITLE}</title></head><body><div class='main'>"
+            f"<h1>{TITLE}</h1><div id='article-content'><p>{short}</p></div></div>"
+            + "".join(f"<div class='col'><a href='/c{i}'>栏目名称第{i}个栏目的链接</a></div>" for i in range(24))
+            + f"<div id='pageend'><div id='disclaimer-box'><p>{disclaimer}</p><p>{disclaimer}</p></div></div></body></html>")
+    got = extract_article(Selector(text=html), url=URL, now=NOW)
+    assert got["body_text"] == short
