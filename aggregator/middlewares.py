@@ -4,6 +4,7 @@
 whose validators the archive remembers (a 304 then means "nothing new here").
 ``RetryAfterMiddleware`` is Scrapy's RetryMiddleware plus a wait before each retry:
 the server's ``Retry-After`` when given (capped), else exponential backoff.
+``HttpCompressionMiddleware`` is Scrapy's without a wasted charset guess per compressed page.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import time
 
 from urllib.parse import urljoin, urlsplit
 
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware as _ScrapyCompression
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor, task
 
@@ -135,3 +138,23 @@ class RedirectGuardMiddleware:
         if urlsplit(target).netloc != urlsplit(request.url).netloc:
             stats_for(self.crawler, request_source(request)).inc_value("aggregator/redirected_offsite")
         return response
+
+
+class HttpCompressionMiddleware(_ScrapyCompression):
+    """Scrapy's HttpCompressionMiddleware (same place, same limits), minus one wasted step.
+
+    Scrapy builds the decompressed response with ``response.replace(...)``, which reads
+    every attribute of the compressed one first, ``encoding`` included (then drops it:
+    the new response recomputes it). When the Content-Type names no charset, reading it
+    runs charset detection (charset_normalizer) over the *compressed* bytes: about a
+    quarter of the crawl process's CPU time on such a site. Handing Scrapy's code the same
+    response as a plain ``Response`` (its attributes without ``encoding``) skips that; the
+    result is the same response class, body and headers as before.
+    """
+
+    def process_response(self, request, response):
+        """Decompress (Scrapy's code) without guessing the compressed body's charset."""
+        if isinstance(response, TextResponse) and request.method != "HEAD" \
+                and response.headers.getlist("Content-Encoding"):
+            response = Response(**{name: getattr(response, name) for name in Response.attributes})
+        return super().process_response(request, response)

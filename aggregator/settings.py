@@ -76,6 +76,9 @@ DOWNLOADER_MIDDLEWARES = {
     "aggregator.netguard.RedirectSchemeGuardMiddleware": 700,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "aggregator.refresh.MetaRefreshMiddleware": 580,
+    # Scrapy's, without a charset guess over each compressed body (see aggregator/middlewares.py)
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "aggregator.middlewares.HttpCompressionMiddleware": 590,
     # a source's per-request settings (robots, timeouts, sizes) in a multi-source run
     "aggregator.multisource.SourcePolicyMiddleware": 40,
 }
