@@ -165,3 +165,11 @@ def test_two_person_like_names_on_the_date_line_are_not_a_publisher():
     assert out["source"] is None
     out = page(header="<div>2023-04-02 10:00 <a href='/m/1'>晨报</a></div><div>张小明</div>")
     assert (out["source"], out["author"]) == ("晨报", "张小明")
+
+
+def test_provider_in_the_byline_position_is_the_source():
+    out = page(header="<div class='item-author'>某某電台-財經</div><time>2023-04-02 10:00</time>")
+    assert out["source"] == "某某電台-財經"
+    assert out["author"] is None
+    out = page(header="<div class='item-author'>王小明</div><time>2023-04-02 10:00</time>")
+    assert out["source"] is None

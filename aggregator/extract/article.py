@@ -1202,6 +1202,13 @@ def _extract_source(ctx: _Ctx) -> str | None:
             if v and not _NOT_SLOT_WORDS.match(v) and not is_site_brand(v, ctx.site_names() + (
                     ctx.meta.get("application-name") or "", ctx.page_title())):
                 return v   # (the site's own brand there is not a publisher)
+    for i in _slot_elements(ctx, pt.AUTHOR_HINTS) if zh else ():
+        # a provider in the byline position (香港電台-財經): a media name, not a person
+        t = _element_text(ctx, i)
+        if 2 < len(t) <= 20 and " " not in t and _MEDIA_TAIL.search(re.split(r"[-－—]", t)[0]) and _HAN.search(t):
+            v = _clean_source(t)
+            if v and not pt.AUTHOR_LABEL_RE.match(v) and not is_site_brand(v, ctx.site_names() + (ctx.page_title(),)):
+                return v
     # a media name next to the date without a label is a Chinese convention
     return _neighbour_source(ctx) if zh else None
 
