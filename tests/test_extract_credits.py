@@ -173,3 +173,9 @@ def test_provider_in_the_byline_position_is_the_source():
     assert out["author"] is None
     out = page(header="<div class='item-author'>王小明</div><time>2023-04-02 10:00</time>")
     assert out["source"] is None
+
+
+def test_desks_and_photo_credits_are_not_names():
+    assert author_from_texts(["政治組／台北報導"]) is None
+    assert closing_byline("这是最后一句话。（张小明摄）") is None
+    assert closing_byline("这是最后一句话。（本报讯）") is None
