@@ -179,3 +179,9 @@ def test_desks_and_photo_credits_are_not_names():
     assert author_from_texts(["政治組／台北報導"]) is None
     assert closing_byline("这是最后一句话。（张小明摄）") is None
     assert closing_byline("这是最后一句话。（本报讯）") is None
+
+
+def test_english_byline_stops_at_a_job_title():
+    from aggregator.extract.byline import names_from_english_byline
+    assert names_from_english_byline("Jane Roe Senior Business Correspondent", bare=True) == "Jane Roe"
+    assert names_from_english_byline("By Jane Roe and John Doe") == "Jane Roe John Doe"

@@ -31,6 +31,12 @@ _NOT_NAMES = re.compile(
     r"admin|administrator|guest|anonymous|unknown|team|editorial|redaction|rédaction|redacción)$", re.I)
 
 
+# first words of a job title printed after a name
+_TITLE_WORDS = {"senior", "chief", "staff", "associate", "deputy", "managing", "executive", "contributing",
+                "special", "correspondent", "editor", "reporter", "writer", "columnist", "contributor",
+                "photographer", "producer", "director", "analyst"}
+
+
 def _split_names(text: str) -> list[str]:
     text = _STOP.split(text, 1)[0]
     toks = re.findall(r"[^\s,]+|,", text)
@@ -41,8 +47,8 @@ def _split_names(text: str) -> list[str]:
             if names[-1]:
                 names.append([])
             continue
-        if not _NAME_TOKEN.match(tok):
-            break
+        if not _NAME_TOKEN.match(tok) or (names[-1] and low in _TITLE_WORDS):
+            break   # (Jane Doe Senior Washington Correspondent: a job title ends the names)
         cur = names[-1]
         if cur:
             # ALL-CAPS names stop at a word in another case (LAURE BRETTON Envoyés)
