@@ -185,3 +185,14 @@ def test_english_byline_stops_at_a_job_title():
     from aggregator.extract.byline import names_from_english_byline
     assert names_from_english_byline("Jane Roe Senior Business Correspondent", bare=True) == "Jane Roe"
     assert names_from_english_byline("By Jane Roe and John Doe") == "Jane Roe John Doe"
+
+
+def test_agency_in_an_english_byline_is_the_source():
+    from aggregator.extract.byline import agency_from_byline
+    assert agency_from_byline("By Associated Press") == "Associated Press"
+    assert agency_from_byline("By JANE ROE ASSOCIATED PRESS") == "ASSOCIATED PRESS"
+    assert agency_from_byline("By JANE ROE AND JOHN DOE / Example Newspapers") == "Example Newspapers"
+    assert agency_from_byline("Associated Press / January 2, 2008") == "Associated Press"
+    assert agency_from_byline("By Jane Roe") is None
+    assert agency_from_byline("By Jane Roe, Associated Press Writer") is None
+    assert agency_from_byline("Associated Press") is None

@@ -32,7 +32,7 @@ from lxml import etree
 
 from aggregator.extract import patterns as pt
 from aggregator.extract.bodypick import LOW_CONFIDENCE, anchored_container, confidence, second_opinion
-from aggregator.extract.byline import markup_author, names_from_english_byline
+from aggregator.extract.byline import agency_from_byline, markup_author, names_from_english_byline
 from aggregator.extract.credits import DATELINE_AUTHOR as _DATELINE_AUTHOR, MEDIA_TAIL as _MEDIA_TAIL
 from aggregator.extract.credits import PERSON as _PERSON, SOURCE_VALUE as _SOURCE_VALUE, author_from_texts
 from aggregator.extract.credits import clean_source as _clean_source, names_from_byline as _names_from_byline
@@ -1210,7 +1210,17 @@ def _extract_source(ctx: _Ctx) -> str | None:
             if v and not pt.AUTHOR_LABEL_RE.match(v) and not is_site_brand(v, ctx.site_names() + (ctx.page_title(),)):
                 return v
     # a media name next to the date without a label is a Chinese convention
-    return _neighbour_source(ctx) if zh else None
+    return _neighbour_source(ctx) if zh else _agency_source(ctx)
+
+
+def _agency_source(ctx: _Ctx) -> str | None:
+    """A news agency credited in the byline (By Associated Press, By JANE DOE / McClatchy Newspapers)."""
+    texts = [ln.spaced for ln in _header_lines(ctx) + ctx.doc.lines_in(ctx.container)[:3]]
+    for t in texts + [_element_text(ctx, i) for i in _slot_elements(ctx, pt.AUTHOR_HINTS)]:
+        v = agency_from_byline(t)
+        if v:
+            return v
+    return None
 
 
 def _slot_key(ctx: _Ctx, i: int) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["names_from_english_byline", "markup_author", "looks_like_name", "is_english_byline"]
+__all__ = ["names_from_english_byline", "markup_author", "looks_like_name", "is_english_byline", "agency_from_byline"]
 
 _BY = re.compile(r"^\s*(?:written\s+|posted\s+|words\s+|text\s+|story\s+)?(?:by|par|por|von|di|door|av|af)\s*[:：]?\s+(?P<v>.+)$",
                  re.I)
@@ -153,4 +153,36 @@ def markup_author(marked, jsonld, meta: dict, site_names=()) -> str | None:
          or meta.get("sailthru.author") or meta.get("parsely-author") or "").strip()
     if v and v not in site_names and looks_like_name(v):
         return v
+    return None
+
+
+# a news agency or syndication service credited in a byline (By Associated Press, By CP,
+# By JANE DOE / McClatchy Newspapers): the publisher, not a person
+_AGENCY = re.compile(
+    r"^(?:[A-Z][\w.&'’-]*\s+){1,3}(?:Press|PRESS|Presse|Newspapers|News\s+Service|Wire\s+Services?)$|"
+    r"^(?:AP|CP|AFP|UPI|PA|AAP|DPA|Reuters|REUTERS|Bloomberg)$")
+
+
+def _agency(part: str) -> str | None:
+    """The shortest run of final words of ``part`` naming an agency (TOM ROE ASSOCIATED PRESS ->
+    ASSOCIATED PRESS), with a leading The kept."""
+    words = part.split()
+    for k in range(len(words) - 1, -1, -1):
+        if _AGENCY.match(" ".join(words[k:])):
+            k -= k > 0 and words[k - 1] in ("The", "THE")
+            return " ".join(words[k:])
+    return None
+
+
+def agency_from_byline(text: str) -> str | None:
+    """The agency of a ``By …`` byline line, or of a line that is only an agency's name followed
+    by a date (Associated Press / December 31, 2007)."""
+    if not text or len(text) > 120:
+        return None
+    m = _BY.match(text)
+    parts = [p.strip() for p in re.split(r"\s*(?:[|/,;]|\s[-—–]\s)\s*", m.group("v") if m else text)]
+    for k, part in enumerate(parts):
+        v = _agency(part) if m else (part if _AGENCY.match(part) else None)
+        if v and (m or k == 0 and len(parts) > 1 and re.search(r"\d", parts[-1])):
+            return v
     return None
