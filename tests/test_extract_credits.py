@@ -196,3 +196,27 @@ def test_agency_in_an_english_byline_is_the_source():
     assert agency_from_byline("By Jane Roe") is None
     assert agency_from_byline("By Jane Roe, Associated Press Writer") is None
     assert agency_from_byline("Associated Press") is None
+
+
+def test_closing_credit_line_of_an_english_story():
+    from aggregator.extract.byline import closing_credit
+    assert closing_credit("Source: Example Wire") == "Example Wire"
+    assert closing_credit("© 2008 AFP") == "AFP"
+    assert closing_credit("Copyright 2008 Courtesy of The Example Network") == "The Example Network"
+    assert closing_credit("(Copyright 2008 by The Associated Press. All Rights Reserved.)") == "The Associated Press"
+    assert closing_credit("© 2008 Example Site. All rights reserved.") is None   # the site's own notice
+    assert closing_credit("He said the source: nobody.") is None
+
+
+def test_english_page_credits_reach_the_source_field():
+    paras = ["The city council voted on Tuesday to extend the opening hours of the central library for a trial year.",
+             "Officials said the extra staff would be paid from the existing budget and that no new fees were planned.",
+             "The decision will be reviewed next spring after a survey of readers and staff, the council said."]
+    ps = "".join(f"<p>{p}</p>" for p in paras)
+    html = (f"<html><head><title>Library hours extended</title></head><body><div class='article'>"
+            f"<h1>Library hours extended</h1><p class='byline'>By Associated Press</p>"
+            f"<div class='story'>{ps}<p>© 2008 AFP</p></div></div></body></html>")
+    out = extract_article(Selector(text=html), url="http://news.example/en/1.html")
+    assert out["source"] == "Associated Press"
+    html = html.replace("<p class='byline'>By Associated Press</p>", "")
+    assert extract_article(Selector(text=html), url="http://news.example/en/1.html")["source"] == "AFP"

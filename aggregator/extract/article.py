@@ -32,7 +32,7 @@ from lxml import etree
 
 from aggregator.extract import patterns as pt
 from aggregator.extract.bodypick import LOW_CONFIDENCE, anchored_container, confidence, second_opinion
-from aggregator.extract.byline import agency_from_byline, markup_author, names_from_english_byline
+from aggregator.extract.byline import agency_from_byline, closing_credit, markup_author, names_from_english_byline
 from aggregator.extract.credits import DATELINE_AUTHOR as _DATELINE_AUTHOR, MEDIA_TAIL as _MEDIA_TAIL
 from aggregator.extract.credits import PERSON as _PERSON, SOURCE_VALUE as _SOURCE_VALUE, author_from_texts
 from aggregator.extract.credits import clean_source as _clean_source, names_from_byline as _names_from_byline
@@ -1218,6 +1218,10 @@ def _agency_source(ctx: _Ctx) -> str | None:
     texts = [ln.spaced for ln in _header_lines(ctx) + ctx.doc.lines_in(ctx.container)[:3]]
     for t in texts + [_element_text(ctx, i) for i in _slot_elements(ctx, pt.AUTHOR_HINTS)]:
         v = agency_from_byline(t)
+        if v:
+            return v
+    for ln in _body_tail_lines(ctx) + _after_body_lines(ctx, 4):
+        v = closing_credit(ln.spaced)   # Source: SBS, © 2008 AFP
         if v:
             return v
     return None

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["names_from_english_byline", "markup_author", "looks_like_name", "is_english_byline", "agency_from_byline"]
+__all__ = ["names_from_english_byline", "markup_author", "looks_like_name", "is_english_byline", "agency_from_byline",
+           "closing_credit"]
 
 _BY = re.compile(r"^\s*(?:written\s+|posted\s+|words\s+|text\s+|story\s+)?(?:by|par|por|von|di|door|av|af)\s*[:：]?\s+(?P<v>.+)$",
                  re.I)
@@ -185,4 +186,27 @@ def agency_from_byline(text: str) -> str | None:
         v = _agency(part) if m else (part if _AGENCY.match(part) else None)
         if v and (m or k == 0 and len(parts) > 1 and re.search(r"\d", parts[-1])):
             return v
+    return None
+
+
+_SOURCE_LINE = re.compile(r"^\s*Source\s*:\s*(?P<v>[A-Z][\w&.'’/ -]{1,40}?)\s*\.?\s*$")
+_COPYRIGHT_LINE = re.compile(
+    r"^\s*[(（]?\s*(?:©|\(c\)|Copyright)\s*(?:©\s*)?\d{4}\s+(?P<courtesy>(?:by\s+)?Courtesy\s+of\s+|by\s+)?"
+    r"(?P<v>[A-Z][\w&.'’ -]{1,40}?)\s*(?:[.,]\s*(?:All\s+rights\s+reserved.*)?)?[)）]?\s*$", re.I)
+
+
+def closing_credit(text: str) -> str | None:
+    """The supplier named by a credit line closing a story: ``Source: SBS``, ``© 2008 AFP``,
+    ``Copyright 2008 Courtesy of The Example Network`` (a copyright line names a supplier only
+    with Courtesy of, or when the name is a news agency's: otherwise it is the site's own)."""
+    if not text or len(text) > 120:
+        return None
+    m = _SOURCE_LINE.match(text)
+    if m:
+        return m.group("v").strip()
+    m = _COPYRIGHT_LINE.match(text)
+    if m:
+        v = m.group("v").strip()
+        if (m.group("courtesy") or "").strip().lower().endswith("of") or _agency(v):
+            return _agency(v) or v
     return None
