@@ -165,3 +165,58 @@ def test_two_person_like_names_on_the_date_line_are_not_a_publisher():
     assert out["source"] is None
     out = page(header="<div>2023-04-02 10:00 <a href='/m/1'>晨报</a></div><div>张小明</div>")
     assert (out["source"], out["author"]) == ("晨报", "张小明")
+
+
+def test_provider_in_the_byline_position_is_the_source():
+    out = page(header="<div class='item-author'>某某電台-財經</div><time>2023-04-02 10:00</time>")
+    assert out["source"] == "某某電台-財經"
+    assert out["author"] is None
+    out = page(header="<div class='item-author'>王小明</div><time>2023-04-02 10:00</time>")
+    assert out["source"] is None
+
+
+def test_desks_and_photo_credits_are_not_names():
+    assert author_from_texts(["政治組／台北報導"]) is None
+    assert closing_byline("这是最后一句话。（张小明摄）") is None
+    assert closing_byline("这是最后一句话。（本报讯）") is None
+
+
+def test_english_byline_stops_at_a_job_title():
+    from aggregator.extract.byline import names_from_english_byline
+    assert names_from_english_byline("Jane Roe Senior Business Correspondent", bare=True) == "Jane Roe"
+    assert names_from_english_byline("By Jane Roe and John Doe") == "Jane Roe John Doe"
+
+
+def test_agency_in_an_english_byline_is_the_source():
+    from aggregator.extract.byline import agency_from_byline
+    assert agency_from_byline("By Associated Press") == "Associated Press"
+    assert agency_from_byline("By JANE ROE ASSOCIATED PRESS") == "ASSOCIATED PRESS"
+    assert agency_from_byline("By JANE ROE AND JOHN DOE / Example Newspapers") == "Example Newspapers"
+    assert agency_from_byline("Associated Press / January 2, 2008") == "Associated Press"
+    assert agency_from_byline("By Jane Roe") is None
+    assert agency_from_byline("By Jane Roe, Associated Press Writer") is None
+    assert agency_from_byline("Associated Press") is None
+
+
+def test_closing_credit_line_of_an_english_story():
+    from aggregator.extract.byline import closing_credit
+    assert closing_credit("Source: Example Wire") == "Example Wire"
+    assert closing_credit("© 2008 AFP") == "AFP"
+    assert closing_credit("Copyright 2008 Courtesy of The Example Network") == "The Example Network"
+    assert closing_credit("(Copyright 2008 by The Associated Press. All Rights Reserved.)") == "The Associated Press"
+    assert closing_credit("© 2008 Example Site. All rights reserved.") is None   # the site's own notice
+    assert closing_credit("He said the source: nobody.") is None
+
+
+def test_english_page_credits_reach_the_source_field():
+    paras = ["The city council voted on Tuesday to extend the opening hours of the central library for a trial year.",
+             "Officials said the extra staff would be paid from the existing budget and that no new fees were planned.",
+             "The decision will be reviewed next spring after a survey of readers and staff, the council said."]
+    ps = "".join(f"<p>{p}</p>" for p in paras)
+    html = (f"<html><head><title>Library hours extended</title></head><body><div class='article'>"
+            f"<h1>Library hours extended</h1><p class='byline'>By Associated Press</p>"
+            f"<div class='story'>{ps}<p>© 2008 AFP</p></div></div></body></html>")
+    out = extract_article(Selector(text=html), url="http://news.example/en/1.html")
+    assert out["source"] == "Associated Press"
+    html = html.replace("<p class='byline'>By Associated Press</p>", "")
+    assert extract_article(Selector(text=html), url="http://news.example/en/1.html")["source"] == "AFP"

@@ -31,7 +31,7 @@ from lxml import etree
 
 from aggregator.extract import bodyclean, patterns as pt
 from aggregator.extract.bodypick import LOW_CONFIDENCE, anchored_container, confidence, second_opinion
-from aggregator.extract.byline import markup_author, names_from_english_byline
+from aggregator.extract.byline import agency_from_byline, closing_credit, markup_author, names_from_english_byline
 from aggregator.extract.credits import DATELINE_AUTHOR as _DATELINE_AUTHOR, MEDIA_TAIL as _MEDIA_TAIL
 from aggregator.extract.credits import PERSON as _PERSON, SOURCE_VALUE as _SOURCE_VALUE, author_from_texts
 from aggregator.extract.credits import clean_source as _clean_source, names_from_byline as _names_from_byline
@@ -1126,8 +1126,29 @@ def _extract_source(ctx: _Ctx) -> str | None:
             if v and not _NOT_SLOT_WORDS.match(v) and not is_site_brand(v, ctx.site_names() + (
                     ctx.meta.get("application-name") or "", ctx.page_title())):
                 return v   # (the site's own brand there is not a publisher)
+    for i in _slot_elements(ctx, pt.AUTHOR_HINTS) if zh else ():
+        # a provider in the byline position (香港電台-財經): a media name, not a person
+        t = _element_text(ctx, i)
+        if 2 < len(t) <= 20 and " " not in t and _MEDIA_TAIL.search(re.split(r"[-－—]", t)[0]) and _HAN.search(t):
+            v = _clean_source(t)
+            if v and not pt.AUTHOR_LABEL_RE.match(v) and not is_site_brand(v, ctx.site_names() + (ctx.page_title(),)):
+                return v
     # a media name next to the date without a label is a Chinese convention
-    return _neighbour_source(ctx) if zh else None
+    return _neighbour_source(ctx) if zh else _agency_source(ctx)
+
+
+def _agency_source(ctx: _Ctx) -> str | None:
+    """A news agency credited in the byline (By Associated Press, By JANE DOE / McClatchy Newspapers)."""
+    texts = [ln.spaced for ln in _header_lines(ctx) + ctx.doc.lines_in(ctx.container)[:3]]
+    for t in texts + [_element_text(ctx, i) for i in _slot_elements(ctx, pt.AUTHOR_HINTS)]:
+        v = agency_from_byline(t)
+        if v:
+            return v
+    for ln in _body_tail_lines(ctx) + _after_body_lines(ctx, 4):
+        v = closing_credit(ln.spaced)   # Source: SBS, © 2008 AFP
+        if v:
+            return v
+    return None
 
 
 def _slot_key(ctx: _Ctx, i: int) -> str:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["names_from_english_byline", "markup_author", "looks_like_name", "is_english_byline"]
+__all__ = ["names_from_english_byline", "markup_author", "looks_like_name", "is_english_byline", "agency_from_byline",
+           "closing_credit"]
 
 _BY = re.compile(r"^\s*(?:written\s+|posted\s+|words\s+|text\s+|story\s+)?(?:by|par|por|von|di|door|av|af)\s*[:：]?\s+(?P<v>.+)$",
                  re.I)
@@ -31,6 +32,12 @@ _NOT_NAMES = re.compile(
     r"admin|administrator|guest|anonymous|unknown|team|editorial|redaction|rédaction|redacción)$", re.I)
 
 
+# first words of a job title printed after a name
+_TITLE_WORDS = {"senior", "chief", "staff", "associate", "deputy", "managing", "executive", "contributing",
+                "special", "correspondent", "editor", "reporter", "writer", "columnist", "contributor",
+                "photographer", "producer", "director", "analyst"}
+
+
 def _split_names(text: str) -> list[str]:
     text = _STOP.split(text, 1)[0]
     toks = re.findall(r"[^\s,]+|,", text)
@@ -41,8 +48,8 @@ def _split_names(text: str) -> list[str]:
             if names[-1]:
                 names.append([])
             continue
-        if not _NAME_TOKEN.match(tok):
-            break
+        if not _NAME_TOKEN.match(tok) or (names[-1] and low in _TITLE_WORDS):
+            break   # (Jane Doe Senior Washington Correspondent: a job title ends the names)
         cur = names[-1]
         if cur:
             # ALL-CAPS names stop at a word in another case (LAURE BRETTON Envoyés)
@@ -147,4 +154,59 @@ def markup_author(marked, jsonld, meta: dict, site_names=()) -> str | None:
          or meta.get("sailthru.author") or meta.get("parsely-author") or "").strip()
     if v and v not in site_names and looks_like_name(v):
         return v
+    return None
+
+
+# a news agency or syndication service credited in a byline (By Associated Press, By CP,
+# By JANE DOE / McClatchy Newspapers): the publisher, not a person
+_AGENCY = re.compile(
+    r"^(?:[A-Z][\w.&'’-]*\s+){1,3}(?:Press|PRESS|Presse|Newspapers|News\s+Service|Wire\s+Services?)$|"
+    r"^(?:AP|CP|AFP|UPI|PA|AAP|DPA|Reuters|REUTERS|Bloomberg)$")
+
+
+def _agency(part: str) -> str | None:
+    """The shortest run of final words of ``part`` naming an agency (TOM ROE ASSOCIATED PRESS ->
+    ASSOCIATED PRESS), with a leading The kept."""
+    words = part.split()
+    for k in range(len(words) - 1, -1, -1):
+        if _AGENCY.match(" ".join(words[k:])):
+            k -= k > 0 and words[k - 1] in ("The", "THE")
+            return " ".join(words[k:])
+    return None
+
+
+def agency_from_byline(text: str) -> str | None:
+    """The agency of a ``By …`` byline line, or of a line that is only an agency's name followed
+    by a date (Associated Press / December 31, 2007)."""
+    if not text or len(text) > 120:
+        return None
+    m = _BY.match(text)
+    parts = [p.strip() for p in re.split(r"\s*(?:[|/,;]|\s[-—–]\s)\s*", m.group("v") if m else text)]
+    for k, part in enumerate(parts):
+        v = _agency(part) if m else (part if _AGENCY.match(part) else None)
+        if v and (m or k == 0 and len(parts) > 1 and re.search(r"\d", parts[-1])):
+            return v
+    return None
+
+
+_SOURCE_LINE = re.compile(r"^\s*Source\s*:\s*(?P<v>[A-Z][\w&.'’/ -]{1,40}?)\s*\.?\s*$")
+_COPYRIGHT_LINE = re.compile(
+    r"^\s*[(（]?\s*(?:©|\(c\)|Copyright)\s*(?:©\s*)?\d{4}\s+(?P<courtesy>(?:by\s+)?Courtesy\s+of\s+|by\s+)?"
+    r"(?P<v>[A-Z][\w&.'’ -]{1,40}?)\s*(?:[.,]\s*(?:All\s+rights\s+reserved.*)?)?[)）]?\s*$", re.I)
+
+
+def closing_credit(text: str) -> str | None:
+    """The supplier named by a credit line closing a story: ``Source: SBS``, ``© 2008 AFP``,
+    ``Copyright 2008 Courtesy of The Example Network`` (a copyright line names a supplier only
+    with Courtesy of, or when the name is a news agency's: otherwise it is the site's own)."""
+    if not text or len(text) > 120:
+        return None
+    m = _SOURCE_LINE.match(text)
+    if m:
+        return m.group("v").strip()
+    m = _COPYRIGHT_LINE.match(text)
+    if m:
+        v = m.group("v").strip()
+        if (m.group("courtesy") or "").strip().lower().endswith("of") or _agency(v):
+            return _agency(v) or v
     return None

@@ -157,8 +157,9 @@ def author_from_texts(texts) -> str | None:
 
 
 def _is_name(v: str) -> bool:
+    """Not a desk, a medium or a credit: 綜合報導, 政治組, 本报讯, 张三摄 (a photo credit)."""
     return not (v in pt.NOT_A_NAME or MEDIA_TAIL.search(v) or pt.NOT_NAME_WORDS.search(v) or _META_WORDS.search(v)
-                or re.search(r"(?:報導|报道|报导|整理|編譯|编译)$", v))
+                or re.search(r"(?:報導|报道|报导|整理|編譯|编译|[組组部室處处局站讯訊摄攝供图圖绘繪译譯])$", v))
 
 
 # 金名/高雄報導: a name, a slash and the place of the report
