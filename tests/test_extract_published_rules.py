@@ -221,3 +221,31 @@ def test_headline_segment_of_a_joined_title_tag_anchors_the_date_line():
     r = extract(html)
     assert r["title"] == "城区新增三条夜间公交线路"
     assert r["published"].startswith("2022-03-18")
+
+
+def test_title_tag_that_is_the_host_name_does_not_pick_a_masthead():
+    html = ("<html><head><title>Brandon Sun Online</title></head><body>"
+            "<div class='masthead'><p>Brandon Sun</p></div><div id='section'><h1>Entertainment</h1></div>"
+            "<div id='story'><h2>Thursday, January 17th, 2008</h2><h1>Musical comes to Broadway this fall</h1>"
+            f"{EN_PARAS}</div></body></html>")
+    r = extract_article(Selector(text=html), url="http://www.brandonsun.com/story.php?story_id=1")
+    assert r["title"] == "Musical comes to Broadway this fall"
+
+
+def test_longest_segment_of_a_three_part_title_is_the_headline():
+    html = ("<html><head><title>City TV - Council adds three night bus routes - City News, Shows and Sports</title>"
+            "</head><body><h2>City TV</h2><div class='photo'><img src='/a.jpg'><p>The mayor speaks at a bus depot "
+            "on Monday, explaining the plan.</p></div><h3>Council adds three night bus routes</h3>"
+            f"<div class='story'>{EN_PARAS}</div></body></html>")
+    r = extract_article(Selector(text=html), url="http://city.example/story/1")
+    assert r["title"] == "Council adds three night bus routes"
+
+
+def test_site_name_helpers():
+    from aggregator.extract.titles import is_site_name, longest_segment
+
+    assert is_site_name("Winnipeg Free Press", "www.winnipegfreepress.com")
+    assert not is_site_name("Brandon man charged", "www.brandonsun.com")
+    assert not is_site_name("城区新增三条夜间公交线路", "www.news.cn")
+    assert longest_segment("A - Headline here - B") == "Headline here"
+    assert longest_segment("Headline - Site") is None

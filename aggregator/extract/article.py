@@ -37,7 +37,7 @@ from aggregator.extract.dates import find_dates, to_tz
 from aggregator.extract.origin import find_origin_url
 from aggregator.extract.published import extract_published, is_zh
 from aggregator.extract.scriptstate import fill_from_script_state
-from aggregator.extract.titles import headline_segment
+from aggregator.extract.titles import headline_segment, is_site_name, longest_segment
 from aggregator.project import DEFAULT_TZ, DEFAULT_TZ_NAME
 
 __all__ = ["extract_article", "stitch_pages", "FIELDS"]
@@ -604,10 +604,12 @@ def _extract_title(ctx: _Ctx) -> str | None:
         if t:
             return t
     doc = ctx.doc
-    raw = _title_references(ctx)
+    host = urlsplit(ctx.url or "").hostname
+    raw = [r for r in _title_references(ctx) if not is_site_name(r, host)]
     refs = [_nows(r) for r in raw]
     # the headline part of a <title> joining segments (熱血時報 | Headline | 熱血編輯部)
-    segs = {_nows(h) for h in map(_headline_segment, raw) if h and len(_nows(h)) >= 6} - set(refs)
+    segs = {_nows(h) for h in (*(headline_segment(r, _MEDIA_TAIL) for r in raw), *map(longest_segment, raw))
+            if h and len(_nows(h)) >= 6} - set(refs)
     best, best_score = -1, 2.5
     cont_end = doc.end[ctx.container]
     fc = ctx.first_content_line
@@ -655,6 +657,8 @@ def _extract_title(ctx: _Ctx) -> str | None:
         score += 10.0 * (0.9 * sim if key in segs and sim == 1.0 else sim)
         if find_dates(text) and len(text) < 40:
             score -= 3.0
+        elif text.isascii() and " " not in text.strip():
+            score -= 1.0   # one Latin word: a section name (Entertainment, Editorials)
         if score > best_score:
             best, best_score = i, score
     if best >= 0:
@@ -669,14 +673,10 @@ def _extract_title(ctx: _Ctx) -> str | None:
     from aggregator.normalize import clean_title
 
     for r in _title_references(ctx):
-        t = _headline_segment(clean_title(r, ctx.site_names()))
+        t = headline_segment(clean_title(r, ctx.site_names()), _MEDIA_TAIL)
         if t:
             return t
     return None
-
-
-def _headline_segment(t: str) -> str:
-    return headline_segment(t, _MEDIA_TAIL)
 
 
 def _ref_prefix(ctx: _Ctx, i: int, text: str, refs: list[str]) -> str:
