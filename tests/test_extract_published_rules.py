@@ -175,8 +175,8 @@ def test_dated_closing_line_of_the_text_but_not_a_related_item():
 
 
 def test_short_dated_line_opening_the_text():
-    html = ("<html><head><title>Night buses</title></head><body><div class='story'><h1>Council adds night buses</h1>"
-            "<div id='storyBody'><p><em>City Wire - January 11, 2008 4:13 PM ET</em></p>" + EN_PARAS
+    html = ("<html><head><title>City TV - News, Weather and Sports | Council adds night buses</title></head><body>"
+            "<div class='story'><div id='storyBody'><p><em>City Wire, Providence - January 11, 2008 4:13 PM ET</em></p>" + EN_PARAS
             + "</div></div></body></html>")
     r = extract_article(Selector(text=html), url="http://news.example/story.asp?S=77")
     assert r["published"].startswith("2008-01-11T16:13")
