@@ -257,3 +257,12 @@ def test_site_name_helpers():
     assert not is_site_name("城区新增三条夜间公交线路", "www.news.cn")
     assert longest_segment("A - Headline here - B") == "Headline here"
     assert longest_segment("Headline - Site") is None
+
+
+def test_section_link_above_the_headline_in_one_cell_is_not_part_of_it():
+    html = ("<html><head><title>City Online &gt; News &gt; World -- Council adds three night bus routes</title>"
+            "</head><body><table><tr><td><font><a href='/world/'><b>More World news</b></a></font><br>"
+            "<font class='head'>Council adds three night bus routes<br></font></td></tr></table>"
+            f"<div class='story'>{EN_PARAS}</div></body></html>")
+    r = extract_article(Selector(text=html), url="http://city.example/news/world/20080108-0356-buses.html")
+    assert r["title"] == "Council adds three night bus routes"

@@ -666,7 +666,7 @@ def _extract_title(ctx: _Ctx) -> str | None:
         if len(doc.lines_in(best)) > 1 and _nows(text) in refs:
             # a <br> in the heading is layout: the headline as the page's metadata types it
             text = raw[refs.index(_nows(text))]
-        text = _ref_prefix(ctx, best, text, refs)
+        text = _ref_prefix(ctx, best, text, [*refs, *segs])
         text = _join_two_line_title(ctx, best, text, refs, texts)
         ctx.title_idx = best
         return text

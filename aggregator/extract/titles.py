@@ -29,12 +29,12 @@ def headline_segment(t: str, site_like: re.Pattern) -> str:
     return max(keep, key=len)
 
 
-_SEGMENT_SEP = re.compile(r"\s+[-|–—:·]+\s+|\s*[_｜|]\s*|\s+--\s+")
+_SEGMENT_SEP = re.compile(r"\s+[-|–—:·>»]+\s+|\s*[_｜|]\s*")
 
 
 def longest_segment(t: str) -> str | None:
     """The longest segment of a <title> joining three or more with spaced separators
-    ('Site - Headline - Network'), or None."""
+    ('Site - Headline - Network', 'Site > News > World -- Headline'), or None."""
     parts = [p.strip() for p in _SEGMENT_SEP.split(t) if p and p.strip()]
     if len(parts) < 3:
         return None
