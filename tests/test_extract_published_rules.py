@@ -266,3 +266,17 @@ def test_section_link_above_the_headline_in_one_cell_is_not_part_of_it():
             f"<div class='story'>{EN_PARAS}</div></body></html>")
     r = extract_article(Selector(text=html), url="http://city.example/news/world/20080108-0356-buses.html")
     assert r["title"] == "Council adds three night bus routes"
+
+
+def test_linked_headline_next_to_the_text_still_wins():
+    html = ("<html><head><meta charset='utf-8'><title>城区新增三条夜间公交线路_城市新闻网</title></head><body>"
+            "<div class='article'><div class='title'><a href='/a/123.html'>城区新增三条夜间公交线路</a></div>"
+            f"<div class='content'>{PARAS}</div></div></body></html>")
+    assert extract(html)["title"] == "城区新增三条夜间公交线路"
+
+
+def test_todays_date_in_a_top_bar_is_not_a_metadata_date():
+    html = ("<html><head><meta charset='utf-8'><title>夜间公交</title></head><body>"
+            "<div class='top'>今天日期：2026-12-07</div><div class='article'><h1>城区新增三条夜间公交线路</h1>"
+            f"<div class='info'>2022-03-18</div><div class='content'>{PARAS}</div></div></body></html>")
+    assert extract(html)["published"].startswith("2022-03-18")

@@ -634,17 +634,15 @@ def _extract_title(ctx: _Ctx) -> str | None:
             k = bisect_right(doc.headings, i)
             if k < len(doc.headings) and doc.headings[k] <= doc.end[i]:
                 continue   # a title-ish wrapper of a heading (h1 + deck): the heading competes
-            if not any(ln.n for ln in doc.lines_in(i)):
-                score -= 4.0   # all link text: an item of a headline list (unless near the text)
+        gap = fc - bisect_right(starts, doc.end[i])   # lines between it and the first paragraph
         if (i > cont_end or i >= fc_start) and has_text:
             score -= 3.0   # headings after the article text are related items
-        else:
-            # lines between the candidate and the first paragraph of the text
-            gap = fc - bisect_right(starts, doc.end[i])
-            if gap <= 3:
-                score += 3.0
-            elif gap <= 8:
-                score += 2.0
+        elif gap <= 3:
+            score += 3.0
+        elif gap <= 8:
+            score += 2.0
+        if (gap > 3 or tag in ("li", "dd", "dt")) and tag not in _HEADINGS and not any(ln.n for ln in doc.lines_in(i)):
+            score -= 4.0   # all link text, a list item or away from the text: a headline list's item
         sim = 0.0
         for r in (*refs, *segs):
             if key == r:

@@ -255,7 +255,7 @@ def _is_date_line(text: str) -> bool:
 
 
 _META_LABEL = re.compile(r"(?:(?P<strong>%s)|%s)\s*[:：]" % (pt.DATE_LABELS[0], pt.DATE_LABELS[1]))
-_NOT_PUBLICATION = re.compile(r"(?:%s)\s*[:：]$" % pt.DATE_LABELS_WEAK[0])
+_NOT_PUBLICATION = re.compile(r"(?:%s|(?:今天|今日|当前|當前|现在|現在)(?:日期|时间|時間))\s*[:：]$" % pt.DATE_LABELS_WEAK[0])
 
 
 def _labelled_date_before_body(ctx) -> tuple[datetime, bool] | None:
@@ -272,7 +272,7 @@ def _labelled_date_before_body(ctx) -> tuple[datetime, bool] | None:
         text = ln.spaced
         for m in _META_LABEL.finditer(text):
             if _UPDATE_END.search(text[:m.end()]) or _NOT_PUBLICATION.search(text[:m.end()]):
-                continue
+                continue   # an update, a drafting date, today's date in a top bar
             if plain is not None and not m.group("strong"):
                 continue
             value = text[:m.end() + 40]
