@@ -280,3 +280,10 @@ def test_todays_date_in_a_top_bar_is_not_a_metadata_date():
             "<div class='top'>今天日期：2026-12-07</div><div class='article'><h1>城区新增三条夜间公交线路</h1>"
             f"<div class='info'>2022-03-18</div><div class='content'>{PARAS}</div></div></body></html>")
     assert extract(html)["published"].startswith("2022-03-18")
+
+
+def test_a_headline_with_the_site_name_appended_is_not_the_site_name():
+    from aggregator.extract.titles import is_site_name
+
+    assert not is_site_name("엘제이 진흙탕 싸움, 이유 - Entermedia", "entermedia.co.kr")
+    assert not is_site_name("城区新增三条夜间公交线路 - Citynews", "www.citynews.example")

@@ -46,7 +46,7 @@ def is_site_name(t: str, host: str | None) -> bool:
     www.brandonsun.com, 'Winnipeg Free Press' on winnipegfreepress.com)."""
     if not host:
         return False
-    key = re.sub(r"[^a-z0-9]", "", t.lower())
+    key = re.sub(r"[\W_]", "", t.lower())   # letters of any script: a headline is not a host name
     labels = [x for x in host.lower().split(".") if x not in ("www", "com", "net", "org", "co", "news")]
     if len(key) < 4 or not labels:
         return False
