@@ -174,6 +174,14 @@ def test_dated_closing_line_of_the_text_but_not_a_related_item():
     assert extract(related)["published"] is None
 
 
+def test_short_dated_line_opening_the_text():
+    html = ("<html><head><title>City TV - News, Weather and Sports | Council adds night buses</title></head><body>"
+            "<div class='story'><div id='storyBody'><p><em>City Wire, Providence - January 11, 2008 4:13 PM ET</em></p>" + EN_PARAS
+            + "</div></div></body></html>")
+    r = extract_article(Selector(text=html), url="http://news.example/story.asp?S=77")
+    assert r["published"].startswith("2008-01-11T16:13")
+
+
 # --- title (article.py, titles.py) --------------------------------------------------------
 
 
@@ -221,3 +229,61 @@ def test_headline_segment_of_a_joined_title_tag_anchors_the_date_line():
     r = extract(html)
     assert r["title"] == "城区新增三条夜间公交线路"
     assert r["published"].startswith("2022-03-18")
+
+
+def test_title_tag_that_is_the_host_name_does_not_pick_a_masthead():
+    html = ("<html><head><title>Brandon Sun Online</title></head><body>"
+            "<div class='masthead'><p>Brandon Sun</p></div><div id='section'><h1>Entertainment</h1></div>"
+            "<div id='story'><h2>Thursday, January 17th, 2008</h2><h1>Musical comes to Broadway this fall</h1>"
+            f"{EN_PARAS}</div></body></html>")
+    r = extract_article(Selector(text=html), url="http://www.brandonsun.com/story.php?story_id=1")
+    assert r["title"] == "Musical comes to Broadway this fall"
+
+
+def test_longest_segment_of_a_three_part_title_is_the_headline():
+    html = ("<html><head><title>City TV - Council adds three night bus routes - City News, Shows and Sports</title>"
+            "</head><body><h2>City TV</h2><div class='photo'><img src='/a.jpg'><p>The mayor speaks at a bus depot "
+            "on Monday, explaining the plan.</p></div><h3>Council adds three night bus routes</h3>"
+            f"<div class='story'>{EN_PARAS}</div></body></html>")
+    r = extract_article(Selector(text=html), url="http://city.example/story/1")
+    assert r["title"] == "Council adds three night bus routes"
+
+
+def test_site_name_helpers():
+    from aggregator.extract.titles import is_site_name, longest_segment
+
+    assert is_site_name("Winnipeg Free Press", "www.winnipegfreepress.com")
+    assert not is_site_name("Brandon man charged", "www.brandonsun.com")
+    assert not is_site_name("城区新增三条夜间公交线路", "www.news.cn")
+    assert longest_segment("A - Headline here - B") == "Headline here"
+    assert longest_segment("Headline - Site") is None
+
+
+def test_section_link_above_the_headline_in_one_cell_is_not_part_of_it():
+    html = ("<html><head><title>City Online &gt; News &gt; World -- Council adds three night bus routes</title>"
+            "</head><body><table><tr><td><font><a href='/world/'><b>More World news</b></a></font><br>"
+            "<font class='head'>Council adds three night bus routes<br></font></td></tr></table>"
+            f"<div class='story'>{EN_PARAS}</div></body></html>")
+    r = extract_article(Selector(text=html), url="http://city.example/news/world/20080108-0356-buses.html")
+    assert r["title"] == "Council adds three night bus routes"
+
+
+def test_linked_headline_next_to_the_text_still_wins():
+    html = ("<html><head><meta charset='utf-8'><title>城区新增三条夜间公交线路_城市新闻网</title></head><body>"
+            "<div class='article'><div class='title'><a href='/a/123.html'>城区新增三条夜间公交线路</a></div>"
+            f"<div class='content'>{PARAS}</div></div></body></html>")
+    assert extract(html)["title"] == "城区新增三条夜间公交线路"
+
+
+def test_todays_date_in_a_top_bar_is_not_a_metadata_date():
+    html = ("<html><head><meta charset='utf-8'><title>夜间公交</title></head><body>"
+            "<div class='top'>今天日期：2026-12-07</div><div class='article'><h1>城区新增三条夜间公交线路</h1>"
+            f"<div class='info'>2022-03-18</div><div class='content'>{PARAS}</div></div></body></html>")
+    assert extract(html)["published"].startswith("2022-03-18")
+
+
+def test_a_headline_with_the_site_name_appended_is_not_the_site_name():
+    from aggregator.extract.titles import is_site_name
+
+    assert not is_site_name("엘제이 진흙탕 싸움, 이유 - Entermedia", "entermedia.co.kr")
+    assert not is_site_name("城区新增三条夜间公交线路 - Citynews", "www.citynews.example")

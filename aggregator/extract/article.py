@@ -40,7 +40,7 @@ from aggregator.extract.dates import find_dates, to_tz
 from aggregator.extract.origin import find_origin_url
 from aggregator.extract.published import extract_published, is_zh
 from aggregator.extract.scriptstate import fill_from_script_state
-from aggregator.extract.titles import headline_segment
+from aggregator.extract.titles import headline_segment, is_site_name, longest_segment
 from aggregator.project import DEFAULT_TZ, DEFAULT_TZ_NAME
 
 __all__ = ["extract_article", "stitch_pages", "FIELDS"]
@@ -611,10 +611,12 @@ def _extract_title(ctx: _Ctx) -> str | None:
         if t:
             return t
     doc = ctx.doc
-    raw = _title_references(ctx)
+    host = urlsplit(ctx.url or "").hostname
+    raw = [r for r in _title_references(ctx) if not is_site_name(r, host)]
     refs = [_nows(r) for r in raw]
     # the headline part of a <title> joining segments (熱血時報 | Headline | 熱血編輯部)
-    segs = {_nows(h) for h in map(_headline_segment, raw) if h and len(_nows(h)) >= 6} - set(refs)
+    segs = {_nows(h) for h in (*(headline_segment(r, _MEDIA_TAIL) for r in raw), *map(longest_segment, raw))
+            if h and len(_nows(h)) >= 6} - set(refs)
     best, best_score = -1, 2.5
     cont_end = doc.end[ctx.container]
     fc = ctx.first_content_line
@@ -639,17 +641,15 @@ def _extract_title(ctx: _Ctx) -> str | None:
             k = bisect_right(doc.headings, i)
             if k < len(doc.headings) and doc.headings[k] <= doc.end[i]:
                 continue   # a title-ish wrapper of a heading (h1 + deck): the heading competes
-            if not any(ln.n for ln in doc.lines_in(i)):
-                score -= 4.0   # all link text: an item of a headline list (unless near the text)
+        gap = fc - bisect_right(starts, doc.end[i])   # lines between it and the first paragraph
         if (i > cont_end or i >= fc_start) and has_text:
             score -= 3.0   # headings after the article text are related items
-        else:
-            # lines between the candidate and the first paragraph of the text
-            gap = fc - bisect_right(starts, doc.end[i])
-            if gap <= 3:
-                score += 3.0
-            elif gap <= 8:
-                score += 2.0
+        elif gap <= 3:
+            score += 3.0
+        elif gap <= 8:
+            score += 2.0
+        if (gap > 3 or tag in ("li", "dd", "dt")) and tag not in _HEADINGS and not any(ln.n for ln in doc.lines_in(i)):
+            score -= 4.0   # all link text, a list item or away from the text: a headline list's item
         sim = 0.0
         for r in (*refs, *segs):
             if key == r:
@@ -662,6 +662,8 @@ def _extract_title(ctx: _Ctx) -> str | None:
         score += 10.0 * (0.9 * sim if key in segs and sim == 1.0 else sim)
         if find_dates(text) and len(text) < 40:
             score -= 3.0
+        elif text.isascii() and " " not in text.strip():
+            score -= 1.0   # one Latin word: a section name (Entertainment, Editorials)
         if score > best_score:
             best, best_score = i, score
     if best >= 0:
@@ -669,21 +671,17 @@ def _extract_title(ctx: _Ctx) -> str | None:
         if len(doc.lines_in(best)) > 1 and _nows(text) in refs:
             # a <br> in the heading is layout: the headline as the page's metadata types it
             text = raw[refs.index(_nows(text))]
-        text = _ref_prefix(ctx, best, text, refs)
+        text = _ref_prefix(ctx, best, text, [*refs, *segs])
         text = _join_two_line_title(ctx, best, text, refs, texts)
         ctx.title_idx = best
         return text
     from aggregator.normalize import clean_title
 
     for r in _title_references(ctx):
-        t = _headline_segment(clean_title(r, ctx.site_names()))
+        t = headline_segment(clean_title(r, ctx.site_names()), _MEDIA_TAIL)
         if t:
             return t
     return None
-
-
-def _headline_segment(t: str) -> str:
-    return headline_segment(t, _MEDIA_TAIL)
 
 
 def _ref_prefix(ctx: _Ctx, i: int, text: str, refs: list[str]) -> str:

@@ -255,7 +255,7 @@ def _is_date_line(text: str) -> bool:
 
 
 _META_LABEL = re.compile(r"(?:(?P<strong>%s)|%s)\s*[:：]" % (pt.DATE_LABELS[0], pt.DATE_LABELS[1]))
-_NOT_PUBLICATION = re.compile(r"(?:%s)\s*[:：]$" % pt.DATE_LABELS_WEAK[0])
+_NOT_PUBLICATION = re.compile(r"(?:%s|(?:今天|今日|当前|當前|现在|現在)(?:日期|时间|時間))\s*[:：]$" % pt.DATE_LABELS_WEAK[0])
 
 
 def _labelled_date_before_body(ctx) -> tuple[datetime, bool] | None:
@@ -272,7 +272,7 @@ def _labelled_date_before_body(ctx) -> tuple[datetime, bool] | None:
         text = ln.spaced
         for m in _META_LABEL.finditer(text):
             if _UPDATE_END.search(text[:m.end()]) or _NOT_PUBLICATION.search(text[:m.end()]):
-                continue
+                continue   # an update, a drafting date, today's date in a top bar
             if plain is not None and not m.group("strong"):
                 continue
             value = text[:m.end() + 40]
@@ -327,6 +327,14 @@ def _date_around_text(ctx) -> datetime | None:
         for d in find_dates(text[:40], ctx.tz, ctx.now)[:1]:
             if d[4] and not d[5] and d[2] <= 1 and _DATELINE.match(text, d[2] + len(d[1])):
                 return _sane(ctx, d[0])
+        # a short dated line at the top of the text, up to its first paragraph
+        # (``Associated Press - January 11, 2008 4:13 PM ET``, ``Tuesday, January 15, 2008``)
+        c = ctx.container
+        for ln in lines[max(0, fc - 4):fc + 1]:
+            if c <= ln.start <= doc.end[c] and not ln.zone and ln.links * 2 <= ln.n and len(ln.text) <= 60:
+                for d in find_dates(ln.spaced, ctx.tz, ctx.now)[:1]:
+                    if d[4] and not d[5]:
+                        return _sane(ctx, d[0])
     # the last two lines of the container and the six after it
     k = bisect_right(ctx.line_starts, doc.end[ctx.container])
     for ln in lines[max(fc + 1, k - 2):k + 6]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["headline_segment"]
+__all__ = ["headline_segment", "is_site_name", "longest_segment"]
 
 # Separators between the segments of a <title>: spaced dashes and bars, underscores,
 # full-width bars, a dash followed by a space ("Headline- Site"), a leading separator.
@@ -27,3 +27,28 @@ def headline_segment(t: str, site_like: re.Pattern) -> str:
     if len(parts) < 2 or not keep or len(keep) == len(parts):
         return t
     return max(keep, key=len)
+
+
+_SEGMENT_SEP = re.compile(r"\s+[-|–—:·>»]+\s+|\s*[_｜|]\s*")
+
+
+def longest_segment(t: str) -> str | None:
+    """The longest segment of a <title> joining three or more with spaced separators
+    ('Site - Headline - Network', 'Site > News > World -- Headline'), or None."""
+    parts = [p.strip() for p in _SEGMENT_SEP.split(t) if p and p.strip()]
+    if len(parts) < 3:
+        return None
+    return max(parts, key=len)
+
+
+def is_site_name(t: str, host: str | None) -> bool:
+    """``t`` is the site's own name as its host spells it ('Brandon Sun Online' on
+    www.brandonsun.com, 'Winnipeg Free Press' on winnipegfreepress.com)."""
+    if not host:
+        return False
+    key = re.sub(r"[\W_]", "", t.lower())   # letters of any script: a headline is not a host name
+    labels = [x for x in host.lower().split(".") if x not in ("www", "com", "net", "org", "co", "news")]
+    if len(key) < 4 or not labels:
+        return False
+    name = max(labels, key=len)
+    return len(name) >= 4 and (key in host.replace(".", "") or (name in key and len(key) <= len(name) + 8))
