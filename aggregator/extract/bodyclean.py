@@ -50,7 +50,9 @@ def is_notice(text: str) -> bool:
     """A promotion, reprint/copyright notice, disclaimer or public-service line."""
     if len(text) <= 40 and pt.HOTLINE_LINE.match(text):
         return True
-    return len(text) <= 300 and bool(pt.TAIL_NOTICE.search(text)) or bool(pt.NOTICE_LINE.search(text[:300]))
+    if len(text) <= 300 and _HAN.search(text) and pt.TAIL_NOTICE_WORDS.search(text) and pt.TAIL_NOTICE.search(text):
+        return True
+    return bool(pt.NOTICE_LINE.search(text[:300]))
 
 
 def article_parts(doc, ci: int) -> list[int]:
@@ -73,6 +75,10 @@ def article_parts(doc, ci: int) -> list[int]:
     return sorted(parts)
 
 
+# class/id string -> caption (1) / summary (2) bits
+_MARK_CACHE: dict[str, int] = {}
+
+
 def _marks(doc, parts: list[int]) -> dict[int, int]:
     """Elements inside ``parts`` (not the parts themselves) in a caption/figure box (1) or a
     summary box (2), with their bits."""
@@ -82,14 +88,18 @@ def _marks(doc, parts: list[int]) -> dict[int, int]:
     tags = doc.tags
     for i in (i for c in parts for i in range(c + 1, doc.end[c] + 1)):
         m = out.get(parent[i], 0)
-        el = els[i]
-        key = el.get("class"), el.get("id")
-        if key[0] or key[1]:
-            key = (key[0] or "") + " " + (key[1] or "")
-            if pt.CAPTION_HINTS.search(key):
-                m |= 1
-            if pt.SUMMARY_HINTS.search(key):
-                m |= 2
+        attrs = els[i].attrib
+        if attrs:
+            cls, ident = attrs.get("class"), attrs.get("id")
+            if cls or ident:
+                key = (cls or "") + " " + (ident or "")
+                bits = _MARK_CACHE.get(key)
+                if bits is None:
+                    bits = (1 if pt.CAPTION_HINTS.search(key) else 0) | (2 if pt.SUMMARY_HINTS.search(key) else 0)
+                    if len(_MARK_CACHE) > 20000:
+                        _MARK_CACHE.clear()
+                    _MARK_CACHE[key] = bits
+                m |= bits
         if tags[i] == "figcaption":
             m |= 1
         if m:
@@ -151,17 +161,36 @@ def refine(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
 def _trim_tail(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
     kept = [k for k in range(len(lines)) if keep[k]]
     gallery = _gallery_lines(doc, parts, lines, kept)
-    # the text: prose lines that are neither notices nor gallery captions
-    body = [k for k in kept if _is_prose(lines[k]) and k not in gallery and not is_notice(lines[k].text)]
-    if not body:
+    # the last line of the text: prose that is neither a notice nor a gallery caption
+    last = next((k for k in reversed(kept) if _is_prose(lines[k]) and k not in gallery
+                 and not is_notice(lines[k].text)), -1)
+    if last < 0:
         return
-    last = body[-1]
     # the block holding the text: the smallest element around its substantial paragraphs
     # in the part that holds the last one
     part = next(c for c in parts if c <= lines[last].owner <= doc.end[c])
-    own = [lines[k].owner for k in body if part <= lines[k].owner <= doc.end[part] and lines[k].n >= 20]
-    a = own[0] if own else lines[last].owner
-    z = own[-1] if own else a
+    p_end = doc.end[part]
+    # notices among the paragraphs just before the last line (a disclaimer above a tooltip)
+    notices = set()
+    for k in reversed(kept):
+        if k >= last:
+            continue
+        ln = lines[k]
+        if ln.n >= 20 and _is_prose(ln):
+            if not is_notice(ln.text):
+                break
+            notices.add(k)
+    a = z = -1
+    for k in kept:
+        if k > last:
+            break
+        ln = lines[k]
+        if ln.n >= 20 and part <= ln.owner <= p_end and k not in gallery and k not in notices and _is_prose(ln):
+            if a < 0:
+                a = ln.owner
+            z = ln.owner
+    if a < 0:
+        a = z = lines[last].owner
     parent, end = doc.parent, doc.end
     while a >= 0 and not (a <= z <= end[a]):
         a = parent[a]

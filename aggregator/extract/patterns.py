@@ -313,6 +313,13 @@ TAIL_NOTICE = re.compile(
     r"^\s*[（(【\[]\s*(?:本文|文章|稿件|新闻|新聞|信息)?(?:来源|來源|转自|轉自)\s*[:：]",
 )
 
+# Words one of which every TAIL_NOTICE match holds: a cheap test before the full pattern.
+TAIL_NOTICE_WORDS = re.compile(
+    r"APP|App|app|客户端|客戶端|应用商店|應用商店|扫|掃|二维码|二維碼|关注|關注|订阅|訂閱|追蹤|追踪|讚|赞|首发|首發|"
+    r"原文|转载|轉載|代表|文责|文責|风险|風險|构成|構成|信息存|提醒您|关心您|關心您|更多|详细|詳細|完整|投稿|"
+    r"會員|会员|時效|时效|搜狐|来源|來源|转自|轉自|公众号|公眾號|粉丝|粉絲|頻道|频道|Telegram|Facebook|YouTube|Instagram"
+)
+
 # A short hotline line of such a box (自殺防治諮詢專線：0800-788995, 生命線：1995).
 HOTLINE_LINE = re.compile(r"^.{0,12}(?:專線|专线|熱線|热线|生命線|生命线)\s*[:：︰]?\s*[\d\-－()（）\s]{3,}")
 
