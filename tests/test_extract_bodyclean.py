@@ -140,3 +140,14 @@ def test_a_disclaimer_box_is_not_the_article_of_a_short_item():
             + f"<div id='pageend'><div id='disclaimer-box'><p>{disclaimer}</p><p>{disclaimer}</p></div></div></body></html>")
     got = extract_article(Selector(text=html), url=URL, now=NOW)
     assert got["body_text"] == short
+
+
+def test_a_dateline_paragraph_and_a_sentence_with_a_relative_day_are_text():
+    lead = "城市新闻网3月18日报道："
+    first = "昨天市民在火车站广场排队乘坐首班夜间公交车，现场秩序良好"
+    assert body(page(paras([lead, first] + PARAS[1:]))) == [lead, first] + PARAS[1:]
+
+
+def test_a_first_paragraph_that_repeats_the_headline_after_a_dateline_is_text():
+    first = f"新华社北京3月18日电通讯：{TITLE}"
+    assert body(page(paras([first] + PARAS))) == [first] + PARAS
