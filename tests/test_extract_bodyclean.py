@@ -151,3 +151,16 @@ def test_a_dateline_paragraph_and_a_sentence_with_a_relative_day_are_text():
 def test_a_first_paragraph_that_repeats_the_headline_after_a_dateline_is_text():
     first = f"新华社北京3月18日电通讯：{TITLE}"
     assert body(page(paras([first] + PARAS))) == [first] + PARAS
+
+
+def test_a_related_reading_list_inside_the_container_is_cut():
+    items = "".join(f"<li><a href='/n{i}'>另一条新闻的标题第{i}条</a><p>这是另一条新闻的摘要，第{i}条，讲述其他城市的交通变化。</p></li>"
+                    for i in range(3))
+    inner = paras() + f"<p><strong>相关阅读</strong></p><ul>{items}</ul>"
+    assert body(page(inner)) == PARAS
+
+
+def test_a_reading_box_inside_a_long_text_does_not_take_the_text_after_it():
+    box = "<p>推荐阅读</p><p><a href='/x1'>另一条新闻的标题</a></p><p><a href='/x2'>再一条新闻的标题</a></p>"
+    more = ["此外，交通部门还将在主要换乘站增设夜间照明和安全员，保障乘客夜间候车安全。"]
+    assert body(page(paras() + box + paras(more))) == PARAS + more

@@ -34,6 +34,7 @@ import re
 from lxml import etree
 
 from aggregator.extract import patterns as pt
+from aggregator.extract.bodypick import RELATED_HEADING
 
 __all__ = ["article_parts", "refine", "container_html", "is_notice"]
 
@@ -149,6 +150,7 @@ def refine(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
             keep[k] = False   # 本文首发于…, 转载请注明… above the text
         elif first_text < 0 and _is_prose(ln):
             first_text = k
+    _cut_related_box(doc, lines, keep)
     if summary:
         # the paragraph a summary box repeated was dropped as a repeat: it is the text
         for k, ln in enumerate(lines):
@@ -156,6 +158,39 @@ def refine(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
                 keep[k] = True
                 summary.discard(ln.text)
     _trim_tail(doc, parts, lines, keep)
+
+
+def _cut_related_box(doc, lines: list, keep: list[bool]) -> None:
+    """A 相关阅读/推荐阅读 heading after some text opens a list of other stories: the heading
+    and the lines after it go up to the next paragraph of plain text (a line with a link,
+    a short line, or a teaser under a linked headline of the same item belong to the list).
+    English 'Read more' labels also sit inside the text as links and are left alone."""
+    seen_text = False
+    parent = doc.parent
+    k, n = 0, len(lines)
+    while k < n:
+        ln = lines[k]
+        if not (seen_text and ln.n + ln.links <= 20 and ln.sent == 0 and _HAN.search(ln.text)
+                and RELATED_HEADING.match(_bare(ln.text) or "-")):
+            seen_text = seen_text or keep[k] and _is_prose(ln)
+            k += 1
+            continue
+        j = k + 1
+        while j < n:
+            lj = lines[j]
+            if lj.links or not _is_prose(lj):
+                j += 1
+                continue
+            prev = lines[j - 1]
+            if prev.links * 2 >= prev.n + prev.links and (
+                    prev.owner in (lj.owner, parent[lj.owner]) or parent[prev.owner] == parent[lj.owner]
+                    and len(doc.lines_in(parent[lj.owner])) <= 3):
+                j += 1   # the summary under a linked headline, in one item with it
+                continue
+            break
+        for x in range(k, j):
+            keep[x] = False
+        k = j
 
 
 def _trim_tail(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
