@@ -164,3 +164,11 @@ def test_a_reading_box_inside_a_long_text_does_not_take_the_text_after_it():
     box = "<p>推荐阅读</p><p><a href='/x1'>另一条新闻的标题</a></p><p><a href='/x2'>再一条新闻的标题</a></p>"
     more = ["此外，交通部门还将在主要换乘站增设夜间照明和安全员，保障乘客夜间候车安全。"]
     assert body(page(paras() + box + paras(more))) == PARAS + more
+
+
+def test_an_article_marked_recommended_that_holds_the_headline_is_still_the_article():
+    nav = "".join(f"<li><a href='/c{i}'>栏目名称第{i}个栏目的链接文字</a></li>" for i in range(30))
+    html = (f"<html><head><meta charset='utf-8'><title>{TITLE}</title></head><body><ul class='menu'>{nav}</ul>"
+            f"<article class='post recommended'><h1>{TITLE}</h1>{paras(PARAS * 2)}</article></body></html>")
+    got = extract_article(Selector(text=html), url=URL, now=NOW)
+    assert got["body_text"].split("\n") == PARAS

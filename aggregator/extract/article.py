@@ -313,7 +313,9 @@ class _Doc:
                 # a furniture-looking class on the block that holds most of the page's
                 # prose (Blogger's "widget Blog") is not furniture, unless it names comments,
                 # other stories or small print (bit 16: also with a content token, relate-news)
-                z = h & 16 or prose[i] * 2 < page_prose or page_prose < 200
+                # and does not hold a headline (an article marked "recommended")
+                z = prose[i] * 2 < page_prose or page_prose < 200 or h & 16 and not any(
+                    i < j <= self.end[i] and self.tags[j] == "h1" for j in self.headings)
             zone[i] = bool(z)
         self.zone = zone
         for ln in self.lines:
