@@ -232,17 +232,11 @@ def _trim_tail(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
     block_end = end[a] if a >= 0 else -1
     for k in reversed(kept):
         ln = lines[k]
-        if k < last:
-            break
         text = ln.text
-        if k == last:
-            if ln.n >= 20 or ln.start <= block_end:
-                break
-            keep[k] = False   # a short line after the text block (a tooltip)
-        elif is_notice(text) or k in gallery:
+        if is_notice(text) or k in gallery:
             keep[k] = False
         elif ln.start > block_end and (ln.n < 20 or not _is_prose(ln)):
-            keep[k] = False   # a widget after the text block (like button, form, tooltip)
+            keep[k] = False   # a widget after the text block (like button, form, short tooltip)
         elif len(text) <= 16 and ln.sent == 0 and text.endswith(("公众号", "公眾號", "微信号", "微信號")):
             keep[k] = False
         else:
