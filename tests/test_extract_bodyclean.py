@@ -172,3 +172,12 @@ def test_an_article_marked_recommended_that_holds_the_headline_is_still_the_arti
             f"<article class='post recommended'><h1>{TITLE}</h1>{paras(PARAS * 2)}</article></body></html>")
     got = extract_article(Selector(text=html), url=URL, now=NOW)
     assert got["body_text"].split("\n") == PARAS
+
+
+def test_posts_with_one_id_separated_by_other_text_are_not_merged():
+    other = "另一篇文章的正文，讲述城市公园改造的进展，市民可以在周末前往参观新建的花园。"
+    html = (f"<html><head><meta charset='utf-8'><title>{TITLE}</title></head><body><div class='posts'>"
+            f"<h1>{TITLE}</h1><div id='post'>{paras()}</div>"
+            f"<h2>城市公园改造进展</h2><div id='post'><p>{other}</p></div></div></body></html>")
+    got = extract_article(Selector(text=html), url=URL, now=NOW)
+    assert other not in got["body_text"]

@@ -57,22 +57,31 @@ def is_notice(text: str) -> bool:
 
 
 def article_parts(doc, ci: int) -> list[int]:
-    """``[ci]`` plus the siblings of ``ci`` that have its tag and ``id`` and hold prose."""
+    """``[ci]`` plus the siblings of ``ci`` that have its tag and ``id`` and hold prose, when
+    nothing but widgets (no prose) lies between them and ``ci``."""
     el = doc.els[ci]
     ident = el.get("id")
     p = doc.parent[ci]
     if not ident or p < 0:
         return [ci]
+    sibs = [c for c in el.getparent().iterchildren() if isinstance(c.tag, str)]
+    if sum(1 for c in sibs if c.get("id") == ident) < 2:
+        return [ci]
     parts = [ci]
-    tag = doc.tags[ci]
-    for sib in el.getparent().iterchildren(el.tag):
-        if sib is el or sib.get("id") != ident:
-            continue
-        j = doc.index_of(sib)
-        if j < 0 or doc.ignored[j] or doc.zone[j] or doc.tags[j] != tag or doc.parent[j] != p:
-            continue
-        if any(_is_prose(ln) for ln in doc.lines_in(j)):
-            parts.append(j)
+    at = next(n for n, c in enumerate(sibs) if c is el)
+    for step in (1, -1):
+        n = at + step
+        while 0 <= n < len(sibs):
+            sib = sibs[n]
+            n += step
+            j = doc.index_of(sib)
+            if j < 0 or doc.ignored[j]:
+                continue
+            prose = any(_is_prose(ln) for ln in doc.lines_in(j))
+            if sib.get("id") == ident and doc.tags[j] == doc.tags[ci] and not doc.zone[j] and prose:
+                parts.append(j)
+            elif prose:
+                break   # other text between: not one article
     return sorted(parts)
 
 
