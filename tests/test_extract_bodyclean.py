@@ -174,10 +174,15 @@ def test_an_article_marked_recommended_that_holds_the_headline_is_still_the_arti
     assert got["body_text"].split("\n") == PARAS
 
 
-def test_posts_with_one_id_separated_by_other_text_are_not_merged():
+def test_parts_with_one_id_are_merged_across_widgets_only():
+    from aggregator.extract import article as A
+    from aggregator.extract.bodyclean import article_parts
+
     other = "另一篇文章的正文，讲述城市公园改造的进展，市民可以在周末前往参观新建的花园。"
-    html = (f"<html><head><meta charset='utf-8'><title>{TITLE}</title></head><body><div class='posts'>"
-            f"<h1>{TITLE}</h1><div id='post'>{paras()}</div>"
-            f"<h2>城市公园改造进展</h2><div id='post'><p>{other}</p></div></div></body></html>")
-    got = extract_article(Selector(text=html), url=URL, now=NOW)
-    assert other not in got["body_text"]
+    for between, merged in (("<div class='gallery'><a href='/g'>下一张</a></div>", True),
+                            (f"<p>{other}</p>", False)):
+        html = (f"<html><body><div class='posts'><div id='post'>{paras()}</div>{between}"
+                f"<div id='post'><p>{other}</p></div></div></body></html>")
+        doc = A._Doc(Selector(text=html).root)
+        first = next(i for i, el in enumerate(doc.els) if el.get("id") == "post")
+        assert len(article_parts(doc, first)) == (2 if merged else 1)
