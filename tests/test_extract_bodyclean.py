@@ -140,3 +140,49 @@ def test_a_disclaimer_box_is_not_the_article_of_a_short_item():
             + f"<div id='pageend'><div id='disclaimer-box'><p>{disclaimer}</p><p>{disclaimer}</p></div></div></body></html>")
     got = extract_article(Selector(text=html), url=URL, now=NOW)
     assert got["body_text"] == short
+
+
+def test_a_dateline_paragraph_and_a_sentence_with_a_relative_day_are_text():
+    lead = "城市新闻网3月18日报道："
+    first = "昨天市民在火车站广场排队乘坐首班夜间公交车，现场秩序良好"
+    assert body(page(paras([lead, first] + PARAS[1:]))) == [lead, first] + PARAS[1:]
+
+
+def test_a_first_paragraph_that_repeats_the_headline_after_a_dateline_is_text():
+    first = f"新华社北京3月18日电通讯：{TITLE}"
+    assert body(page(paras([first] + PARAS))) == [first] + PARAS
+
+
+def test_a_related_reading_list_inside_the_container_is_cut():
+    items = "".join(f"<li><a href='/n{i}'>另一条新闻的标题第{i}条</a><p>这是另一条新闻的摘要，第{i}条，讲述其他城市的交通变化。</p></li>"
+                    for i in range(3))
+    inner = paras() + f"<p><strong>相关阅读</strong></p><ul>{items}</ul>"
+    assert body(page(inner)) == PARAS
+
+
+def test_a_reading_box_inside_a_long_text_does_not_take_the_text_after_it():
+    box = "<p>推荐阅读</p><p><a href='/x1'>另一条新闻的标题</a></p><p><a href='/x2'>再一条新闻的标题</a></p>"
+    more = ["此外，交通部门还将在主要换乘站增设夜间照明和安全员，保障乘客夜间候车安全。"]
+    assert body(page(paras() + box + paras(more))) == PARAS + more
+
+
+def test_an_article_marked_recommended_that_holds_the_headline_is_still_the_article():
+    nav = "".join(f"<li><a href='/c{i}'>栏目名称第{i}个栏目的链接文字</a></li>" for i in range(30))
+    html = (f"<html><head><meta charset='utf-8'><title>{TITLE}</title></head><body><ul class='menu'>{nav}</ul>"
+            f"<article class='post recommended'><h1>{TITLE}</h1>{paras(PARAS * 2)}</article></body></html>")
+    got = extract_article(Selector(text=html), url=URL, now=NOW)
+    assert got["body_text"].split("\n") == PARAS
+
+
+def test_parts_with_one_id_are_merged_across_widgets_only():
+    from aggregator.extract import article as A
+    from aggregator.extract.bodyclean import article_parts
+
+    other = "另一篇文章的正文，讲述城市公园改造的进展，市民可以在周末前往参观新建的花园。"
+    for between, merged in (("<div class='gallery'><a href='/g'>下一张</a></div>", True),
+                            (f"<p>{other}</p>", False)):
+        html = (f"<html><body><div class='posts'><div id='post'>{paras()}</div>{between}"
+                f"<div id='post'><p>{other}</p></div></div></body></html>")
+        doc = A._Doc(Selector(text=html).root)
+        first = next(i for i, el in enumerate(doc.els) if el.get("id") == "post")
+        assert len(article_parts(doc, first)) == (2 if merged else 1)

@@ -318,7 +318,9 @@ class _Doc:
                 # a furniture-looking class on the block that holds most of the page's
                 # prose (Blogger's "widget Blog") is not furniture, unless it names comments,
                 # other stories or small print (bit 16: also with a content token, relate-news)
-                z = h & 16 or prose[i] * 2 < page_prose or page_prose < 200
+                # and does not hold a headline (an article marked "recommended")
+                z = prose[i] * 2 < page_prose or page_prose < 200 or h & 16 and not any(
+                    i < j <= self.end[i] and self.tags[j] == "h1" for j in self.headings)
             zone[i] = bool(z)
         self.zone = zone
         for ln in self.lines:
@@ -747,7 +749,8 @@ def _classify_body(ctx: _Ctx, lines: list[_Line], trusted: bool = False) -> list
             keep[k] = False
             continue
         if not seen_content and ((ln.start <= title_end and not trusted) or title_key and (
-                _nows(text) == title_key or (title_key in _nows(text) and len(text) < len(ctx.title) + 20)
+                _nows(text) == title_key or (title_key in _nows(text) and len(text) < len(ctx.title) + 20
+                                             and not _DATELINE_LEAD.match(text))
                 or (len(text) >= 4 and _nows(text) in title_key))):
             # the headline (also set on two lines) and whatever precedes it (kicker,
             # breadcrumbs) are not body
@@ -801,7 +804,7 @@ def _classify_body(ctx: _Ctx, lines: list[_Line], trusted: bool = False) -> list
                 keep[k] = False
                 continue
             # metadata tables of government pages: 发布日期： | 2022年01月28日
-            if len(text) <= 24 and text[-1] in ":：" and ln.sent == 0:
+            if len(text) <= 24 and text[-1] in ":：" and ln.sent == 0 and not _DATELINE_LEAD.match(text):
                 keep[k] = False
                 value_next = True
                 continue
@@ -832,6 +835,7 @@ _META_WORDS = re.compile(
     r"字号|分享|评论|評論|出处|稿源|人气|次数|打印|收藏|A\+|A-")
 
 
+_DATELINE_LEAD = re.compile(r"^[^\s\d:：|]{2,20}?\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:电|電|讯|訊|报道|報導|消息)")
 _LABEL_VALUE = re.compile(r"^[\u4e00-\u9fff ]{2,8}[:：]\s*\S")
 
 
@@ -841,9 +845,13 @@ def _is_meta_line(text: str) -> bool:
         return False
     found = find_dates(text[:60])
     if found and (len(text) < 45 or _META_WORDS.search(text)):
-        # a one-sentence bulletin that mentions a day (沙湖景区4月3日起恢复开放。) is text
+        if _DATELINE_LEAD.match(text):
+            return False   # 网易体育10月13日报道：, 新华社北京6月14日电…: the text's dateline
+        # a one-sentence bulletin that mentions a day (沙湖景区4月3日起恢复开放。) is text, and
+        # so is a clause with a relative day (昨天某某现身机场，准备…)
         rest = text.replace(found[0][1], "")
-        return not (text.rstrip()[-1:] in "。！？!?" and len(_nows(rest)) >= 8 and not _META_WORDS.search(text))
+        return not ((text.rstrip()[-1:] in "。！？!?" or "，" in rest and len(_HAN.findall(rest)) >= 12)
+                    and len(_nows(rest)) >= 8 and not _META_WORDS.search(text))
     return bool(len(text) < 60 and re.match(r"^\s*(?:%s|%s)" % (pt.SOURCE_LABELS, pt.AUTHOR_LABELS), text)
                 and _META_WORDS.search(text))
 

@@ -34,6 +34,7 @@ import re
 from lxml import etree
 
 from aggregator.extract import patterns as pt
+from aggregator.extract.bodypick import RELATED_HEADING
 
 __all__ = ["article_parts", "refine", "container_html", "is_notice"]
 
@@ -50,27 +51,42 @@ def is_notice(text: str) -> bool:
     """A promotion, reprint/copyright notice, disclaimer or public-service line."""
     if len(text) <= 40 and pt.HOTLINE_LINE.match(text):
         return True
-    return len(text) <= 300 and bool(pt.TAIL_NOTICE.search(text)) or bool(pt.NOTICE_LINE.search(text[:300]))
+    if len(text) <= 300 and _HAN.search(text) and pt.TAIL_NOTICE_WORDS.search(text) and pt.TAIL_NOTICE.search(text):
+        return True
+    return bool(pt.NOTICE_LINE.search(text[:300]))
 
 
 def article_parts(doc, ci: int) -> list[int]:
-    """``[ci]`` plus the siblings of ``ci`` that have its tag and ``id`` and hold prose."""
+    """``[ci]`` plus the siblings of ``ci`` that have its tag and ``id`` and hold prose, when
+    nothing but widgets (no prose) lies between them and ``ci``."""
     el = doc.els[ci]
     ident = el.get("id")
     p = doc.parent[ci]
     if not ident or p < 0:
         return [ci]
+    sibs = [c for c in el.getparent().iterchildren() if isinstance(c.tag, str)]
+    if sum(1 for c in sibs if c.get("id") == ident) < 2:
+        return [ci]
     parts = [ci]
-    tag = doc.tags[ci]
-    for sib in el.getparent().iterchildren(el.tag):
-        if sib is el or sib.get("id") != ident:
-            continue
-        j = doc.index_of(sib)
-        if j < 0 or doc.ignored[j] or doc.zone[j] or doc.tags[j] != tag or doc.parent[j] != p:
-            continue
-        if any(_is_prose(ln) for ln in doc.lines_in(j)):
-            parts.append(j)
+    at = next(n for n, c in enumerate(sibs) if c is el)
+    for step in (1, -1):
+        n = at + step
+        while 0 <= n < len(sibs):
+            sib = sibs[n]
+            n += step
+            j = doc.index_of(sib)
+            if j < 0 or doc.ignored[j]:
+                continue
+            prose = any(_is_prose(ln) for ln in doc.lines_in(j))
+            if sib.get("id") == ident and doc.tags[j] == doc.tags[ci] and not doc.zone[j] and prose:
+                parts.append(j)
+            elif prose:
+                break   # other text between: not one article
     return sorted(parts)
+
+
+# class/id string -> caption (1) / summary (2) bits
+_MARK_CACHE: dict[str, int] = {}
 
 
 def _marks(doc, parts: list[int]) -> dict[int, int]:
@@ -82,14 +98,18 @@ def _marks(doc, parts: list[int]) -> dict[int, int]:
     tags = doc.tags
     for i in (i for c in parts for i in range(c + 1, doc.end[c] + 1)):
         m = out.get(parent[i], 0)
-        el = els[i]
-        key = el.get("class"), el.get("id")
-        if key[0] or key[1]:
-            key = (key[0] or "") + " " + (key[1] or "")
-            if pt.CAPTION_HINTS.search(key):
-                m |= 1
-            if pt.SUMMARY_HINTS.search(key):
-                m |= 2
+        attrs = els[i].attrib
+        if attrs:
+            cls, ident = attrs.get("class"), attrs.get("id")
+            if cls or ident:
+                key = (cls or "") + " " + (ident or "")
+                bits = _MARK_CACHE.get(key)
+                if bits is None:
+                    bits = (1 if pt.CAPTION_HINTS.search(key) else 0) | (2 if pt.SUMMARY_HINTS.search(key) else 0)
+                    if len(_MARK_CACHE) > 20000:
+                        _MARK_CACHE.clear()
+                    _MARK_CACHE[key] = bits
+                m |= bits
         if tags[i] == "figcaption":
             m |= 1
         if m:
@@ -139,6 +159,7 @@ def refine(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
             keep[k] = False   # 本文首发于…, 转载请注明… above the text
         elif first_text < 0 and _is_prose(ln):
             first_text = k
+    _cut_related_box(doc, lines, keep)
     if summary:
         # the paragraph a summary box repeated was dropped as a repeat: it is the text
         for k, ln in enumerate(lines):
@@ -148,37 +169,83 @@ def refine(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
     _trim_tail(doc, parts, lines, keep)
 
 
+def _cut_related_box(doc, lines: list, keep: list[bool]) -> None:
+    """A 相关阅读/推荐阅读 heading after some text opens a list of other stories: the heading
+    and the lines after it go up to the next paragraph of plain text (a line with a link,
+    a short line, or a teaser under a linked headline of the same item belong to the list).
+    English 'Read more' labels also sit inside the text as links and are left alone."""
+    seen_text = False
+    parent = doc.parent
+    k, n = 0, len(lines)
+    while k < n:
+        ln = lines[k]
+        if not (seen_text and ln.n + ln.links <= 20 and ln.sent == 0 and _HAN.search(ln.text)
+                and RELATED_HEADING.match(_bare(ln.text) or "-")):
+            seen_text = seen_text or keep[k] and _is_prose(ln)
+            k += 1
+            continue
+        j = k + 1
+        while j < n:
+            lj = lines[j]
+            if lj.links or not _is_prose(lj):
+                j += 1
+                continue
+            prev = lines[j - 1]
+            if prev.links * 2 >= prev.n + prev.links and (
+                    prev.owner in (lj.owner, parent[lj.owner]) or parent[prev.owner] == parent[lj.owner]
+                    and len(doc.lines_in(parent[lj.owner])) <= 3):
+                j += 1   # the summary under a linked headline, in one item with it
+                continue
+            break
+        for x in range(k, j):
+            keep[x] = False
+        k = j
+
+
 def _trim_tail(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
     kept = [k for k in range(len(lines)) if keep[k]]
     gallery = _gallery_lines(doc, parts, lines, kept)
-    # the text: prose lines that are neither notices nor gallery captions
-    body = [k for k in kept if _is_prose(lines[k]) and k not in gallery and not is_notice(lines[k].text)]
-    if not body:
+    # the last line of the text: prose that is neither a notice nor a gallery caption
+    last = next((k for k in reversed(kept) if _is_prose(lines[k]) and k not in gallery
+                 and not is_notice(lines[k].text)), -1)
+    if last < 0:
         return
-    last = body[-1]
     # the block holding the text: the smallest element around its substantial paragraphs
     # in the part that holds the last one
     part = next(c for c in parts if c <= lines[last].owner <= doc.end[c])
-    own = [lines[k].owner for k in body if part <= lines[k].owner <= doc.end[part] and lines[k].n >= 20]
-    a = own[0] if own else lines[last].owner
-    z = own[-1] if own else a
+    p_end = doc.end[part]
+    # notices among the paragraphs just before the last line (a disclaimer above a tooltip)
+    notices = set()
+    for k in reversed(kept):
+        if k >= last:
+            continue
+        ln = lines[k]
+        if ln.n >= 20 and _is_prose(ln):
+            if not is_notice(ln.text):
+                break
+            notices.add(k)
+    a = z = -1
+    for k in kept:
+        if k > last:
+            break
+        ln = lines[k]
+        if ln.n >= 20 and part <= ln.owner <= p_end and k not in gallery and k not in notices and _is_prose(ln):
+            if a < 0:
+                a = ln.owner
+            z = ln.owner
+    if a < 0:
+        a = z = lines[last].owner
     parent, end = doc.parent, doc.end
     while a >= 0 and not (a <= z <= end[a]):
         a = parent[a]
     block_end = end[a] if a >= 0 else -1
     for k in reversed(kept):
         ln = lines[k]
-        if k < last:
-            break
         text = ln.text
-        if k == last:
-            if ln.n >= 20 or ln.start <= block_end:
-                break
-            keep[k] = False   # a short line after the text block (a tooltip)
-        elif is_notice(text) or k in gallery:
+        if is_notice(text) or k in gallery:
             keep[k] = False
         elif ln.start > block_end and (ln.n < 20 or not _is_prose(ln)):
-            keep[k] = False   # a widget after the text block (like button, form, tooltip)
+            keep[k] = False   # a widget after the text block (like button, form, short tooltip)
         elif len(text) <= 16 and ln.sent == 0 and text.endswith(("公众号", "公眾號", "微信号", "微信號")):
             keep[k] = False
         else:
