@@ -356,7 +356,9 @@ def html_to_text(html: str | None) -> str:
 
 def content_hash(title: str, body_text: str) -> str:
     """Stable hash of what a reader sees: title and body text, white space ignored."""
-    norm = re.sub(r"\s+", "", (title or "")) + "\x1f" + re.sub(r"\s+", "", (body_text or ""))
+    # "".join(t.split()) is re.sub(r"\s+", "", t): str.split() splits on exactly the
+    # characters \s matches (tests/test_crawl_fastpaths.py), several times faster
+    norm = "".join((title or "").split()) + "\x1f" + "".join((body_text or "").split())
     return hashlib.sha256(norm.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 

@@ -150,3 +150,15 @@ def test_sanitizer_fast_checks_are_the_plain_regexes():
         assert _EMPTY_PARAS.sub("", text) == re.sub(r"(<p>\s*</p>\s*)+", "", text), repr(text)
         shown = _TAG_NOT_IMG.sub("", text)
         assert (not shown or bool(_VISIBLE.fullmatch(shown))) == (not _VISIBLE.sub("", shown)), repr(text)
+
+
+def test_content_hash_ignores_the_white_space_the_regex_ignored():
+    import hashlib
+    import re
+
+    from aggregator.normalize import content_hash
+
+    texts = list(_random_texts(500))
+    for title, body in zip(texts, reversed(texts)):
+        norm = re.sub(r"\s+", "", title) + "\x1f" + re.sub(r"\s+", "", body)
+        assert content_hash(title, body) == hashlib.sha256(norm.encode("utf-8", "surrogatepass")).hexdigest()[:32]
