@@ -99,16 +99,16 @@ def fold(text: str | None) -> str:
 
 def _tokens(folded: str, *, final_unigram: bool) -> list[str]:
     out: list[str] = []
+    extend, append, add = out.extend, out.append, operator.add   # bound once: ~500 runs a body
     for cjk, word in _RUNS.findall(folded):  # findall: no Match objects (hot path of ingest)
-        if cjk:
-            if len(cjk) > 1:
-                out += map(operator.add, cjk, cjk[1:])
-                if final_unigram:
-                    out.append(cjk[-1])
-            else:
-                out.append(cjk)
+        if not cjk:
+            append(word)
+        elif len(cjk) > 1:
+            extend(map(add, cjk, cjk[1:]))
+            if final_unigram:
+                append(cjk[-1])
         else:
-            out.append(word)
+            append(cjk)
     return out
 
 
