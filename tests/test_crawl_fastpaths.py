@@ -162,3 +162,14 @@ def test_content_hash_ignores_the_white_space_the_regex_ignored():
     for title, body in zip(texts, reversed(texts)):
         norm = re.sub(r"\s+", "", title) + "\x1f" + re.sub(r"\s+", "", body)
         assert content_hash(title, body) == hashlib.sha256(norm.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def test_fold_list_is_the_fold_table():
+    from aggregator import search
+
+    table, listed = search._fold_table(), search._fold_list()
+    assert all(listed[code] == table.get(code, code) for code in range(0x10000))
+    every_bmp = "".join(map(chr, range(0x10000)))
+    assert search.fold(every_bmp) == every_bmp.translate(table)
+    mixed = "繁體\U00020000ＡＢ\U0002f800x\ud800"
+    assert search.fold(mixed) == mixed.translate(table) and len(search.fold(mixed)) == len(mixed)
