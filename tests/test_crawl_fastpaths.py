@@ -113,3 +113,63 @@ def test_the_project_uses_the_compression_middleware():
 
     assert settings.DOWNLOADER_MIDDLEWARES["aggregator.middlewares.HttpCompressionMiddleware"] == 590
     assert settings.DOWNLOADER_MIDDLEWARES["scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"] is None
+
+
+# --- normalize: fast paths against the plain regex code they replace ----------------------
+
+_WS_CHARS = [chr(c) for c in range(0x3100) if chr(c).isspace()] + ["\u3000", "\u200b", "\u200c", "\u200d", "\ufeff",
+                                                                    "\x00", "\x1f", "\ud800", "\ufffe"]
+_TEXT_CHARS = ["a", "Z", "1", "银", "川", "，", "&", ";", "<", ">", "/", "p", "nbsp", "&nbsp;", "&#160;", "&#xa0;",
+               "&NBSP;", "<p>", "</p>", "<b>", "</b>", "<img src=x>", "<br>"]
+
+
+def _random_texts(n: int = 3000):
+    import random
+
+    rng = random.Random(5)
+    for _ in range(n):
+        yield "".join(rng.choice(_WS_CHARS if rng.random() < 0.4 else _TEXT_CHARS) for _ in range(rng.randint(0, 30)))
+
+
+def test_collapse_ws_is_the_white_space_regex():
+    import re
+
+    from aggregator.normalize import _WS, collapse_ws, xml_safe
+
+    for text in [*_random_texts(), None, "", " \u200b ", "a\u200bb", "\ufeffx"]:
+        assert collapse_ws(text) == _WS.sub(" ", xml_safe(text or "")).strip(), repr(text)
+    assert all(bool(re.match(r"\s", c)) == c.isspace() for c in map(chr, range(0x3100)))   # what str.split() relies on
+
+
+def test_sanitizer_fast_checks_are_the_plain_regexes():
+    import re
+
+    from aggregator.normalize import _EMPTY_PARAS, _TAG_NOT_IMG, _VISIBLE
+
+    for text in _random_texts():
+        assert _EMPTY_PARAS.sub("", text) == re.sub(r"(<p>\s*</p>\s*)+", "", text), repr(text)
+        shown = _TAG_NOT_IMG.sub("", text)
+        assert (not shown or bool(_VISIBLE.fullmatch(shown))) == (not _VISIBLE.sub("", shown)), repr(text)
+
+
+def test_content_hash_ignores_the_white_space_the_regex_ignored():
+    import hashlib
+    import re
+
+    from aggregator.normalize import content_hash
+
+    texts = list(_random_texts(500))
+    for title, body in zip(texts, reversed(texts)):
+        norm = re.sub(r"\s+", "", title) + "\x1f" + re.sub(r"\s+", "", body)
+        assert content_hash(title, body) == hashlib.sha256(norm.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def test_fold_list_is_the_fold_table():
+    from aggregator import search
+
+    table, listed = search._fold_table(), search._fold_list()
+    assert all(listed[code] == table.get(code, code) for code in range(0x10000))
+    every_bmp = "".join(map(chr, range(0x10000)))
+    assert search.fold(every_bmp) == every_bmp.translate(table)
+    mixed = "繁體\U00020000ＡＢ\U0002f800x\ud800"
+    assert search.fold(mixed) == mixed.translate(table) and len(search.fold(mixed)) == len(mixed)
