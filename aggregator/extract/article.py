@@ -60,6 +60,7 @@ _HEADINGS = frozenset(pt.HEADING_TAGS)
 # the same few hundred class names, so this saves most regex searches.
 _HINT_CACHE: dict[str, int] = {}
 _ZONE_TAGS = frozenset({"nav", "footer", "aside"})
+_SIGNAL_ATTRS = frozenset({"itemprop", "datetime", "pubdate", "rel"})
 _HINT_RES = (pt.BOILERPLATE_HINTS, pt.CONTENT_HINTS, pt.TITLE_HINTS, pt.COMMENT_HINTS)
 # The same patterns without re.I, for lower-cased ASCII keys: on ASCII text re.I folds
 # nothing but A-Z, so while the patterns are ASCII written in lower case (no A-Z anywhere,
@@ -143,7 +144,7 @@ class _Doc:
         lines: list[_Line] = []
         headings: list[int] = []
         marked: list[int] = []
-        stack: list[int] = []
+        stack: list[int] = [-1]   # open elements (-1: none, the root's parent)
         blocks: list[int] = []
         link_depth = 0
         line = _Line(-1, 0)
@@ -198,14 +199,28 @@ class _Doc:
                 tag = tag.lower() if not tag.islower() else tag
                 idx = len(els)
                 els.append(el)
-                parent.append(stack[-1] if stack else -1)
+                parent.append(stack[-1])
                 end.append(idx)
                 tags.append(tag)
-                attrs = el.attrib
                 h = 0
+                attrs = el.items()   # one call for all attributes (faster than one per name)
                 if attrs:
-                    cls = attrs.get("class")
-                    ident = attrs.get("id")
+                    cls = ident = style = None
+                    signal = hidden = False
+                    for name, value in attrs:
+                        if name == "class":
+                            if cls is None:
+                                cls = value
+                        elif name == "id":
+                            if ident is None:
+                                ident = value
+                        elif name == "style":
+                            if style is None:
+                                style = value
+                        elif name == "hidden":
+                            hidden = True
+                        elif name in _SIGNAL_ATTRS:
+                            signal = True
                     key = ((cls or "") + " " + (ident or "")) if (cls or ident) else ""
                     if key:
                         kh = _HINT_CACHE.get(key)
@@ -215,11 +230,10 @@ class _Doc:
                                 _HINT_CACHE.clear()
                             _HINT_CACHE[key] = kh
                         h |= kh
-                    if "itemprop" in attrs or "datetime" in attrs or "pubdate" in attrs or "rel" in attrs:
+                    if signal:
                         marked.append(idx)   # microdata / <time>: date and author signals
-                    style = attrs.get("style")
-                    if style and "none" in style or style and "hidden" in style or "hidden" in attrs:
-                        if ("hidden" in attrs or hidden_re.search(style)) and (h & 3) != 2:
+                    if style and "none" in style or style and "hidden" in style or hidden:
+                        if (hidden or hidden_re.search(style)) and (h & 3) != 2:
                             # hidden, unless it is the article text that a script reveals
                             # (WeChat's js_content is visibility:hidden until loaded)
                             h |= 4
@@ -233,7 +247,12 @@ class _Doc:
                     continue
                 ignored.append(False)
                 if tag in _BLOCK:
-                    flush()
+                    if line.parts:
+                        flush()
+                    else:   # flush() of an empty line, inline (most blocks)
+                        line.start = line.end = idx + 1
+                        if line.inlines:
+                            line.inlines = []
                     blocks.append(idx)
                     line.owner = idx
                     if tag in _HEADINGS:
@@ -256,7 +275,12 @@ class _Doc:
                 if not ignored[idx]:
                     t = tags[idx]
                     if t in _BLOCK:
-                        flush()
+                        if line.parts:
+                            flush()
+                        else:   # flush() of an empty line, inline (most blocks)
+                            line.start = line.end = len(els)
+                            if line.inlines:
+                                line.inlines = []
                         blocks.pop()
                         line.owner = blocks[-1] if blocks else -1
                     elif t == "a":
