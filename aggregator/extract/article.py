@@ -61,6 +61,7 @@ _HEADINGS = frozenset(pt.HEADING_TAGS)
 _HINT_CACHE: dict[str, int] = {}
 _ZONE_TAGS = frozenset({"nav", "footer", "aside"})
 _SIGNAL_ATTRS = frozenset({"itemprop", "datetime", "pubdate", "rel"})
+_TAGGED = ("title", "meta", "script", "base")   # collected in one walk (_Ctx.tagged)
 _HINT_RES = (pt.BOILERPLATE_HINTS, pt.CONTENT_HINTS, pt.TITLE_HINTS, pt.COMMENT_HINTS)
 # The same patterns without re.I, for lower-cased ASCII keys: on ASCII text re.I folds
 # nothing but A-Z, so while the patterns are ASCII written in lower case (no A-Z anywhere,
@@ -451,9 +452,11 @@ def _selected_text(page, sel: str) -> str:
     return _collapse(" ".join(out))
 
 
-def _meta(root) -> dict[str, str]:
+def _meta(root, metas=None) -> dict[str, str]:
+    """``<meta>`` contents by lower-cased property/name/itemprop/http-equiv (first wins);
+    ``metas``: the page's meta elements when already collected (see ``_Ctx.tagged``)."""
     meta: dict[str, str] = {}
-    for m in root.iter("meta"):
+    for m in (root.iter("meta") if metas is None else metas):
         content = m.get("content")
         if content is None:
             continue
@@ -466,9 +469,9 @@ def _meta(root) -> dict[str, str]:
     return meta
 
 
-def _jsonld(root) -> list[dict]:
+def _jsonld(root, scripts=None) -> list[dict]:
     out: list[dict] = []
-    for s in root.iter("script"):
+    for s in (root.iter("script") if scripts is None else scripts):
         if (s.get("type") or "").strip().lower() != "application/ld+json" or not s.text:
             continue
         try:
@@ -514,6 +517,8 @@ class _Ctx:
         self.doc = _Doc(self.root)
         self._meta = None
         self._jsonld = None
+        self._tagged: dict[str, list] | None = None
+        self._page_title: str | None = None
         self.container = self.doc.best_container()
         self.line_starts = self.doc.starts
         self.first_content_line = self._first_content_line()
@@ -548,13 +553,13 @@ class _Ctx:
     @property
     def meta(self) -> dict[str, str]:
         if self._meta is None:
-            self._meta = _meta(self.root)
+            self._meta = _meta(self.root, self.tagged("meta"))
         return self._meta
 
     @property
     def jsonld(self) -> list[dict]:
         if self._jsonld is None:
-            self._jsonld = _jsonld(self.root)
+            self._jsonld = _jsonld(self.root, self.tagged("script"))
         return self._jsonld
 
     def selector(self, fieldname: str) -> str | None:
@@ -562,10 +567,28 @@ class _Ctx:
         sel = sels.get(fieldname)
         return sel or None
 
+    def tagged(self, tag: str) -> list:
+        """The page's elements named ``tag`` (one of :data:`_TAGGED`) in document order, as
+        ``root.iter(tag)`` gives them: one walk over the tree for all of them (a walk costs
+        about as much as the whole line view's attribute reads on a large page)."""
+        if self._tagged is None:
+            found: dict[str, list] = {t: [] for t in _TAGGED}
+            for el in self.root.iter(*_TAGGED):
+                t = el.tag
+                lst = found.get(t)
+                if lst is None:
+                    lst = found.setdefault(t.lower(), [])
+                lst.append(el)
+            self._tagged = found
+        return self._tagged[tag]
+
     def page_title(self) -> str:
-        for t in self.root.iter("title"):
-            return _collapse(t.text_content() if hasattr(t, "text_content") else t.text)
-        return ""
+        if self._page_title is None:
+            titles = self.tagged("title")
+            t = titles[0] if titles else None
+            self._page_title = ("" if t is None else
+                                _collapse(t.text_content() if hasattr(t, "text_content") else t.text))
+        return self._page_title
 
     def site_names(self) -> tuple[str, ...]:
         names = []
@@ -1391,7 +1414,7 @@ def _extract_next_page(ctx: _Ctx) -> str | None:
         return None
     doc = ctx.doc
     base = url
-    for b in ctx.root.iter("base"):
+    for b in ctx.tagged("base"):
         if b.get("href"):
             base = urljoin(url, b.get("href"))
         break

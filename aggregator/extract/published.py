@@ -152,7 +152,8 @@ def _element_date(ctx) -> datetime | None:
 
 
 def _script_date(ctx) -> datetime | None:
-    for s in ctx.root.iter("script"):
+    tagged = getattr(ctx, "tagged", None)   # the page's scripts, collected once
+    for s in (tagged("script") if tagged else ctx.root.iter("script")):
         text = s.text
         if not text or len(text) > 500_000:
             continue
