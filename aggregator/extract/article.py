@@ -690,7 +690,7 @@ def _extract_title(ctx: _Ctx) -> str | None:
                 # the headline plus a hidden widget label (播报文章, "Listen")
                 sim = max(sim, 0.9 * len(r) / len(key))
         score += 10.0 * sim
-        if find_dates(text) and len(text) < 40:
+        if len(text) < 40 and find_dates(text):
             score -= 3.0
         if score > best_score:
             best, best_score = i, score
