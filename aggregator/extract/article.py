@@ -49,7 +49,9 @@ FIELDS = ("title", "published", "published_from", "source", "author", "body_html
 
 _WS = re.compile(r"[\s\u3000\u00a0\u200b\u200c\u200d\ufeff]+")
 _PUNCT_RE = re.compile("[%s]" % re.escape("".join(sorted(pt.SENTENCE_PUNCT))))
-_SENT_RE = re.compile(r"[，。！？；]|[,.!?;](?=\s|$)")
+# [，。！？；]|[,.!?;](?=\s|$), written to start with one character set (the regex engine
+# then skips to candidate characters; twice as fast on long lines)
+_SENT_RE = re.compile(r"[,.!?;，。！？；](?:(?<=[，。！？；])|(?=\s|$))")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _DIGITS = re.compile(r"\d")
 
@@ -170,7 +172,8 @@ class _Doc:
                     line.inlines = []
 
         def add(text: str, idx: int, is_tail: bool):
-            # callers pass non-empty text only
+            # callers pass non-empty text only (white space alone is handled inline
+            # below, as here)
             stripped = text.strip()
             if not stripped:
                 if line.parts:
@@ -266,7 +269,10 @@ class _Doc:
                         link_depth += 1
                 text = el.text
                 if text:
-                    add(text, idx, False)
+                    if not text.isspace():
+                        add(text, idx, False)
+                    elif line.parts:   # add() of white space, inline (indentation)
+                        line.parts.append(" ")
             elif event == "end":
                 tag = el.tag
                 if not isinstance(tag, str):
@@ -288,7 +294,10 @@ class _Doc:
                         link_depth -= 1
                 text = el.tail
                 if text:
-                    add(text, idx, True)
+                    if not text.isspace():
+                        add(text, idx, True)
+                    elif line.parts:   # add() of white space, inline (indentation)
+                        line.parts.append(" ")
             else:  # comment / processing instruction: only its tail is text
                 text = el.tail
                 if text:
