@@ -197,6 +197,7 @@ class _Doc:
             if event == "start":
                 tag = el.tag
                 if not isinstance(tag, str):
+                    stack.append(-2)   # not an element (an entity): its end event is skipped
                     continue
                 if tag[0] == "{":
                     tag = tag.rpartition("}")[2]   # XHTML parsed as XML: namespaced tags
@@ -274,10 +275,9 @@ class _Doc:
                     elif line.parts:   # add() of white space, inline (indentation)
                         line.parts.append(" ")
             elif event == "end":
-                tag = el.tag
-                if not isinstance(tag, str):
-                    continue
                 idx = stack.pop()
+                if idx == -2:
+                    continue
                 end[idx] = len(els) - 1
                 if not ignored[idx]:
                     t = tags[idx]
