@@ -922,13 +922,12 @@ def _container_html(doc: _Doc, ci: int, lines: list[_Line], keep: list[bool], tr
     idx = lo
     ignored = doc.ignored
     orig_iter = orig.iter()
+    els = doc.els
     for o, c in zip(orig_iter, dup.iter()):
-        if not isinstance(o.tag, str):
-            continue
         if idx > hi:
             break
-        if doc.els[idx] is not o:
-            # skipped (ignored) subtrees are not in doc.els: realign
+        if els[idx] is not o:
+            # a comment, or inside a skipped (ignored) subtree (not in doc.els): realign
             continue
         mapping[idx] = c
         idx += 1

@@ -163,10 +163,11 @@ def _br_lines(el):
 
     cur.append(el.text or "")
     for c in el:
-        if not isinstance(c.tag, str):
+        tag = c.tag
+        if not isinstance(tag, str):
             cur.append(c.tail or "")
             continue
-        t = _tag(c)
+        t = _TAG_NAMES.get(tag) or _tag(c)
         if t == "br":
             flush()
         elif t in _BLOCKS:
