@@ -85,7 +85,11 @@ def _related_marks(doc) -> list[bool]:
 
 
 def _link_totals(doc) -> list[int]:
-    """Characters of link lines (lines that are mostly a link: a linked headline) per subtree."""
+    """Characters of link lines (lines that are mostly a link: a linked headline) per subtree
+    (computed once per page; callers only read it)."""
+    links = getattr(doc, "_link_totals", None)
+    if links is not None:
+        return links
     links = [0] * len(doc.els)
     for ln in doc.lines:
         if ln.owner >= 0 and ln.links >= 4 and ln.links * 2 >= ln.n + ln.links:
@@ -95,6 +99,7 @@ def _link_totals(doc) -> list[int]:
         p = parent[i]
         if p >= 0:
             links[p] += links[i]
+    doc._link_totals = links
     return links
 
 
