@@ -1444,7 +1444,7 @@ def _extract_next_page(ctx: _Ctx) -> str | None:
         href = el.get("href")
         if not href or href.startswith(("javascript:", "#")):
             continue
-        text = _collapse("".join(el.itertext()))
+        text = _collapse("".join(el.itertext()) if len(el) else el.text)   # a leaf: its text
         if not pt.NEXT_PAGE_TEXT.match(text):
             continue
         target = urljoin(base, href.strip())
