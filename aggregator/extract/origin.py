@@ -279,9 +279,11 @@ def _may_name_origin(doc) -> list[bool] | None:
         if ignored[i] and tags[i] != "head":
             if tags[i] in _FURNITURE_TAGS:
                 furniture.append(i)
-            elif _names_origin(_string(els[i])):
-                found = True
-                mark(i)
+            else:
+                text = _string(els[i])   # often none at all (input, iframe)
+                if text and _names_origin(text):
+                    found = True
+                    mark(i)
     if not found:
         return None
     for i in furniture:
