@@ -53,7 +53,8 @@ FIELDS = ("title", "published", "published_from", "source", "author", "body_html
 
 _WS = re.compile(r"[\s\u3000\u00a0\u200b\u200c\u200d\ufeff]+")
 _PUNCT_RE = re.compile("[%s]" % re.escape("".join(sorted(pt.SENTENCE_PUNCT))))
-_SENT_RE = re.compile(r"[，。！？；]|[,.!?;](?=\s|$)")
+# [，。！？；]|[,.!?;](?=\s|$) led by one character set (the engine skips to candidates: 2x faster)
+_SENT_RE = re.compile(r"[,.!?;，。！？；](?:(?<=[，。！？；])|(?=\s|$))")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _DIGITS = re.compile(r"\d")
 
@@ -64,6 +65,7 @@ _HEADINGS = frozenset(pt.HEADING_TAGS)
 # the same few hundred class names, so this saves most regex searches.
 _HINT_CACHE: dict[str, int] = {}
 _ZONE_TAGS = frozenset({"nav", "footer", "aside"})
+_TAGGED = ("title", "meta", "script", "base")   # collected in one walk (_Ctx.tagged)
 _HINT_RES = (pt.BOILERPLATE_HINTS, pt.CONTENT_HINTS, pt.TITLE_HINTS, pt.FURNITURE_ALWAYS_HINTS)
 # The same patterns without re.I, for lower-cased ASCII keys: on ASCII text re.I folds
 # nothing but A-Z, so while the patterns are ASCII written in lower case (no A-Z anywhere,
@@ -148,7 +150,7 @@ class _Doc:
         lines: list[_Line] = []
         headings: list[int] = []
         marked: list[int] = []
-        stack: list[int] = []
+        stack: list[int] = [-1]   # open elements (-1: none, the root's parent)
         blocks: list[int] = []
         link_depth = 0
         line = _Line(-1, 0)
@@ -197,20 +199,21 @@ class _Doc:
             if event == "start":
                 tag = el.tag
                 if not isinstance(tag, str):
+                    stack.append(-2)   # not an element (an entity): its end event is skipped
                     continue
                 if tag[0] == "{":
                     tag = tag.rpartition("}")[2]   # XHTML parsed as XML: namespaced tags
                 tag = tag.lower() if not tag.islower() else tag
                 idx = len(els)
                 els.append(el)
-                parent.append(stack[-1] if stack else -1)
+                parent.append(stack[-1])
                 end.append(idx)
                 tags.append(tag)
-                attrs = el.attrib
                 h = 0
+                attrs = el.keys()   # names: "in" on this list is cheaper than on el.attrib
                 if attrs:
-                    cls = attrs.get("class")
-                    ident = attrs.get("id")
+                    cls = el.get("class") if "class" in attrs else None
+                    ident = el.get("id") if "id" in attrs else None
                     key = ((cls or "") + " " + (ident or "")) if (cls or ident) else ""
                     if key:
                         kh = _HINT_CACHE.get(key)
@@ -222,7 +225,7 @@ class _Doc:
                         h |= kh
                     if "itemprop" in attrs or "datetime" in attrs or "pubdate" in attrs or "rel" in attrs:
                         marked.append(idx)   # microdata / <time>: date and author signals
-                    style = attrs.get("style")
+                    style = el.get("style") if "style" in attrs else None
                     if style and "none" in style or style and "hidden" in style or "hidden" in attrs:
                         if ("hidden" in attrs or hidden_re.search(style)) and (h & 3) != 2:
                             # hidden, unless it is the article text that a script reveals
@@ -238,7 +241,7 @@ class _Doc:
                     continue
                 ignored.append(False)
                 if tag in _BLOCK:
-                    flush()
+                    flush() if line.parts else line.inlines.clear()   # empty: add() sets its start
                     blocks.append(idx)
                     line.owner = idx
                     if tag in _HEADINGS:
@@ -253,15 +256,14 @@ class _Doc:
                 if text:
                     add(text, idx, False)
             elif event == "end":
-                tag = el.tag
-                if not isinstance(tag, str):
-                    continue
                 idx = stack.pop()
+                if idx == -2:
+                    continue
                 end[idx] = len(els) - 1
                 if not ignored[idx]:
                     t = tags[idx]
                     if t in _BLOCK:
-                        flush()
+                        flush() if line.parts else line.inlines.clear()   # empty: add() sets its start
                         blocks.pop()
                         line.owner = blocks[-1] if blocks else -1
                     elif t == "a":
@@ -435,9 +437,9 @@ def _selected_text(page, sel: str) -> str:
     return _collapse(" ".join(out))
 
 
-def _meta(root) -> dict[str, str]:
+def _meta(root, metas=None) -> dict[str, str]:
     meta: dict[str, str] = {}
-    for m in root.iter("meta"):
+    for m in (root.iter("meta") if metas is None else metas):
         content = m.get("content")
         if content is None:
             continue
@@ -450,9 +452,9 @@ def _meta(root) -> dict[str, str]:
     return meta
 
 
-def _jsonld(root) -> list[dict]:
+def _jsonld(root, scripts=None) -> list[dict]:
     out: list[dict] = []
-    for s in root.iter("script"):
+    for s in (root.iter("script") if scripts is None else scripts):
         if (s.get("type") or "").strip().lower() != "application/ld+json" or not s.text:
             continue
         try:
@@ -498,6 +500,7 @@ class _Ctx:
         self.doc = _Doc(self.root)
         self._meta = None
         self._jsonld = None
+        self._tagged: dict[str, list] | None = None
         self.container = self.doc.best_container()
         self.line_starts = self.doc.starts
         self.first_content_line = self._first_content_line()
@@ -534,13 +537,13 @@ class _Ctx:
     @property
     def meta(self) -> dict[str, str]:
         if self._meta is None:
-            self._meta = _meta(self.root)
+            self._meta = _meta(self.root, self.tagged("meta"))
         return self._meta
 
     @property
     def jsonld(self) -> list[dict]:
         if self._jsonld is None:
-            self._jsonld = _jsonld(self.root)
+            self._jsonld = _jsonld(self.root, self.tagged("script"))
         return self._jsonld
 
     def selector(self, fieldname: str) -> str | None:
@@ -548,10 +551,17 @@ class _Ctx:
         sel = sels.get(fieldname)
         return sel or None
 
+    def tagged(self, tag: str) -> list:
+        """``root.iter(tag)`` for a tag of :data:`_TAGGED`: one walk over the tree for all of them."""
+        if self._tagged is None:
+            self._tagged = {t: [] for t in _TAGGED}
+            for el in self.root.iter(*_TAGGED):
+                self._tagged.setdefault(el.tag.lower(), []).append(el)
+        return self._tagged[tag]
+
     def page_title(self) -> str:
-        for t in self.root.iter("title"):
-            return _collapse(t.text_content() if hasattr(t, "text_content") else t.text)
-        return ""
+        t = next(iter(self.tagged("title")), None)
+        return "" if t is None else _collapse(t.text_content() if hasattr(t, "text_content") else t.text)
 
     def site_names(self) -> tuple[str, ...]:
         names = []
@@ -662,7 +672,7 @@ def _extract_title(ctx: _Ctx) -> str | None:
                 # the headline plus a hidden widget label (播报文章, "Listen")
                 sim = max(sim, 0.9 * len(r) / len(key))
         score += 10.0 * (0.9 * sim if key in segs and sim == 1.0 else sim)
-        if find_dates(text) and len(text) < 40:
+        if len(text) < 40 and find_dates(text):
             score -= 3.0
         elif text.isascii() and " " not in text.strip():
             score -= 1.0   # one Latin word: a section name (Entertainment, Editorials)
@@ -1238,7 +1248,7 @@ def _extract_next_page(ctx: _Ctx) -> str | None:
         return None
     doc = ctx.doc
     base = url
-    for b in ctx.root.iter("base"):
+    for b in ctx.tagged("base"):
         if b.get("href"):
             base = urljoin(url, b.get("href"))
         break
@@ -1260,7 +1270,7 @@ def _extract_next_page(ctx: _Ctx) -> str | None:
         href = el.get("href")
         if not href or href.startswith(("javascript:", "#")):
             continue
-        text = _collapse("".join(el.itertext()))
+        text = _collapse("".join(el.itertext()) if len(el) else el.text)   # a leaf: its text
         if not pt.NEXT_PAGE_TEXT.match(text):
             continue
         target = urljoin(base, href.strip())

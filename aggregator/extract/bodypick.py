@@ -54,25 +54,42 @@ _META_LINE = re.compile(r"^\s*(?:by|par|por|von)\s|\b(?:19|20)\d\d\b.{0,12}\d{1,
                         r"\d{1,2}:\d\d.{0,30}\b(?:19|20)\d\d\b|(?:19|20)\d\d\s*[-/年.]\s*\d{1,2}\s*[-/月.]", re.I)
 
 
+# class/id string -> _RELATED_CLASS found in it (pages of a site repeat their class names)
+_RELATED_CACHE: dict[str, bool] = {}
+
+
 def _related_marks(doc) -> list[bool]:
     """Per element: it or an ancestor has a recommended/related class or id."""
     marks = getattr(doc, "_related_marks", None)
     if marks is not None:
         return marks
-    marks = [False] * len(doc.els)
-    parent = doc.parent
-    for i, el in enumerate(doc.els):
+    els, parent, hint = doc.els, doc.parent, doc.hint
+    marks = [False] * len(els)
+    for i in range(len(els)):
         p = parent[i]
         if p >= 0 and marks[p]:
             marks[i] = True
-        elif doc.hint[i] & 1 and _RELATED_CLASS.search((el.get("class") or "") + " " + (el.get("id") or "")):
-            marks[i] = True
+        elif hint[i] & 1:
+            el = els[i]
+            key = (el.get("class") or "") + " " + (el.get("id") or "")
+            hit = _RELATED_CACHE.get(key)
+            if hit is None:
+                hit = bool(_RELATED_CLASS.search(key))
+                if len(_RELATED_CACHE) > 20000:
+                    _RELATED_CACHE.clear()
+                _RELATED_CACHE[key] = hit
+            if hit:
+                marks[i] = True
     doc._related_marks = marks
     return marks
 
 
 def _link_totals(doc) -> list[int]:
-    """Characters of link lines (lines that are mostly a link: a linked headline) per subtree."""
+    """Characters of link lines (lines that are mostly a link: a linked headline) per subtree
+    (computed once per page; callers only read it)."""
+    links = getattr(doc, "_link_totals", None)
+    if links is not None:
+        return links
     links = [0] * len(doc.els)
     for ln in doc.lines:
         if ln.owner >= 0 and ln.links >= 4 and ln.links * 2 >= ln.n + ln.links:
@@ -82,6 +99,7 @@ def _link_totals(doc) -> list[int]:
         p = parent[i]
         if p >= 0:
             links[p] += links[i]
+    doc._link_totals = links
     return links
 
 

@@ -19,7 +19,10 @@ names a publisher, not an article). Pure: no network, no Scrapy.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
 
 # Labels that introduce the original article's link, strongest first.
 ORIGIN_LABELS = ("原文链接", "原文地址", "原文网址", "阅读原文", "查看原文", "原文出处", "本文转自", "转载自", "原文")
@@ -105,11 +108,12 @@ def _blocks(root):
     return out
 
 
-def _blocks_from_doc(doc):
+def _blocks_from_doc(doc, hot: list[bool] | None = None):
     """:func:`_blocks` over the arrays of the extractor's one pass (``doc.els`` in document
     order with ``tags``, ``parent``, ``end``, ``ignored``): the same blocks without walking
     the tree again. Subtrees that pass skipped (``ignored``: scripts, hidden elements, media)
-    are walked as :func:`_blocks` does."""
+    are walked as :func:`_blocks` does. ``hot``: per element, whether its subtree may name the
+    original (:func:`_may_name_origin`); subtrees that cannot are skipped."""
     els, tags, parent, end, ignored = doc.els, doc.tags, doc.parent, doc.end, doc.ignored
     n = len(els)
     blocks = _BLOCKS
@@ -123,6 +127,9 @@ def _blocks_from_doc(doc):
     out = []
     i = 0
     while i < n:
+        if hot is not None and not hot[i]:
+            i = end[i] + 1
+            continue
         el = els[i]
         t = tags[i]
         if ignored[i]:
@@ -156,10 +163,11 @@ def _br_lines(el):
 
     cur.append(el.text or "")
     for c in el:
-        if not isinstance(c.tag, str):
+        tag = c.tag
+        if not isinstance(tag, str):
             cur.append(c.tail or "")
             continue
-        t = _tag(c)
+        t = _TAG_NAMES.get(tag) or _tag(c)
         if t == "br":
             flush()
         elif t in _BLOCKS:
@@ -199,21 +207,88 @@ def _href(a, page_url: str | None) -> str | None:
     return urljoin(page_url or "", href) if page_url else href
 
 
-def _may_name_origin(doc) -> bool:
-    """False when no text of the page holds a label, a credit or a URL: nothing to find.
+_NEEDLES = ("http",) + ORIGIN_LABELS + CREDIT_LABELS   # in lower case
 
-    Reads the extractor's text lines (all text outside scripts, styles and hidden parts) and
-    the text of skipped elements the block walk still reads (``button``, ``iframe``, media).
-    """
-    parts = [ln.text for ln in doc.lines]
-    tags, ignored, els = doc.tags, doc.ignored, doc.els
-    for i in range(len(els)):
-        if ignored[i] and tags[i] not in _FURNITURE_TAGS and tags[i] != "head":
-            parts.append(els[i].xpath("string()"))
-    text = "".join(parts)
+
+_XPATH_STRING = etree.XPath("string()")
+
+
+def _string(el) -> str:
+    """The text of ``el`` and its descendants (XPath ``string()``, without an XPath call)."""
+    if not len(el):
+        return el.text or ""
+    return _XPATH_STRING(el)
+
+
+def _names_origin(text: str) -> bool:
+    """``text`` holds a label, a credit or a URL (any text a rule below reads does)."""
     low = text.lower()
     return ("http" in low or any(lab in text for lab in ORIGIN_LABELS)
             or any(lab in low for lab in CREDIT_LABELS))
+
+
+def _may_name_origin(doc) -> list[bool] | None:
+    """Per element of ``doc``: it may hold text with a label, a credit or a URL (it or a
+    descendant does); None when no text of the page does: nothing to find.
+
+    Reads the extractor's text lines (all text outside scripts, styles and hidden parts) and
+    the text of skipped elements the block walk still reads (``button``, ``iframe``, media).
+    A block of :func:`_blocks_from_doc` without such text cannot name the original, so the
+    walk skips elements that are not marked. Skipped furniture inside a block (a script) is
+    part of its text: once the page qualifies, it marks its ancestors (its text unread).
+    """
+    tags, ignored, els, parent = doc.tags, doc.ignored, doc.els, doc.parent
+    n = len(els)
+    hot = [False] * n
+    found = False
+
+    def mark(i: int) -> None:
+        while i >= 0 and not hot[i]:
+            hot[i] = True
+            i = parent[i]
+
+    lines = doc.lines
+    text = "\n".join(ln.text for ln in lines)
+    low = text.lower()
+    hits = []
+    if len(low) == len(text):
+        for needle in _NEEDLES:
+            j = low.find(needle)
+            while j >= 0:
+                hits.append(j)
+                j = low.find(needle, j + 1)
+        if hits:
+            offsets = []
+            pos = 0
+            for ln in lines:
+                offsets.append(pos)
+                pos += len(ln.text) + 1
+            hits = sorted({bisect_right(offsets, j) - 1 for j in hits})
+    else:   # lower() changed the length: positions differ, test line by line
+        hits = [k for k, ln in enumerate(lines) if _names_origin(ln.text)]
+    for k in hits:
+        found = True
+        ln = lines[k]
+        if ln.owner < 0:
+            return [True] * n
+        for i in range(ln.start, min(ln.end, n - 1) + 1):
+            mark(i)
+        mark(ln.owner)
+    furniture = []
+    for i in range(n):
+        if ignored[i] and tags[i] != "head":
+            if tags[i] in _FURNITURE_TAGS:
+                furniture.append(i)
+            else:
+                text = _string(els[i])   # often none at all (input, iframe)
+                if text and _names_origin(text):
+                    found = True
+                    mark(i)
+    if not found:
+        return None
+    for i in furniture:
+        mark(i)
+    return hot
 
 
 def find_origin_url(root, page_url: str | None = None, doc=None) -> str | None:
@@ -225,9 +300,10 @@ def find_origin_url(root, page_url: str | None = None, doc=None) -> str | None:
     element arrays of ``root`` (see :func:`_blocks_from_doc`), when already built.
     """
     if doc is not None and doc.els and doc.els[0] is root:
-        if not _may_name_origin(doc):
+        hot = _may_name_origin(doc)
+        if hot is None:
             return None
-        blocks = _blocks_from_doc(doc)
+        blocks = _blocks_from_doc(doc, hot)
     else:
         blocks = _blocks(root)
     bare: list[str] = []

@@ -43,6 +43,7 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_right
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from aggregator.extract import patterns as pt
@@ -162,7 +163,8 @@ def _element_date(ctx) -> datetime | None:
 
 
 def _script_date(ctx) -> datetime | None:
-    for s in ctx.root.iter("script"):
+    tagged = getattr(ctx, "tagged", None)   # the page's scripts, collected once
+    for s in (tagged("script") if tagged else ctx.root.iter("script")):
         text = s.text
         if not text or len(text) > 500_000:
             continue
@@ -363,36 +365,28 @@ def _image_path_date(ctx) -> datetime | None:
     return None
 
 
-def _pruned_copy(ctx):
-    """A copy of the page without the blocks our line view marks as furniture (navigation,
-    comments, related boxes), so that htmldate's free-text search does not read their dates."""
-    import copy
-
+@contextmanager
+def _furniture_detached(ctx):
+    """The page root with the blocks our line view marks as furniture (navigation, comments,
+    related boxes) taken out while the block runs, so that htmldate's free-text search does
+    not read their dates; they are put back (with their tails) afterwards. htmldate reads
+    the tree it is given and searches its own copy of it, so no copy is made here."""
     doc = ctx.doc
-    drop = set()
+    detached = []   # (parent, position, element) in document order
     for i, el in enumerate(doc.els):
         p = doc.parent[i]
         if doc.zone[i] and not (p >= 0 and doc.zone[p]) and doc.tags[i] not in ("html", "body"):
-            drop.add(el)
-    root = ctx.root
-    if not drop:
-        return copy.deepcopy(root)
-    # mark the blocks, copy, and find the marks in the copy (no walk over both trees)
-    for el in drop:
-        el.set(_DROP_MARK, "")
+            parent = el.getparent()
+            if parent is not None:
+                detached.append((parent, parent.index(el), el))
     try:
-        dup = copy.deepcopy(root)
+        for parent, _pos, el in detached:
+            parent.remove(el)   # the tail goes with the element
+        yield ctx.root
     finally:
-        for el in drop:
-            del el.attrib[_DROP_MARK]
-    for c in dup.xpath("//*[@%s]" % _DROP_MARK):
-        parent = c.getparent()
-        if parent is not None:
-            parent.remove(c)
-    return dup
-
-
-_DROP_MARK = "data-aggregator-pruned"
+        for parent, pos, el in detached:
+            if el.getparent() is None:
+                parent.insert(pos, el)
 
 
 def _is_update_day(ctx, dt: datetime) -> bool:
@@ -421,8 +415,9 @@ def _htmldate(ctx) -> datetime | None:
         import logging as _logging
 
         _logging.getLogger("htmldate").setLevel(_logging.ERROR)
-        v = find_date(_pruned_copy(ctx), url=ctx.url, original_date=True, extensive_search=False,
-                      outputformat="%Y-%m-%dT%H:%M:%S", min_date="1995-01-01")
+        with _furniture_detached(ctx) as root:
+            v = find_date(root, url=ctx.url, original_date=True, extensive_search=False,
+                          outputformat="%Y-%m-%dT%H:%M:%S", min_date="1995-01-01")
     except Exception:  # a fallback must not take the field down
         logger.debug("htmldate failed on %s", ctx.url, exc_info=True)
         return None
