@@ -186,3 +186,9 @@ def test_parts_with_one_id_are_merged_across_widgets_only():
         doc = A._Doc(Selector(text=html).root)
         first = next(i for i, el in enumerate(doc.els) if el.get("id") == "post")
         assert len(article_parts(doc, first)) == (2 if merged else 1)
+
+
+def test_spaced_credits_a_credits_line_and_a_bracketed_original_title_are_cut():
+    tail = ("<p>（原标题：城区新增夜间公交线路）</p><p>监 制：王五</p><p>审 读：赵六</p>"
+            "<p>交通运输局办公室供稿 摄影/孙七 编辑/周八</p><p>- THE END -</p>")
+    assert body(page(paras() + tail)) == PARAS

@@ -40,7 +40,7 @@ __all__ = ["article_parts", "refine", "container_html", "is_notice"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Bullets and brackets stripped before a line is compared with the widget labels.
-_DECOR = " \t·•●○■□◆◇▲△▼▽►▶◀★☆※→←↑↓|｜丨【】[]()（）<>《》〈〉«»‹›:：!！?？…"
+_DECOR = " \t·•●○■□◆◇▲△▼▽►▶◀★☆※→←↑↓|｜丨【】[]()（）<>《》〈〉«»‹›:：!！?？…-—–=~"
 
 
 def _is_prose(ln) -> bool:
@@ -117,6 +117,12 @@ def _marks(doc, parts: list[int]) -> dict[int, int]:
     return out
 
 
+def _is_credit(t: str) -> bool:
+    """A photo, staff or desk credit line (``t`` without white space: 监 制：X)."""
+    return bool(len(t) <= 40 and (pt.PHOTO_CREDIT_LINE.match(t) or pt.ROLE_CREDIT_LINE.match(t)
+                                  or pt.DESK_BYLINE_LINE.match(t)) or pt.CREDITS_LINE.match(t))
+
+
 def _bare(text: str) -> str:
     return text.strip(_DECOR)
 
@@ -147,8 +153,9 @@ def refine(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
         bare = _bare(text) if len(text) <= 16 and ln.sent <= 1 else ""
         if bare and pt.UI_LINE.match(bare):
             keep[k] = False
-        elif len(text) <= 40 and ln.sent <= 1 and (pt.PHOTO_CREDIT_LINE.match(text) or pt.ROLE_CREDIT_LINE.match(text)
-                                                     or pt.DESK_BYLINE_LINE.match(text)):
+        elif len(text) <= 60 and ln.sent <= 1 and _is_credit("".join(text.split())):
+            keep[k] = False
+        elif len(text) <= 120 and pt.ORIGINAL_TITLE_LINE.match(text):
             keep[k] = False
         elif m & 1 and has_text and len(text) <= 400:
             keep[k] = False
