@@ -192,3 +192,17 @@ def test_spaced_credits_a_credits_line_and_a_bracketed_original_title_are_cut():
     tail = ("<p>（原标题：城区新增夜间公交线路）</p><p>监 制：王五</p><p>审 读：赵六</p>"
             "<p>交通运输局办公室供稿 摄影/孙七 编辑/周八</p><p>- THE END -</p>")
     assert body(page(paras() + tail)) == PARAS
+
+
+def test_a_stream_of_teasers_after_the_text_is_cut():
+    items = "".join(f"<div class='item'><h4><a href='/n{i}'>Another headline number {i} here</a></h4>"
+                    f"<p>A one-sentence summary of another story, number {i}, about something else.</p></div>"
+                    for i in range(3))
+    text = ["The city council approved three new night bus routes on Tuesday, officials said.",
+            "The routes will run every thirty minutes until one in the morning, seven days a week.",
+            "Transport officials said they would adjust the timetable after six months of service.",
+            "Residents who work late shifts welcomed the decision at a public meeting on Monday night."]
+    html = (f"<html><head><title>Night buses approved</title></head><body><div class='story'>"
+            f"<h1>Night buses approved</h1>{paras(text)}<h3>More headlines</h3>{items}</div></body></html>")
+    got = extract_article(Selector(text=html), url="http://news.example/a/1.html", now=NOW)
+    assert got["body_text"].split("\n") == text

@@ -15,7 +15,9 @@ container's structure or the position of a line in the text:
     ``figure-box``…) are cut when the container holds text outside them;
   - a summary box (class ``abstract``/``summary``/``excerpt``/``zhaiyao``) before the first
     paragraph of the text is cut: it repeats the lede;
-  - the end of the text is trimmed: from the last line backwards, promotions (download the
+  - a 相关阅读/推荐阅读 heading after the text cuts the list of other stories it opens;
+  - the end of the text is trimmed: from the last line backwards, a stream of teasers (each
+    summary in a small item with a linked headline), a photo gallery list, promotions (download the
     app, scan the QR code, follow the account), reprint and copyright notices, disclaimers
     (不代表本站立场), public-service boxes (自殺防治專線) and lines that lie after the block
     holding the text and are not prose themselves (a like button, a tooltip) are cut until
@@ -211,7 +213,7 @@ def _cut_related_box(doc, lines: list, keep: list[bool]) -> None:
 
 def _trim_tail(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
     kept = [k for k in range(len(lines)) if keep[k]]
-    gallery = _gallery_lines(doc, parts, lines, kept)
+    gallery = _gallery_lines(doc, parts, lines, kept) | _teaser_lines(doc, lines, kept)
     # the last line of the text: prose that is neither a notice nor a gallery caption
     last = next((k for k in reversed(kept) if _is_prose(lines[k]) and k not in gallery
                  and not is_notice(lines[k].text)), -1)
@@ -257,6 +259,45 @@ def _trim_tail(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
             keep[k] = False
         else:
             break
+
+
+def _teaser_lines(doc, lines: list, kept: list[int]) -> set[int]:
+    """Kept lines at the end that form a stream of teasers: each summary sits in a small
+    item with a linked headline (the headline line itself is a link line, dropped), with
+    the stream's section labels between them; at least two summaries, and less prose than
+    the text above them."""
+    out: set[int] = set()
+    summaries = 0
+    parent, total = doc.parent, doc.total
+    for k in reversed(kept):
+        ln = lines[k]
+        if not _is_prose(ln):
+            if ln.n + ln.links > 40:
+                break
+            out.add(k)   # a section label of the stream ("Headlines")
+            continue
+        if not _in_teaser_item(doc, ln, parent, total):
+            break
+        out.add(k)
+        summaries += 1
+    if summaries < 2:
+        return set()
+    n_in = sum(lines[k].n for k in out)
+    if n_in * 2 > sum(lines[k].n for k in kept if _is_prose(lines[k])):
+        return set()
+    return out
+
+
+def _in_teaser_item(doc, ln, parent, total) -> bool:
+    u = ln.owner
+    for _ in range(3):
+        if u < 0 or total[u] > 500:
+            return False
+        for other in doc.lines_in(u):
+            if other is not ln and other.links >= 4 and other.links * 2 >= other.n + other.links:
+                return True
+        u = parent[u]
+    return False
 
 
 def _gallery_lines(doc, parts: list[int], lines: list, kept: list[int]) -> set[int]:
