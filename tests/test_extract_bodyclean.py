@@ -206,3 +206,9 @@ def test_a_stream_of_teasers_after_the_text_is_cut():
             f"<h1>Night buses approved</h1>{paras(text)}<h3>More headlines</h3>{items}</div></body></html>")
     got = extract_article(Selector(text=html), url="http://news.example/a/1.html", now=NOW)
     assert got["body_text"].split("\n") == text
+
+
+def test_bracketed_credits_player_text_and_takedown_notices_are_cut():
+    inner = ("<div class='player'><p>视频加载中，请稍候...</p></div>" + paras()
+             + "<p>（編輯：王五）1071230</p><p>（译者：赵六／核稿：孙七）</p><p>图片来源于网络，如有侵权请联系删除。</p>")
+    assert body(page(inner)) == PARAS

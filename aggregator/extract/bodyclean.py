@@ -41,6 +41,7 @@ from aggregator.extract.bodypick import RELATED_HEADING
 __all__ = ["article_parts", "refine", "container_html", "is_notice"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_CREDIT_TRIM = re.compile(r"^[（(【\[]|[)）】\]]?\d{0,8}$")
 # Bullets and brackets stripped before a line is compared with the widget labels.
 _DECOR = " \t·•●○■□◆◇▲△▼▽►▶◀★☆※→←↑↓|｜丨【】[]()（）<>《》〈〉«»‹›:：!！?？…-—–=~"
 
@@ -155,7 +156,9 @@ def refine(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
         bare = _bare(text) if len(text) <= 16 and ln.sent <= 1 else ""
         if bare and pt.UI_LINE.match(bare):
             keep[k] = False
-        elif len(text) <= 60 and ln.sent <= 1 and _is_credit("".join(text.split())):
+        elif len(text) <= 60 and ln.sent <= 1 and _is_credit(_CREDIT_TRIM.sub("", "".join(text.split()))):
+            keep[k] = False   # (（編輯：X）1071230: brackets and a date code around a credit)
+        elif len(text) <= 40 and pt.WIDGET_TEXT.search(text):
             keep[k] = False
         elif len(text) <= 120 and pt.ORIGINAL_TITLE_LINE.match(text):
             keep[k] = False
