@@ -212,3 +212,16 @@ def test_bracketed_credits_player_text_and_takedown_notices_are_cut():
     inner = ("<div class='player'><p>视频加载中，请稍候...</p></div>" + paras()
              + "<p>（編輯：王五）1071230</p><p>（译者：赵六／核稿：孙七）</p><p>图片来源于网络，如有侵权请联系删除。</p>")
     assert body(page(inner)) == PARAS
+
+
+def test_short_widget_lines_before_the_text_block_are_cut():
+    from aggregator.extract import article as A
+    from aggregator.extract.bodyclean import refine
+
+    html = f"<html><body><div id='box'><div class='audio'><span>播报文章</span></div><div>{paras()}</div></div></body></html>"
+    doc = A._Doc(Selector(text=html).root)
+    ci = next(i for i, el in enumerate(doc.els) if el.get("id") == "box")
+    lines = doc.lines_in(ci)
+    keep = [True] * len(lines)
+    refine(doc, [ci], lines, keep)
+    assert [ln.text for ln, k in zip(lines, keep) if k] == PARAS

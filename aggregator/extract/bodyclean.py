@@ -16,6 +16,7 @@ container's structure or the position of a line in the text:
   - a summary box (class ``abstract``/``summary``/``excerpt``/``zhaiyao``) before the first
     paragraph of the text is cut: it repeats the lede;
   - a 相关阅读/推荐阅读 heading after the text cuts the list of other stories it opens;
+  - short widget lines before the block that holds the text (播报文章, 收藏) are cut;
   - the end of the text is trimmed: from the last line backwards, a stream of teasers (each
     summary in a small item with a linked headline), a photo gallery list, promotions (download the
     app, scan the QR code, follow the account), reprint and copyright notices, disclaimers
@@ -251,6 +252,14 @@ def _trim_tail(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
     while a >= 0 and not (a <= z <= end[a]):
         a = parent[a]
     block_end = end[a] if a >= 0 else -1
+    if a >= 0 and part == parts[0]:
+        # before the block: short widget lines (播报文章, 收藏, a lone counter)
+        for k in kept:
+            ln = lines[k]
+            if ln.start >= a:
+                break
+            if ln.n + ln.links <= 8 and not ln.sent:
+                keep[k] = False
     for k in reversed(kept):
         ln = lines[k]
         text = ln.text
