@@ -186,3 +186,42 @@ def test_parts_with_one_id_are_merged_across_widgets_only():
         doc = A._Doc(Selector(text=html).root)
         first = next(i for i, el in enumerate(doc.els) if el.get("id") == "post")
         assert len(article_parts(doc, first)) == (2 if merged else 1)
+
+
+def test_spaced_credits_a_credits_line_and_a_bracketed_original_title_are_cut():
+    tail = ("<p>（原标题：城区新增夜间公交线路）</p><p>监 制：王五</p><p>审 读：赵六</p>"
+            "<p>交通运输局办公室供稿 摄影/孙七 编辑/周八</p><p>- THE END -</p>")
+    assert body(page(paras() + tail)) == PARAS
+
+
+def test_a_stream_of_teasers_after_the_text_is_cut():
+    items = "".join(f"<div class='item'><h4><a href='/n{i}'>Another headline number {i} here</a></h4>"
+                    f"<p>A one-sentence summary of another story, number {i}, about something else.</p></div>"
+                    for i in range(3))
+    text = ["The city council approved three new night bus routes on Tuesday, officials said.",
+            "The routes will run every thirty minutes until one in the morning, seven days a week.",
+            "Transport officials said they would adjust the timetable after six months of service.",
+            "Residents who work late shifts welcomed the decision at a public meeting on Monday night."]
+    html = (f"<html><head><title>Night buses approved</title></head><body><div class='story'>"
+            f"<h1>Night buses approved</h1>{paras(text)}<h3>More headlines</h3>{items}</div></body></html>")
+    got = extract_article(Selector(text=html), url="http://news.example/a/1.html", now=NOW)
+    assert got["body_text"].split("\n") == text
+
+
+def test_bracketed_credits_player_text_and_takedown_notices_are_cut():
+    inner = ("<div class='player'><p>视频加载中，请稍候...</p></div>" + paras()
+             + "<p>（編輯：王五）1071230</p><p>（译者：赵六／核稿：孙七）</p><p>图片来源于网络，如有侵权请联系删除。</p>")
+    assert body(page(inner)) == PARAS
+
+
+def test_short_widget_lines_before_the_text_block_are_cut():
+    from aggregator.extract import article as A
+    from aggregator.extract.bodyclean import refine
+
+    html = f"<html><body><div id='box'><div class='audio'><span>播报文章</span></div><div>{paras()}</div></div></body></html>"
+    doc = A._Doc(Selector(text=html).root)
+    ci = next(i for i, el in enumerate(doc.els) if el.get("id") == "box")
+    lines = doc.lines_in(ci)
+    keep = [True] * len(lines)
+    refine(doc, [ci], lines, keep)
+    assert [ln.text for ln, k in zip(lines, keep) if k] == PARAS

@@ -15,7 +15,10 @@ container's structure or the position of a line in the text:
     ``figure-box``…) are cut when the container holds text outside them;
   - a summary box (class ``abstract``/``summary``/``excerpt``/``zhaiyao``) before the first
     paragraph of the text is cut: it repeats the lede;
-  - the end of the text is trimmed: from the last line backwards, promotions (download the
+  - a 相关阅读/推荐阅读 heading after the text cuts the list of other stories it opens;
+  - short widget lines before the block that holds the text (播报文章, 收藏) are cut;
+  - the end of the text is trimmed: from the last line backwards, a stream of teasers (each
+    summary in a small item with a linked headline), a photo gallery list, promotions (download the
     app, scan the QR code, follow the account), reprint and copyright notices, disclaimers
     (不代表本站立场), public-service boxes (自殺防治專線) and lines that lie after the block
     holding the text and are not prose themselves (a like button, a tooltip) are cut until
@@ -39,8 +42,9 @@ from aggregator.extract.bodypick import RELATED_HEADING
 __all__ = ["article_parts", "refine", "container_html", "is_notice"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_CREDIT_TRIM = re.compile(r"^[（(【\[]|[)）】\]]?\d{0,8}$")
 # Bullets and brackets stripped before a line is compared with the widget labels.
-_DECOR = " \t·•●○■□◆◇▲△▼▽►▶◀★☆※→←↑↓|｜丨【】[]()（）<>《》〈〉«»‹›:：!！?？…"
+_DECOR = " \t·•●○■□◆◇▲△▼▽►▶◀★☆※→←↑↓|｜丨【】[]()（）<>《》〈〉«»‹›:：!！?？…-—–=~"
 
 
 def _is_prose(ln) -> bool:
@@ -117,6 +121,12 @@ def _marks(doc, parts: list[int]) -> dict[int, int]:
     return out
 
 
+def _is_credit(t: str) -> bool:
+    """A photo, staff or desk credit line (``t`` without white space: 监 制：X)."""
+    return bool(len(t) <= 40 and (pt.PHOTO_CREDIT_LINE.match(t) or pt.ROLE_CREDIT_LINE.match(t)
+                                  or pt.DESK_BYLINE_LINE.match(t)) or pt.CREDITS_LINE.match(t))
+
+
 def _bare(text: str) -> str:
     return text.strip(_DECOR)
 
@@ -147,8 +157,11 @@ def refine(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
         bare = _bare(text) if len(text) <= 16 and ln.sent <= 1 else ""
         if bare and pt.UI_LINE.match(bare):
             keep[k] = False
-        elif len(text) <= 40 and ln.sent <= 1 and (pt.PHOTO_CREDIT_LINE.match(text) or pt.ROLE_CREDIT_LINE.match(text)
-                                                     or pt.DESK_BYLINE_LINE.match(text)):
+        elif len(text) <= 60 and ln.sent <= 1 and _is_credit(_CREDIT_TRIM.sub("", "".join(text.split()))):
+            keep[k] = False   # (（編輯：X）1071230: brackets and a date code around a credit)
+        elif len(text) <= 40 and pt.WIDGET_TEXT.search(text):
+            keep[k] = False
+        elif len(text) <= 120 and pt.ORIGINAL_TITLE_LINE.match(text):
             keep[k] = False
         elif m & 1 and has_text and len(text) <= 400:
             keep[k] = False
@@ -204,7 +217,7 @@ def _cut_related_box(doc, lines: list, keep: list[bool]) -> None:
 
 def _trim_tail(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
     kept = [k for k in range(len(lines)) if keep[k]]
-    gallery = _gallery_lines(doc, parts, lines, kept)
+    gallery = _gallery_lines(doc, parts, lines, kept) | _teaser_lines(doc, lines, kept)
     # the last line of the text: prose that is neither a notice nor a gallery caption
     last = next((k for k in reversed(kept) if _is_prose(lines[k]) and k not in gallery
                  and not is_notice(lines[k].text)), -1)
@@ -239,6 +252,14 @@ def _trim_tail(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
     while a >= 0 and not (a <= z <= end[a]):
         a = parent[a]
     block_end = end[a] if a >= 0 else -1
+    if a >= 0 and part == parts[0]:
+        # before the block: short widget lines (播报文章, 收藏, a lone counter)
+        for k in kept:
+            ln = lines[k]
+            if ln.start >= a:
+                break
+            if ln.n + ln.links <= 8 and not ln.sent:
+                keep[k] = False
     for k in reversed(kept):
         ln = lines[k]
         text = ln.text
@@ -250,6 +271,45 @@ def _trim_tail(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
             keep[k] = False
         else:
             break
+
+
+def _teaser_lines(doc, lines: list, kept: list[int]) -> set[int]:
+    """Kept lines at the end that form a stream of teasers: each summary sits in a small
+    item with a linked headline (the headline line itself is a link line, dropped), with
+    the stream's section labels between them; at least two summaries, and less prose than
+    the text above them."""
+    out: set[int] = set()
+    summaries = 0
+    parent, total = doc.parent, doc.total
+    for k in reversed(kept):
+        ln = lines[k]
+        if not _is_prose(ln):
+            if ln.n + ln.links > 40:
+                break
+            out.add(k)   # a section label of the stream ("Headlines")
+            continue
+        if not _in_teaser_item(doc, ln, parent, total):
+            break
+        out.add(k)
+        summaries += 1
+    if summaries < 2:
+        return set()
+    n_in = sum(lines[k].n for k in out)
+    if n_in * 2 > sum(lines[k].n for k in kept if _is_prose(lines[k])):
+        return set()
+    return out
+
+
+def _in_teaser_item(doc, ln, parent, total) -> bool:
+    u = ln.owner
+    for _ in range(3):
+        if u < 0 or total[u] > 500:
+            return False
+        for other in doc.lines_in(u):
+            if other is not ln and other.links >= 4 and other.links * 2 >= other.n + other.links:
+                return True
+        u = parent[u]
+    return False
 
 
 def _gallery_lines(doc, parts: list[int], lines: list, kept: list[int]) -> set[int]:
