@@ -220,3 +220,14 @@ def test_english_page_credits_reach_the_source_field():
     assert out["source"] == "Associated Press"
     html = html.replace("<p class='byline'>By Associated Press</p>", "")
     assert extract_article(Selector(text=html), url="http://news.example/en/1.html")["source"] == "AFP"
+
+
+def test_credit_line_without_by():
+    from aggregator.extract.byline import agency_from_byline, credit_names
+    assert credit_names("Jane Q. Roe, THE EXAMPLE PRESS") == "Jane Q. Roe"
+    assert agency_from_byline("Jane Q. Roe, THE EXAMPLE PRESS") == "THE EXAMPLE PRESS"
+    assert credit_names("JANE ROE, Deputy Business Editor") == "JANE ROE"
+    assert credit_names("Jane Roe and John Doe / The Example Reporter / Jan. 10, 2008") == "Jane Roe John Doe"
+    assert credit_names("New York, Jan. 10") is None          # a dateline, not a writer
+    assert credit_names("Top Stories, World") is None
+    assert credit_names("Jane Roe, Example Weekly") is None   # a publication alone proves nothing

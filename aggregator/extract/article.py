@@ -32,7 +32,8 @@ from lxml import etree
 
 from aggregator.extract import patterns as pt
 from aggregator.extract.bodypick import LOW_CONFIDENCE, anchored_container, confidence, second_opinion
-from aggregator.extract.byline import agency_from_byline, closing_credit, markup_author, names_from_english_byline
+from aggregator.extract.byline import agency_from_byline, closing_credit, credit_names, markup_author
+from aggregator.extract.byline import names_from_english_byline
 from aggregator.extract.credits import DATELINE_AUTHOR as _DATELINE_AUTHOR, MEDIA_TAIL as _MEDIA_TAIL
 from aggregator.extract.credits import PERSON as _PERSON, SOURCE_VALUE as _SOURCE_VALUE, author_from_texts
 from aggregator.extract.credits import clean_source as _clean_source, names_from_byline as _names_from_byline
@@ -1290,6 +1291,10 @@ def _extract_author(ctx: _Ctx) -> str | None:
             name = names_from_english_byline(t, bare=True)
             if name:
                 return name
+    for ln in _header_lines(ctx) if not is_zh(ctx) else ():
+        name = credit_names(ln.spaced)   # Jane Roe, THE EXAMPLE PRESS
+        if name:
+            return name
     # JSON-LD and meta authors are not shown on the page: on Chinese pages they are often
     # the editor or the account, so only the visible markup (rel/itemprop) is read there
     zh = is_zh(ctx)
