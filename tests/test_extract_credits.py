@@ -231,3 +231,14 @@ def test_credit_line_without_by():
     assert credit_names("New York, Jan. 10") is None          # a dateline, not a writer
     assert credit_names("Top Stories, World") is None
     assert credit_names("Jane Roe, Example Weekly") is None   # a publication alone proves nothing
+
+
+def test_bare_names_need_a_surname_and_collective_bylines_stay():
+    from aggregator.extract.credits import looks_like_person
+    assert looks_like_person("张小明") and looks_like_person("歐陽明")
+    assert not looks_like_person("微信") and not looks_like_person("分享到")
+    assert closing_byline("这是最后一句话。（朋友圈）") is None
+    assert names_from_byline("作者：本报评论员") == "本报评论员"
+    assert names_from_byline("文丨某某号特约评论员 李四") == "李四"
+    out = page(header="<div>2023-04-02 10:00 <a href='/m/1'>晨报</a></div><div>微信</div>")
+    assert out["author"] is None
