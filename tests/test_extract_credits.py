@@ -242,3 +242,12 @@ def test_bare_names_need_a_surname_and_collective_bylines_stay():
     assert names_from_byline("文丨某某号特约评论员 李四") == "李四"
     out = page(header="<div>2023-04-02 10:00 <a href='/m/1'>晨报</a></div><div>微信</div>")
     assert out["author"] is None
+
+
+def test_given_names_ending_like_a_medium_are_people():
+    from aggregator.extract.credits import looks_like_person
+    assert looks_like_person("王建志")
+    assert not looks_like_person("黄河报")
+    paras = PARAS[:-1] + [PARAS[-1] + "（记者 王建志）"]
+    assert page(header="2023-04-02 10:00", paras=paras)["author"] == "王建志"
+    assert page(header="2023-04-02 10:00 作者：中新网")["author"] is None

@@ -166,9 +166,14 @@ def looks_like_person(v: str) -> bool:
     return bool(PERSON.match(v) and _SURNAMED.match(v)) and _is_name(v)
 
 
+# media endings that no given name has (MEDIA_TAIL also holds 志, 号, 刊, 台: 王建志 is a person)
+_MEDIUM = re.compile(r"(?:网|網|报|報|社|之家|新闻|新聞|在线|在線|传媒|傳媒|频道|頻道|客户端|电视|電視|广播|廣播|杂志|雜誌|"
+                     r"出版|中心|TV|News|Daily|Times)$", re.I)
+
+
 def _is_name(v: str) -> bool:
     """Not a desk, a medium or a credit: 綜合報導, 政治組, 本报讯, 张三摄 (a photo credit)."""
-    return not (v in pt.NOT_A_NAME or MEDIA_TAIL.search(v) or pt.NOT_NAME_WORDS.search(v) or _META_WORDS.search(v)
+    return not (v in pt.NOT_A_NAME or _MEDIUM.search(v) or pt.NOT_NAME_WORDS.search(v) or _META_WORDS.search(v)
                 or re.search(r"(?:報導|报道|报导|整理|編譯|编译|[組组部室處处局站讯訊摄攝供图圖绘繪译譯])$", v))
 
 
