@@ -1394,8 +1394,8 @@ def extract_article(page, source=None, url: str | None = None, now: datetime | N
         out["published_zone"] = "source" if pub[0].tzinfo is ctx.tz else "page"
     out["source"] = ctx.source_value = run("source", _extract_source)
     author = run("author", _extract_author)
-    if author and _HAN.search(author) and (_MEDIA_TAIL.search(author) and not looks_like_person(author)
-                                           or author == out["source"]):
+    if author and _HAN.search(author) and (_MEDIA_TAIL.search(author) and not (author[-1] == "志" and looks_like_person(
+            author)) or author == out["source"]):   # (王建志 is a person, 某某号 an account)
         author = None   # a media name (中新网, 国际在线) or the publisher is not a byline
     out["author"] = author
     out["next_page"] = run("next_page", _extract_next_page)
