@@ -220,3 +220,34 @@ def test_english_page_credits_reach_the_source_field():
     assert out["source"] == "Associated Press"
     html = html.replace("<p class='byline'>By Associated Press</p>", "")
     assert extract_article(Selector(text=html), url="http://news.example/en/1.html")["source"] == "AFP"
+
+
+def test_credit_line_without_by():
+    from aggregator.extract.byline import agency_from_byline, credit_names
+    assert credit_names("Jane Q. Roe, THE EXAMPLE PRESS") == "Jane Q. Roe"
+    assert agency_from_byline("Jane Q. Roe, THE EXAMPLE PRESS") == "THE EXAMPLE PRESS"
+    assert credit_names("JANE ROE, Deputy Business Editor") == "JANE ROE"
+    assert credit_names("Jane Roe and John Doe / The Example Reporter / Jan. 10, 2008") == "Jane Roe John Doe"
+    assert credit_names("New York, Jan. 10") is None          # a dateline, not a writer
+    assert credit_names("Top Stories, World") is None
+    assert credit_names("Jane Roe, Example Weekly") is None   # a publication alone proves nothing
+
+
+def test_bare_names_need_a_surname_and_collective_bylines_stay():
+    from aggregator.extract.credits import looks_like_person
+    assert looks_like_person("张小明") and looks_like_person("歐陽明")
+    assert not looks_like_person("微信") and not looks_like_person("分享到")
+    assert closing_byline("这是最后一句话。（朋友圈）") is None
+    assert names_from_byline("作者：本报评论员") == "本报评论员"
+    assert names_from_byline("文丨某某号特约评论员 李四") == "李四"
+    out = page(header="<div>2023-04-02 10:00 <a href='/m/1'>晨报</a></div><div>微信</div>")
+    assert out["author"] is None
+
+
+def test_given_names_ending_like_a_medium_are_people():
+    from aggregator.extract.credits import looks_like_person
+    assert looks_like_person("王建志")
+    assert not looks_like_person("黄河报")
+    paras = PARAS[:-1] + [PARAS[-1] + "（记者 王建志）"]
+    assert page(header="2023-04-02 10:00", paras=paras)["author"] == "王建志"
+    assert page(header="2023-04-02 10:00 作者：中新网")["author"] is None

@@ -31,11 +31,12 @@ from lxml import etree
 
 from aggregator.extract import bodyclean, patterns as pt
 from aggregator.extract.bodypick import LOW_CONFIDENCE, anchored_container, confidence, second_opinion
-from aggregator.extract.byline import agency_from_byline, closing_credit, markup_author, names_from_english_byline
+from aggregator.extract.byline import agency_from_byline, closing_credit, credit_names, markup_author
+from aggregator.extract.byline import names_from_english_byline
 from aggregator.extract.credits import DATELINE_AUTHOR as _DATELINE_AUTHOR, MEDIA_TAIL as _MEDIA_TAIL
 from aggregator.extract.credits import PERSON as _PERSON, SOURCE_VALUE as _SOURCE_VALUE, author_from_texts
 from aggregator.extract.credits import clean_source as _clean_source, names_from_byline as _names_from_byline
-from aggregator.extract.credits import closing_byline, dateline_reporter, is_site_brand, issuer_source
+from aggregator.extract.credits import closing_byline, dateline_reporter, is_site_brand, issuer_source, looks_like_person
 from aggregator.extract.dates import find_dates, to_tz
 from aggregator.extract.origin import find_origin_url
 from aggregator.extract.published import extract_published, is_zh
@@ -1062,8 +1063,7 @@ def _neighbour_source(ctx: _Ctx) -> str | None:
             cands.append(toks_after[0])
         follow = toks_after[1:] or [t for t in header[k + 1:k + 2] if " " not in t.spaced]
         follow = [t if isinstance(t, str) else t.spaced for t in follow]
-        named = len(follow) == 1 and _PERSON.match(follow[0]) and not (
-            _MEDIA_TAIL.search(follow[0]) or _NOT_SLOT_WORDS.match(follow[0]) or follow[0] in pt.NOT_A_NAME)
+        named = len(follow) == 1 and looks_like_person(follow[0]) and not _NOT_SLOT_WORDS.match(follow[0])
         for tok in cands:
             byline = follow[0] if named and toks_after and tok == toks_after[0] else None
             tok = re.sub(r"\[.*?\]|【.*?】|（.*?）|\(.*?\)", "", tok).strip()
@@ -1142,15 +1142,17 @@ def _extract_source(ctx: _Ctx) -> str | None:
             if v and not _NOT_SLOT_WORDS.match(v) and not is_site_brand(v, ctx.site_names() + (
                     ctx.meta.get("application-name") or "", ctx.page_title())):
                 return v   # (the site's own brand there is not a publisher)
-    for i in _slot_elements(ctx, pt.AUTHOR_HINTS) if zh else ():
+    if not zh:
+        return _agency_source(ctx)
+    v = _neighbour_source(ctx)   # a media name next to the date without a label is a Chinese convention
+    for i in () if v else _slot_elements(ctx, pt.AUTHOR_HINTS):
         # a provider in the byline position (香港電台-財經): a media name, not a person
         t = _element_text(ctx, i)
         if 2 < len(t) <= 20 and " " not in t and _MEDIA_TAIL.search(re.split(r"[-－—]", t)[0]) and _HAN.search(t):
             v = _clean_source(t)
             if v and not pt.AUTHOR_LABEL_RE.match(v) and not is_site_brand(v, ctx.site_names() + (ctx.page_title(),)):
                 return v
-    # a media name next to the date without a label is a Chinese convention
-    return _neighbour_source(ctx) if zh else _agency_source(ctx)
+    return v
 
 
 def _agency_source(ctx: _Ctx) -> str | None:
@@ -1207,12 +1209,6 @@ def _extract_author(ctx: _Ctx) -> str | None:
         ln for ln in body_lines[-8:-4] if len(ln.text) < 40 and pt.CREDIT_LINE.match(ln.spaced.replace("︰", "："))])
     if v:
         return v
-    for ln in body_lines[::-1]:
-        v = closing_byline(ln.text) if ln.sent >= 2 else None   # …。（记者 张三）: a credit closing a paragraph
-        if v:
-            return v
-    if getattr(ctx, "neighbour_author", None):
-        return ctx.neighbour_author   # 2018-06-13 10:22 某某网 张三
     for i in _slot_elements(ctx, pt.AUTHOR_HINTS, extra=150):
         t = _element_text(ctx, i)
         found = find_dates(t) if t and _HAN.search(t[:1]) else None
@@ -1230,6 +1226,16 @@ def _extract_author(ctx: _Ctx) -> str | None:
             name = names_from_english_byline(t, bare=True)
             if name:
                 return name
+    for ln in body_lines[::-1]:   # after the explicit slots: bylines read without a label
+        v = closing_byline(ln.text) if ln.sent >= 2 else None   # …。（记者 张三）: a credit closing a paragraph
+        if v:
+            return v
+    if getattr(ctx, "neighbour_author", None):
+        return ctx.neighbour_author   # 2018-06-13 10:22 某某网 张三
+    for ln in _header_lines(ctx) if not is_zh(ctx) else ():
+        name = credit_names(ln.spaced)   # Jane Roe, THE EXAMPLE PRESS
+        if name:
+            return name
     # JSON-LD and meta authors are not shown on the page: on Chinese pages they are often
     # the editor or the account, so only the visible markup (rel/itemprop) is read there
     zh = is_zh(ctx)
@@ -1328,7 +1334,8 @@ def extract_article(page, source=None, url: str | None = None, now: datetime | N
         out["published_zone"] = "source" if pub[0].tzinfo is ctx.tz else "page"
     out["source"] = ctx.source_value = run("source", _extract_source)
     author = run("author", _extract_author)
-    if author and _HAN.search(author) and (_MEDIA_TAIL.search(author) or author == out["source"]):
+    if author and _HAN.search(author) and (_MEDIA_TAIL.search(author) and not (author[-1] == "志" and looks_like_person(
+            author)) or author == out["source"]):   # (王建志 is a person, 某某号 an account)
         author = None   # a media name (中新网, 国际在线) or the publisher is not a byline
     out["author"] = author
     out["next_page"] = run("next_page", _extract_next_page)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 __all__ = ["names_from_english_byline", "markup_author", "looks_like_name", "is_english_byline", "agency_from_byline",
-           "closing_credit"]
+           "closing_credit", "credit_names"]
 
 _BY = re.compile(r"^\s*(?:written\s+|posted\s+|words\s+|text\s+|story\s+)?(?:by|par|por|von|di|door|av|af)\s*[:：]?\s+(?P<v>.+)$",
                  re.I)
@@ -181,10 +181,11 @@ def agency_from_byline(text: str) -> str | None:
     if not text or len(text) > 120:
         return None
     m = _BY.match(text)
+    by = m or credit_names(text)   # By …, or Jane Roe, THE EXAMPLE PRESS
     parts = [p.strip() for p in re.split(r"\s*(?:[|/,;]|\s[-—–]\s)\s*", m.group("v") if m else text)]
     for k, part in enumerate(parts):
-        v = _agency(part) if m else (part if _AGENCY.match(part) else None)
-        if v and (m or k == 0 and len(parts) > 1 and re.search(r"\d", parts[-1])):
+        v = _agency(part) if by else (part if _AGENCY.match(part) else None)
+        if v and (by or k == 0 and len(parts) > 1 and re.search(r"\d", parts[-1])):
             return v
     return None
 
@@ -210,3 +211,29 @@ def closing_credit(text: str) -> str | None:
         if (m.group("courtesy") or "").strip().lower().endswith("of") or _agency(v):
             return _agency(v) or v
     return None
+
+
+_MONTH = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|"
+                    r"May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b|\b(?:19|20)\d\d\b")
+
+
+def credit_names(text: str) -> str | None:
+    """The writers of a credit line without ``By``: names, then after a comma or a slash an
+    agency, a job title or a date (Jane Roe, THE EXAMPLE PRESS; Jane Roe and John Doe / The
+    Example Reporter / Jan. 10, 2008; JANE ROE, Deputy Business Editor)."""
+    if not text or len(text) > 100 or _BY.match(text):
+        return None
+    parts = re.split(r"\s*(?:,|\s/\s|\s\|\s)\s*", text.strip(), maxsplit=1)
+    if len(parts) != 2 or not parts[1]:
+        return None
+    head, rest = parts
+    words = rest.split()
+    if not (_agency(rest.split(" / ")[0].strip()) or (" / " in rest and _MONTH.search(rest) and not _MONTH.match(rest))
+            or (words and (words[0].lower() in _TITLE_WORDS or _ROLE.search(rest)) and len(words) <= 5)):
+        return None
+    names = _split_names(head)
+    if not names or " ".join(names).replace(" ", "") != re.sub(r"\s+|\band\b|&", "", head).strip(". "):
+        return None   # every word of the head must be part of a name
+    if not all(looks_like_name(n) for n in names):
+        return None
+    return " ".join(names[:4])

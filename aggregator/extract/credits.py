@@ -22,7 +22,7 @@ from aggregator.extract.dates import find_dates
 
 __all__ = ["SOURCE_VALUE", "PERSON", "MEDIA_TAIL", "DATELINE_AUTHOR", "clean_source", "names_from_byline",
            "author_from_texts", "closing_byline", "dateline_reporter", "names_after_source", "is_site_brand",
-           "issuer_source"]
+           "issuer_source", "looks_like_person"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _DIGITS = re.compile(r"\d")
@@ -96,6 +96,8 @@ def names_from_byline(text: str, allow_org: bool | None = None) -> str | None:
     v = re.split(r"(?:%s)|[:：]" % pt.SOURCE_LABELS, v)[0]
     v = re.sub(r"[／/].*$", "", v.strip())   # 巫其倫／台北報導, 张三/文
     v = re.sub(r"(?:报道|報導|摄影?|攝影?|发自.*|發自.*|综合报道|整理)$", "", v.strip())
+    if re.fullmatch(r"[\u4e00-\u9fff]{2,10}(?:评论员|評論員)", v.strip()):
+        return v.strip()   # a collective byline (本报评论员, 某某日报评论员): no person follows
     v = pt.NAME_PREFIX.sub("", v)
     names = []
     # names typeset with spaces between characters: 杨　帆 -> 杨帆
@@ -156,9 +158,22 @@ def author_from_texts(texts) -> str | None:
     return None
 
 
+_SURNAMED = re.compile(r"^(?:%s|[%s])" % (pt.COMPOUND_SURNAMES, pt.COMMON_SURNAMES))
+
+
+def looks_like_person(v: str) -> bool:
+    """A bare 2-4 character name starting with a common surname (微信, 分享到 are not people)."""
+    return bool(PERSON.match(v) and _SURNAMED.match(v)) and _is_name(v)
+
+
+# media endings that no given name has (MEDIA_TAIL also holds 志, 号, 刊, 台: 王建志 is a person)
+_MEDIUM = re.compile(r"(?:网|網|报|報|社|之家|新闻|新聞|在线|在線|传媒|傳媒|频道|頻道|客户端|电视|電視|广播|廣播|杂志|雜誌|"
+                     r"出版|中心|TV|News|Daily|Times)$", re.I)
+
+
 def _is_name(v: str) -> bool:
     """Not a desk, a medium or a credit: 綜合報導, 政治組, 本报讯, 张三摄 (a photo credit)."""
-    return not (v in pt.NOT_A_NAME or MEDIA_TAIL.search(v) or pt.NOT_NAME_WORDS.search(v) or _META_WORDS.search(v)
+    return not (v in pt.NOT_A_NAME or _MEDIUM.search(v) or pt.NOT_NAME_WORDS.search(v) or _META_WORDS.search(v)
                 or re.search(r"(?:報導|报道|报导|整理|編譯|编译|[組组部室處处局站讯訊摄攝供图圖绘繪译譯])$", v))
 
 
@@ -176,7 +191,7 @@ def _loose_byline(text: str) -> str | None:
     """Bylines without a label at a token start (see the three patterns above)."""
     for rx in (_NAME_PLACE, _SENT_FROM):
         m = rx.search(text)
-        if m and _is_name(m.group("n")):
+        if m and looks_like_person(m.group("n")):
             return m.group("n")
     if not re.search(r"[，。！？；]", text):
         m = _MEDIA_REPORTER.search(text)
@@ -185,14 +200,17 @@ def _loose_byline(text: str) -> str | None:
     return names_after_source(text)
 
 
+_UNIT_TAIL = re.compile(r"(?:部|处|處|科|室|中心|支部|委员会|委員會|学院|學院|系|所|办|辦|局|队|隊|站|院|组|組|馆|館|公司|集团|集團|协会|協會)$")
+
+
 def names_after_source(text: str) -> str | None:
     """来源：公寓管理部 张三 李四 -> '张三 李四': people printed after the unit in a 来源 slot."""
     m = SOURCE_VALUE.search(text)
-    if not m or PERSON.match(m.group("v")):
-        return None
+    if not m or not _UNIT_TAIL.search(m.group("v")):
+        return None   # a department or office reporting (来源：某某部), not a medium
     rest = re.split(r"(?:%s|%s|%s)" % (pt.EDITOR_LABELS, pt.AUTHOR_LABELS, _META_WORDS.pattern), text[m.end():])[0]
     toks = rest.split()
-    if not 1 <= len(toks) <= 4 or not all(PERSON.match(t) and _is_name(t) for t in toks):
+    if not 1 <= len(toks) <= 4 or not all(looks_like_person(t) for t in toks):
         return None
     return " ".join(toks)
 
@@ -223,7 +241,7 @@ def closing_byline(text: str) -> str | None:
     v = m.group("v").strip()
     if not (m.group("label") or m.group("tail")):
         # a bare (name): one person-like name only
-        if not PERSON.match(v) or v in _NOT_CLOSING_NAMES or v in pt.END_MARKS or not _is_name(v):
+        if not looks_like_person(v) or v in _NOT_CLOSING_NAMES or v in pt.END_MARKS:
             return None
         return v
     return names_from_byline(v, allow_org=False)
