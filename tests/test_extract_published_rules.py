@@ -207,13 +207,6 @@ def test_headline_list_link_loses_to_the_fuller_heading_above_the_text():
     assert r["published"].startswith("2014-12-12")
 
 
-def test_headline_wrapper_with_a_deck_gives_the_headline_only():
-    html = ("<html><head><meta charset='utf-8'><title>城区新增三条夜间公交线路 末班车延长至凌晨 - 城市报</title></head><body>"
-            "<div class='article-title'><h1>城区新增三条夜间公交线路</h1><h3>末班车延长至凌晨</h3></div>"
-            f"<div class='text'>{PARAS}</div></body></html>")
-    assert extract(html)["title"] == "城区新增三条夜间公交线路"
-
-
 def test_line_break_in_a_heading_follows_the_metadata_spacing():
     html = ("<html><head><meta charset='utf-8'><title>x</title>"
             "<meta property='og:title' content='城区新增三条夜间公交线路「方便市民出行」'></head><body>"

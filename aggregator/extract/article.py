@@ -630,10 +630,6 @@ def _extract_title(ctx: _Ctx) -> str | None:
         score = _TITLE_TAG_BASE.get(tag, 1.0)
         if doc.zone[i]:
             score -= 2.5
-        if tag not in _HEADINGS:
-            k = bisect_right(doc.headings, i)
-            if k < len(doc.headings) and doc.headings[k] <= doc.end[i]:
-                continue   # a title-ish wrapper of a heading (h1 + deck): the heading competes
         gap = fc - bisect_right(starts, doc.end[i])   # lines between it and the first paragraph
         if (i > cont_end or i >= fc_start) and has_text:
             score -= 3.0   # headings after the article text are related items
@@ -693,14 +689,11 @@ def _ref_prefix(ctx: _Ctx, i: int, text: str, refs: list[str]) -> str:
 
 
 def _join_two_line_title(ctx: _Ctx, i: int, text: str, refs: list[str], texts: dict[int, str]) -> str:
-    """Headlines set as two elements of one or neighbouring ranks (主题 + 副题 on one level)
-    are joined when the page title holds both parts (not an h1 and an h3 deck); a <br>
-    inside one heading is already joined by the line view."""
+    """Headlines set as two elements (主题 + 副题 on one level) are joined when the page
+    title holds both parts; a <br> inside one heading is already joined by the line view."""
     doc = ctx.doc
     par = doc.parent[i]
-    a = doc.tags[i]
-    sibs = [j for j in texts if doc.parent[j] == par and j != i and (doc.tags[j] == a or (
-        a in _TITLE_TAG_BASE and doc.tags[j] in _TITLE_TAG_BASE and abs(int(a[1]) - int(doc.tags[j][1])) == 1))]
+    sibs = [j for j in texts if doc.parent[j] == par and j != i]
     for j in sibs:
         other = texts[j]
         for joined in ((text, other) if j > i else (other, text),):
