@@ -130,3 +130,12 @@ def test_utf8_bytes_under_a_single_byte_label_are_utf8(label):
 def test_single_byte_label_on_single_byte_bytes_is_kept():
     body = page("iso-8859-15", "Ángeles Escrivá, 10 €. ").encode("iso-8859-15")
     assert detect_encoding(body, None) == "iso8859-15"
+
+
+def test_gbk_page_with_a_few_user_defined_characters_stays_gbk():
+    # GB18030 maps GBK's user-defined area to private-use characters; Big5-HKSCS reads
+    # GB2312 bytes "cleanly" too, but into text with few everyday characters
+    t = page("gb2312").encode("gbk")
+    body = t + b"<p>\xaa\xa1\xaa\xa2\xaa\xa3\xf8\xa1\xf8\xa2</p>" + t
+    assert sum("\ue000" <= c <= "\uf8ff" for c in body.decode("gb18030")) >= 2
+    assert detect_encoding(body, None) == "gb18030"

@@ -207,13 +207,6 @@ def test_headline_list_link_loses_to_the_fuller_heading_above_the_text():
     assert r["published"].startswith("2014-12-12")
 
 
-def test_line_break_in_a_heading_follows_the_metadata_spacing():
-    html = ("<html><head><meta charset='utf-8'><title>x</title>"
-            "<meta property='og:title' content='城区新增三条夜间公交线路「方便市民出行」'></head><body>"
-            f"<h1>城区新增三条夜间公交线路<br>「方便市民出行」</h1><div class='text'>{PARAS}</div></body></html>")
-    assert extract(html)["title"] == "城区新增三条夜间公交线路「方便市民出行」"
-
-
 def test_headline_segment_of_a_joined_title_tag_anchors_the_date_line():
     html = ("<html><head><meta charset='utf-8'><title>城市時報 | 城区新增三条夜间公交线路 | 新聞編輯部 | 城市新聞 | 熱門專題</title>"
             "</head><body><div class='path'><a href='/'>首頁</a> » 專題</div>"

@@ -641,14 +641,14 @@ def _extract_title(ctx: _Ctx) -> str | None:
             score -= 4.0   # all link text, a list item or away from the text: a headline list's item
         sim = 0.0
         for r in (*refs, *segs):
-            if key == r:
+            if key == r and r not in segs:
                 sim = 1.0
-            elif key in r:
+            elif key in r and r not in segs:
                 sim = max(sim, len(key) / len(r))
             elif len(r) >= 6 and key.startswith(r):
                 # the headline plus a hidden widget label (播报文章, "Listen")
                 sim = max(sim, 0.9 * len(r) / len(key))
-        score += 10.0 * (0.9 * sim if key in segs and sim == 1.0 else sim)
+        score += 10.0 * sim
         if find_dates(text) and len(text) < 40:
             score -= 3.0
         elif text.isascii() and " " not in text.strip():
@@ -656,11 +656,7 @@ def _extract_title(ctx: _Ctx) -> str | None:
         if score > best_score:
             best, best_score = i, score
     if best >= 0:
-        text = texts[best]
-        if len(doc.lines_in(best)) > 1 and _nows(text) in refs:
-            # a <br> in the heading is layout: the headline as the page's metadata types it
-            text = raw[refs.index(_nows(text))]
-        text = _ref_prefix(ctx, best, text, [*refs, *segs])
+        text = _ref_prefix(ctx, best, texts[best], [*refs, *segs])
         text = _join_two_line_title(ctx, best, text, refs, texts)
         ctx.title_idx = best
         return text

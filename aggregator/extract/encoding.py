@@ -208,8 +208,9 @@ def _other_if_private_use(body: bytes, codec: str) -> str:
     other = _BIG5 if codec == "gb18030" else "gb18030"
     if not _decodes_cleanly(body, other):
         return codec
-    if _private_use(body.decode(other, "replace")) * 4 < pua:
-        return other
+    text, other_text = body.decode(codec, "replace"), body.decode(other, "replace")
+    if _private_use(other_text) * 4 < pua and _common_ratio(other_text) > _common_ratio(text):
+        return other   # and more everyday characters: GBK text read as Big5 has few
     return codec
 
 
