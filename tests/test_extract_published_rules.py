@@ -273,3 +273,10 @@ def test_a_headline_with_the_site_name_appended_is_not_the_site_name():
 
     assert not is_site_name("엘제이 진흙탕 싸움, 이유 - Entermedia", "entermedia.co.kr")
     assert not is_site_name("城区新增三条夜间公交线路 - Citynews", "www.citynews.example")
+
+
+def test_a_kicker_inside_the_heading_stays_in_the_title():
+    html = ("<html><head><meta charset='utf-8'><title>城区新增三条夜间公交线路_城市新闻网</title></head><body>"
+            "<div class='article'><h1><span class='tag'>【独家】</span><span>城区新增三条夜间公交线路</span></h1>"
+            f"<div class='content'>{PARAS}</div></div></body></html>")
+    assert extract(html)["title"] == "【独家】城区新增三条夜间公交线路"

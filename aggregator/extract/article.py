@@ -656,7 +656,9 @@ def _extract_title(ctx: _Ctx) -> str | None:
         if score > best_score:
             best, best_score = i, score
     if best >= 0:
-        text = _ref_prefix(ctx, best, texts[best], [*refs, *segs])
+        # a heading shows its whole text (【独家】 kickers included); a cell may hold a
+        # section link besides the headline segment of the <title>
+        text = _ref_prefix(ctx, best, texts[best], refs if doc.tags[best] in _HEADINGS else [*refs, *segs])
         text = _join_two_line_title(ctx, best, text, refs, texts)
         ctx.title_idx = best
         return text
