@@ -280,3 +280,24 @@ def test_a_kicker_inside_the_heading_stays_in_the_title():
             "<div class='article'><h1><span class='tag'>【独家】</span><span>城区新增三条夜间公交线路</span></h1>"
             f"<div class='content'>{PARAS}</div></div></body></html>")
     assert extract(html)["title"] == "【独家】城区新增三条夜间公交线路"
+
+
+def test_a_label_in_its_own_element_after_the_title_segment_is_no_longer_headline():
+    # the <title>'s headline segment plus a label in a span of the heading: the label is not
+    # headline, so the heading earns no prefix credit and the exact headline above wins
+    html = ("<html><head><meta charset='utf-8'><title>城区新增三条夜间公交线路 - 城市报</title></head><body>"
+            "<div class='headline'>城区新增三条夜间公交线路</div><div class='m'>2024-01-20</div>"
+            "<div class='m'>来源：城市报</div><div class='m'>编辑：王明</div><div class='m'><a href='#'>分享</a> 字号</div>"
+            "<h2>城区新增三条夜间公交线路<span class='tag'>（图）</span></h2>"
+            f"<div class='content'>{PARAS}</div></body></html>")
+    assert extract(html)["title"] == "城区新增三条夜间公交线路"
+
+
+def test_a_headline_going_on_past_the_title_segment_in_one_run():
+    # (on a page: test_headline_list_link_loses_to_the_fuller_heading_above_the_text)
+    from aggregator.extract.titles import continues_in_run
+
+    assert continues_in_run(["城区新增三条夜间公交线路　末班车延长"], 12)
+    assert not continues_in_run(["城区新增三条夜间公交线路", "（图）"], 12)
+    assert not continues_in_run(["城区新增", "三条夜间公交线路", "末班车延长"], 12)
+    assert continues_in_run(["城区新增", "三条夜间公交线路末班车延长"], 12)

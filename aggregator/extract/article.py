@@ -37,7 +37,7 @@ from aggregator.extract.dates import find_dates, to_tz
 from aggregator.extract.origin import find_origin_url
 from aggregator.extract.published import extract_published, is_zh
 from aggregator.extract.scriptstate import fill_from_script_state
-from aggregator.extract.titles import headline_segment, is_site_name, longest_segment
+from aggregator.extract.titles import continues_in_run, headline_segment, is_site_name, longest_segment
 from aggregator.project import DEFAULT_TZ, DEFAULT_TZ_NAME
 
 __all__ = ["extract_article", "stitch_pages", "FIELDS"]
@@ -645,8 +645,9 @@ def _extract_title(ctx: _Ctx) -> str | None:
                 sim = 1.0
             elif key in r and r not in segs:
                 sim = max(sim, len(key) / len(r))
-            elif len(r) >= 6 and key.startswith(r):
-                # the headline plus a hidden widget label (播报文章, "Listen")
+            elif len(r) >= 6 and key.startswith(r) and (r not in segs or key == r or continues_in_run(_runs(doc, i), len(r))):
+                # the headline plus a hidden widget label (播报文章, "Listen"); past a <title>
+                # segment only a headline that goes on in the same run of text
                 sim = max(sim, 0.9 * len(r) / len(key))
         score += 10.0 * sim
         if find_dates(text) and len(text) < 40:
@@ -669,6 +670,12 @@ def _extract_title(ctx: _Ctx) -> str | None:
         if t:
             return t
     return None
+
+
+def _runs(doc: _Doc, i: int) -> list[str]:
+    """The text runs (an element's text or tail) of element ``i``'s lines, spaces removed."""
+    return [_nows((doc.els[j].tail if tail else doc.els[j].text) or "")
+            for ln in doc.lines_in(i) for j, tail in ln.pieces]
 
 
 def _ref_prefix(ctx: _Ctx, i: int, text: str, refs: list[str]) -> str:
