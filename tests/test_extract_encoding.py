@@ -18,7 +18,7 @@ def page(meta: str | None, text: str = TEXT) -> str:
 
 @pytest.mark.parametrize("label, codec", [
     ("gb2312", "gb18030"), ("GBK", "gb18030"), ("gb18030", "gb18030"), ("x-gbk", "gb18030"),
-    ("UTF-8", "utf-8"), ("utf8", "utf-8"), ("big5", "big5hkscs"), ("cp950", "big5hkscs"), ("iso-8859-1", "cp1252"),
+    ("UTF-8", "utf-8"), ("utf8", "utf-8"), ("big5", "big5"), ("cp950", "big5"), ("big5-hkscs", "big5hkscs"), ("iso-8859-1", "cp1252"),
     ("no-such-charset", None), ("", None), (None, None),
 ])
 def test_normalize_charset(label, codec):
@@ -53,7 +53,7 @@ def test_no_declaration_at_all():
     assert detect_encoding(page(None).encode("utf-8"), None) == "utf-8"
     assert detect_encoding(page(None).encode("gb18030"), None) == "gb18030"
     big5 = page(None, "臺灣的新聞網站使用繁體中文，編碼常見為大五碼。" * 20).encode("big5")
-    assert detect_encoding(big5, None) == "big5hkscs"
+    assert detect_encoding(big5, None) == "big5"
 
 
 def test_bom_wins():
@@ -114,7 +114,7 @@ def test_big5_bytes_declared_gb2312_are_not_read_as_gb18030_with_private_use_cha
     body = page("gb2312", "臺灣的新聞網站使用繁體中文，編碼常見為大五碼。颱風過後，鄉親們整理家園。" * 20
                 ).encode("big5hkscs")
     assert any("\ue000" <= c <= "\uf8ff" for c in body.decode("gb18030"))
-    assert detect_encoding(body, None) == "big5hkscs"
+    assert detect_encoding(body, None) == "big5"
 
 
 def test_gbk_page_is_still_gbk():
@@ -130,3 +130,12 @@ def test_utf8_bytes_under_a_single_byte_label_are_utf8(label):
 def test_single_byte_label_on_single_byte_bytes_is_kept():
     body = page("iso-8859-15", "Ángeles Escrivá, 10 €. ").encode("iso-8859-15")
     assert detect_encoding(body, None) == "iso8859-15"
+
+
+def test_gbk_page_with_a_few_user_defined_characters_stays_gbk():
+    # GB18030 maps GBK's user-defined area to private-use characters; Big5-HKSCS reads
+    # GB2312 bytes "cleanly" too, but into text with few everyday characters
+    t = page("gb2312").encode("gbk")
+    body = t + b"<p>\xaa\xa1\xaa\xa2\xaa\xa3\xf8\xa1\xf8\xa2</p>" + t
+    assert sum("\ue000" <= c <= "\uf8ff" for c in body.decode("gb18030")) >= 2
+    assert detect_encoding(body, None) == "gb18030"

@@ -207,20 +207,6 @@ def test_headline_list_link_loses_to_the_fuller_heading_above_the_text():
     assert r["published"].startswith("2014-12-12")
 
 
-def test_headline_wrapper_with_a_deck_gives_the_headline_only():
-    html = ("<html><head><meta charset='utf-8'><title>城区新增三条夜间公交线路 末班车延长至凌晨 - 城市报</title></head><body>"
-            "<div class='article-title'><h1>城区新增三条夜间公交线路</h1><h3>末班车延长至凌晨</h3></div>"
-            f"<div class='text'>{PARAS}</div></body></html>")
-    assert extract(html)["title"] == "城区新增三条夜间公交线路"
-
-
-def test_line_break_in_a_heading_follows_the_metadata_spacing():
-    html = ("<html><head><meta charset='utf-8'><title>x</title>"
-            "<meta property='og:title' content='城区新增三条夜间公交线路「方便市民出行」'></head><body>"
-            f"<h1>城区新增三条夜间公交线路<br>「方便市民出行」</h1><div class='text'>{PARAS}</div></body></html>")
-    assert extract(html)["title"] == "城区新增三条夜间公交线路「方便市民出行」"
-
-
 def test_headline_segment_of_a_joined_title_tag_anchors_the_date_line():
     html = ("<html><head><meta charset='utf-8'><title>城市時報 | 城区新增三条夜间公交线路 | 新聞編輯部 | 城市新聞 | 熱門專題</title>"
             "</head><body><div class='path'><a href='/'>首頁</a> » 專題</div>"
@@ -287,3 +273,31 @@ def test_a_headline_with_the_site_name_appended_is_not_the_site_name():
 
     assert not is_site_name("엘제이 진흙탕 싸움, 이유 - Entermedia", "entermedia.co.kr")
     assert not is_site_name("城区新增三条夜间公交线路 - Citynews", "www.citynews.example")
+
+
+def test_a_kicker_inside_the_heading_stays_in_the_title():
+    html = ("<html><head><meta charset='utf-8'><title>城区新增三条夜间公交线路_城市新闻网</title></head><body>"
+            "<div class='article'><h1><span class='tag'>【独家】</span><span>城区新增三条夜间公交线路</span></h1>"
+            f"<div class='content'>{PARAS}</div></div></body></html>")
+    assert extract(html)["title"] == "【独家】城区新增三条夜间公交线路"
+
+
+def test_a_label_in_its_own_element_after_the_title_segment_is_no_longer_headline():
+    # the <title>'s headline segment plus a label in a span of the heading: the label is not
+    # headline, so the heading earns no prefix credit and the exact headline above wins
+    html = ("<html><head><meta charset='utf-8'><title>城区新增三条夜间公交线路 - 城市报</title></head><body>"
+            "<div class='headline'>城区新增三条夜间公交线路</div><div class='m'>2024-01-20</div>"
+            "<div class='m'>来源：城市报</div><div class='m'>编辑：王明</div><div class='m'><a href='#'>分享</a> 字号</div>"
+            "<h2>城区新增三条夜间公交线路<span class='tag'>（图）</span></h2>"
+            f"<div class='content'>{PARAS}</div></body></html>")
+    assert extract(html)["title"] == "城区新增三条夜间公交线路"
+
+
+def test_a_headline_going_on_past_the_title_segment_in_one_run():
+    # (on a page: test_headline_list_link_loses_to_the_fuller_heading_above_the_text)
+    from aggregator.extract.titles import continues_in_run
+
+    assert continues_in_run(["城区新增三条夜间公交线路　末班车延长"], 12)
+    assert not continues_in_run(["城区新增三条夜间公交线路", "（图）"], 12)
+    assert not continues_in_run(["城区新增", "三条夜间公交线路", "末班车延长"], 12)
+    assert continues_in_run(["城区新增", "三条夜间公交线路末班车延长"], 12)

@@ -41,7 +41,7 @@ from aggregator.extract.dates import find_dates, to_tz
 from aggregator.extract.origin import find_origin_url
 from aggregator.extract.published import extract_published, is_zh
 from aggregator.extract.scriptstate import fill_from_script_state
-from aggregator.extract.titles import headline_segment, is_site_name, longest_segment
+from aggregator.extract.titles import continues_in_run, headline_segment, is_site_name, longest_segment
 from aggregator.project import DEFAULT_TZ, DEFAULT_TZ_NAME
 
 __all__ = ["extract_article", "stitch_pages", "FIELDS"]
@@ -650,10 +650,6 @@ def _extract_title(ctx: _Ctx) -> str | None:
         score = _TITLE_TAG_BASE.get(tag, 1.0)
         if doc.zone[i]:
             score -= 2.5
-        if tag not in _HEADINGS:
-            k = bisect_right(doc.headings, i)
-            if k < len(doc.headings) and doc.headings[k] <= doc.end[i]:
-                continue   # a title-ish wrapper of a heading (h1 + deck): the heading competes
         gap = fc - bisect_right(starts, doc.end[i])   # lines between it and the first paragraph
         if (i > cont_end or i >= fc_start) and has_text:
             score -= 3.0   # headings after the article text are related items
@@ -665,14 +661,15 @@ def _extract_title(ctx: _Ctx) -> str | None:
             score -= 4.0   # all link text, a list item or away from the text: a headline list's item
         sim = 0.0
         for r in (*refs, *segs):
-            if key == r:
+            if key == r and r not in segs:
                 sim = 1.0
-            elif key in r:
+            elif key in r and r not in segs:
                 sim = max(sim, len(key) / len(r))
-            elif len(r) >= 6 and key.startswith(r):
-                # the headline plus a hidden widget label (播报文章, "Listen")
+            elif len(r) >= 6 and key.startswith(r) and (r not in segs or key == r or continues_in_run(_runs(doc, i), len(r))):
+                # the headline plus a hidden widget label (播报文章, "Listen"); past a <title>
+                # segment only a headline that goes on in the same run of text
                 sim = max(sim, 0.9 * len(r) / len(key))
-        score += 10.0 * (0.9 * sim if key in segs and sim == 1.0 else sim)
+        score += 10.0 * sim
         if len(text) < 40 and find_dates(text):
             score -= 3.0
         elif text.isascii() and " " not in text.strip():
@@ -680,11 +677,9 @@ def _extract_title(ctx: _Ctx) -> str | None:
         if score > best_score:
             best, best_score = i, score
     if best >= 0:
-        text = texts[best]
-        if len(doc.lines_in(best)) > 1 and _nows(text) in refs:
-            # a <br> in the heading is layout: the headline as the page's metadata types it
-            text = raw[refs.index(_nows(text))]
-        text = _ref_prefix(ctx, best, text, [*refs, *segs])
+        # a heading shows its whole text (【独家】 kickers included); a cell may hold a
+        # section link besides the headline segment of the <title>
+        text = _ref_prefix(ctx, best, texts[best], refs if doc.tags[best] in _HEADINGS else [*refs, *segs])
         text = _join_two_line_title(ctx, best, text, refs, texts)
         ctx.title_idx = best
         return text
@@ -695,6 +690,12 @@ def _extract_title(ctx: _Ctx) -> str | None:
         if t:
             return t
     return None
+
+
+def _runs(doc: _Doc, i: int) -> list[str]:
+    """The text runs (an element's text or tail) of element ``i``'s lines, spaces removed."""
+    return [_nows((doc.els[j].tail if tail else doc.els[j].text) or "")
+            for ln in doc.lines_in(i) for j, tail in ln.pieces]
 
 
 def _ref_prefix(ctx: _Ctx, i: int, text: str, refs: list[str]) -> str:
@@ -713,14 +714,11 @@ def _ref_prefix(ctx: _Ctx, i: int, text: str, refs: list[str]) -> str:
 
 
 def _join_two_line_title(ctx: _Ctx, i: int, text: str, refs: list[str], texts: dict[int, str]) -> str:
-    """Headlines set as two elements of one or neighbouring ranks (主题 + 副题 on one level)
-    are joined when the page title holds both parts (not an h1 and an h3 deck); a <br>
-    inside one heading is already joined by the line view."""
+    """Headlines set as two elements (主题 + 副题 on one level) are joined when the page
+    title holds both parts; a <br> inside one heading is already joined by the line view."""
     doc = ctx.doc
     par = doc.parent[i]
-    a = doc.tags[i]
-    sibs = [j for j in texts if doc.parent[j] == par and j != i and (doc.tags[j] == a or (
-        a in _TITLE_TAG_BASE and doc.tags[j] in _TITLE_TAG_BASE and abs(int(a[1]) - int(doc.tags[j][1])) == 1))]
+    sibs = [j for j in texts if doc.parent[j] == par and j != i]
     for j in sibs:
         other = texts[j]
         for joined in ((text, other) if j > i else (other, text),):

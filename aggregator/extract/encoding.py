@@ -3,8 +3,8 @@
 Owns the decision which codec turns a page's bytes into text: byte-order mark, then the
 HTTP ``Content-Type`` charset, then the ``<meta>`` declaration, each trusted only when it
 decodes the bytes cleanly, then detection (strict UTF-8, GB18030, Big5). GB2312 and GBK
-are always read as GB18030, their superset; Big5 and CP950 as Big5-HKSCS (Hong Kong pages
-declare ``big5`` and use HKSCS characters, which plain Big5 cannot decode). A Chinese
+are always read as GB18030, their superset; Big5 as Big5, or as Big5-HKSCS when plain Big5
+cannot read every byte (Hong Kong pages declare ``big5`` and use HKSCS characters). A Chinese
 codec whose text comes out with private-use characters (what GB18030 makes of Big5 bytes
 and the reverse) yields to the other one when that one reads the bytes without them.
 Pure: no network, no Scrapy engine.
@@ -23,9 +23,13 @@ __all__ = ["detect_encoding", "decode_html", "declared_charset", "normalize_char
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "ms936", "x-gbk", "euc-cn", "hz-gb-2312",
               "csgb2312", "iso-ir-58", "chinese", "gb_2312-80"}
 _BIG5_FAMILY = {"big5", "big5-hkscs", "big5hkscs", "cp950", "x-x-big5", "csbig5"}
-# Big5 pages are read as Big5-HKSCS: the same characters plus the Hong Kong ones (a few
-# rarely used kana of the ETEN extension differ); w3lib/Scrapy make the same choice.
-_BIG5 = "big5hkscs"
+
+
+def _big5_variant(body: bytes) -> str:
+    """``big5`` when plain Big5 reads every byte, else ``big5hkscs``: Hong Kong pages
+    declare big5 and use HKSCS characters (a few kana of the ETEN extension are mapped
+    differently by the two codecs, so plain Big5 stays the reading where it suffices)."""
+    return "big5" if _error_count(body, "big5", 0) == 0 else "big5hkscs"
 
 # <meta charset="..."> and <meta http-equiv="Content-Type" content="text/html; charset=...">.
 # Only the first 4 KiB are searched, like browsers' prescan (which reads 1 KiB; real pages
@@ -51,7 +55,7 @@ _TOLERATED_ERRORS_PER_10K = 2
 def normalize_charset(name: str | None) -> str | None:
     """Canonical Python codec name for a charset label, or None when unknown.
 
-    gb2312/gbk and friends become ``gb18030``; Big5 variants become ``big5hkscs``; latin-1 and
+    gb2312/gbk and friends become ``gb18030``; Big5 variants become ``big5``; latin-1 and
     ascii labels become ``cp1252`` (as browsers read them).
     """
     if not name:
@@ -62,7 +66,7 @@ def normalize_charset(name: str | None) -> str | None:
     if label in _GB_FAMILY:
         return "gb18030"
     if label in _BIG5_FAMILY:
-        return _BIG5
+        return "big5hkscs" if "hkscs" in label else "big5"
     if label in ("utf8", "utf-8", "unicode-1-1-utf-8", "x-unicode20utf8"):
         return "utf-8"
     try:
@@ -178,7 +182,9 @@ def detect_encoding(body: bytes, http_charset: str | None = None,
         codec = normalize_charset(label)
         if not codec:
             continue
-        if codec == "gb18030" or codec == _BIG5:
+        if codec in ("big5", "big5hkscs"):
+            codec = _big5_variant(body)
+        if codec in ("gb18030", "big5", "big5hkscs"):
             if utf8_ok is None:
                 utf8_ok = _looks_like_utf8_misread_as_gb(body)
             if utf8_ok:
@@ -199,17 +205,18 @@ def _private_use(text: str) -> int:
 
 
 def _other_if_private_use(body: bytes, codec: str) -> str:
-    """``codec`` (gb18030 or big5hkscs), unless its text has private-use characters and
+    """``codec`` (gb18030 or a Big5), unless its text has private-use characters and
     the other Chinese codec reads the bytes cleanly with fewer of them: Big5 bytes decode
     as GB18030 "without errors" into mojibake with user-defined-area characters."""
     pua = _private_use(body.decode(codec, "replace"))
     if pua <= 1:
         return codec
-    other = _BIG5 if codec == "gb18030" else "gb18030"
+    other = _big5_variant(body) if codec == "gb18030" else "gb18030"
     if not _decodes_cleanly(body, other):
         return codec
-    if _private_use(body.decode(other, "replace")) * 4 < pua:
-        return other
+    text, other_text = body.decode(codec, "replace"), body.decode(other, "replace")
+    if _private_use(other_text) * 4 < pua and _common_ratio(other_text) > _common_ratio(text):
+        return other   # and more everyday characters: GBK text read as Big5 has few
     return codec
 
 
@@ -219,15 +226,16 @@ def _sniff(body: bytes) -> str:
     if _decodes_cleanly(body, "utf-8"):
         return "utf-8"
     gb_errors = _error_count(body, "gb18030", 50)
-    big5_errors = _error_count(body, _BIG5, 50)
+    big5 = _big5_variant(body)
+    big5_errors = _error_count(body, big5, 50)
     if big5_errors <= gb_errors and big5_errors <= 50:
         # Big5 bytes often decode as GB18030 without errors (and vice versa, less often):
         # the decoding with more everyday characters (and fewer private-use ones) is right.
         sample = body[:20000]
-        as_big5, as_gb = sample.decode(_BIG5, "ignore"), sample.decode("gb18030", "ignore")
+        as_big5, as_gb = sample.decode(big5, "ignore"), sample.decode("gb18030", "ignore")
         if (_common_ratio(as_big5) - _private_use(as_big5) / max(1, len(as_big5)) * 20
                 > _common_ratio(as_gb) - _private_use(as_gb) / max(1, len(as_gb)) * 20):
-            return _BIG5
+            return big5
     if gb_errors <= 50:
         return "gb18030"
     return "utf-8"

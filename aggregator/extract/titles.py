@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["headline_segment", "is_site_name", "longest_segment"]
+__all__ = ["continues_in_run", "headline_segment", "is_site_name", "longest_segment"]
 
 # Separators between the segments of a <title>: spaced dashes and bars, underscores,
 # full-width bars, a dash followed by a space ("Headline- Site"), a leading separator.
@@ -39,6 +39,19 @@ def longest_segment(t: str) -> str | None:
     if len(parts) < 3:
         return None
     return max(parts, key=len)
+
+
+def continues_in_run(runs: list[str], n: int) -> bool:
+    """Whether text that starts with a <title>'s headline segment (its first ``n`` non-space
+    characters) goes on inside the run of text that ends the segment ('主题　副题' typed as one
+    headline), rather than in a run of its own (a label, deck or site name in another
+    element or line, which is not headline). ``runs``: the text runs in order, spaces removed."""
+    seen = 0
+    for run in runs:
+        seen += len(run)
+        if seen >= n:
+            return seen > n
+    return False
 
 
 def is_site_name(t: str, host: str | None) -> bool:
