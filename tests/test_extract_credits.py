@@ -55,6 +55,10 @@ def test_closing_credit_at_the_end_of_a_paragraph():
     assert closing_byline("这是最后一句话。（待续）") is None
     assert closing_byline("这是最后一句话。（某某网）") is None
     assert closing_byline("他说（张三）很好") is None
+    # a bare (name) the text itself names is a person it talks about, not the writer
+    assert closing_byline("这是最后一句话。（吴十）", mentioned="据吴十介绍，前一段。") is None
+    assert closing_byline("吴十说，这是最后一句话。（吴十）") is None
+    assert closing_byline("这是最后一句话。（记者 孙八）", mentioned="孙八") == "孙八"   # a labelled credit stays
 
 
 def test_wire_dateline_reporter():
@@ -130,6 +134,27 @@ def test_credit_closing_a_paragraph_and_wire_dateline():
     assert page(header="2023-04-02 10:00", paras=paras)["author"] == "王小红"
     paras = ["（某通社記者陳大明台北2日電）" + PARAS[0]] + PARAS[1:]
     assert page(header="2023-04-02 10:00", paras=paras)["author"] == "陳大明"
+
+
+def test_credit_closing_the_last_paragraph_before_the_editor_line_and_related_links():
+    paras = PARAS[:-1] + [PARAS[-1] + "（记者 王小红）"]
+    extra = "<p>责任编辑：某甲</p><p>相关新闻</p><p>区图书馆新增自习座位。馆方表示，座位可提前预约。</p>"
+    assert page(header="2023-04-02 10:00", paras=paras, extra=extra)["author"] == "王小红"
+
+
+def test_credit_closing_an_earlier_paragraph_is_not_the_byline():
+    # a round-up: each item closes with its own reporter; no byline for the whole page
+    paras = [PARAS[0] + PARAS[1] + "（记者 王小红）", PARAS[2], PARAS[1]]
+    assert page(header="2023-04-02 10:00", paras=paras)["author"] is None
+    paras = [PARAS[0], PARAS[1] + "（李小刚）", PARAS[2]]
+    assert page(header="2023-04-02 10:00", paras=paras)["author"] is None
+
+
+def test_closing_name_the_text_talks_about_is_not_the_byline():
+    paras = ["馆长王小红介绍，" + PARAS[0], PARAS[1], PARAS[2] + "（王小红）"]
+    assert page(header="2023-04-02 10:00", paras=paras)["author"] is None
+    paras = [PARAS[0], PARAS[1], PARAS[2] + "（王小红）"]
+    assert page(header="2023-04-02 10:00", paras=paras)["author"] == "王小红"
 
 
 def test_issuer_slot_above_the_headline():

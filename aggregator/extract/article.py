@@ -1176,6 +1176,22 @@ def _author_from_lines(lines: list[_Line]) -> str | None:
     return author_from_texts([ln.spaced for ln in lines])
 
 
+def _closing_paragraph_credit(ctx: _Ctx, body_lines) -> str | None:
+    """…。（记者 张三）: a credit closing the last paragraph of the text, the last one with sentences
+    before an editor line (related links may follow it). A credit closing an earlier paragraph
+    belongs to that item (round-ups) or to a quote; see :func:`closing_byline` for bare names."""
+    last = None
+    for ln in body_lines:
+        if last is not None and pt.EDITOR_LABEL_RE.search(ln.text[:20]):
+            break
+        if ln.sent >= 2:
+            last = ln
+    if last is None:
+        return None
+    rest = "".join(_nows(ln.text) for ln in body_lines if ln is not last) + _nows(ctx.title or "")
+    return closing_byline(last.text, mentioned=rest)
+
+
 def _extract_author(ctx: _Ctx) -> str | None:
     sel = ctx.selector("author")
     if sel:
@@ -1224,10 +1240,9 @@ def _extract_author(ctx: _Ctx) -> str | None:
             name = names_from_english_byline(t, bare=True)
             if name:
                 return name
-    for ln in body_lines[::-1]:   # after the explicit slots: bylines read without a label
-        v = closing_byline(ln.text) if ln.sent >= 2 else None   # …。（记者 张三）: a credit closing a paragraph
-        if v:
-            return v
+    v = _closing_paragraph_credit(ctx, body_lines)   # after the explicit slots: bylines read without a label
+    if v:
+        return v
     if getattr(ctx, "neighbour_author", None):
         return ctx.neighbour_author   # 2018-06-13 10:22 某某网 张三
     for ln in _header_lines(ctx) if not is_zh(ctx) else ():

@@ -229,8 +229,10 @@ _NOT_CLOSING_NAMES = frozenset({
     "译文", "譯文", "供图", "供圖", "资料图", "資料圖", "资料", "資料", "图片", "圖片", "配图", "配圖", "完整版", "全文"})
 
 
-def closing_byline(text: str) -> str | None:
-    """The author credited at the end of a paragraph (see :data:`_CLOSING_CREDIT`)."""
+def closing_byline(text: str, mentioned: str = "") -> str | None:
+    """The author credited at the end of a paragraph (see :data:`_CLOSING_CREDIT`). A bare (name)
+    that the paragraph or ``mentioned`` (the rest of the text) names is a person the text talks
+    about (…王五说，…。（王五）), not its writer; a labelled credit (记者 X) stays."""
     if len(text) < 8 or text[-1:] not in ")）】":
         return None
     m = _CLOSING_CREDIT.search(text)
@@ -242,6 +244,8 @@ def closing_byline(text: str) -> str | None:
     if not (m.group("label") or m.group("tail")):
         # a bare (name): one person-like name only
         if not looks_like_person(v) or v in _NOT_CLOSING_NAMES or v in pt.END_MARKS:
+            return None
+        if v in text[:m.start()] or v in mentioned:
             return None
         return v
     return names_from_byline(v, allow_org=False)
