@@ -58,6 +58,15 @@ def test_a_last_paragraph_about_an_app_stays():
     assert body(page(paras(text))) == text
 
 
+def test_a_last_paragraph_where_people_scan_a_code_stays():
+    # a QR code in the story's own sentence (someone in the report scans it) is text;
+    # a closing invitation to scan and follow or listen is a promotion
+    text = PARAS + ["新线路的站台增设了电子站牌，乘客扫码即可收听到站提醒。"]
+    assert body(page(paras(text))) == text
+    for promo in ("扫码关注城市新闻网公众号，获取更多本地资讯", "更多出行信息，请扫码收听本台交通广播"):
+        assert body(page(paras() + f"<p>{promo}</p>")) == PARAS, promo
+
+
 def test_widget_labels_and_staff_credits_are_cut():
     inner = ("<div class='pics'><span>图集</span></div>" + paras()
              + "<p>记者︰张三</p><p>美術：李四</p><div class='like'><span>+1</span></div><p>收起</p>")
