@@ -276,3 +276,29 @@ def test_given_names_ending_like_a_medium_are_people():
     paras = PARAS[:-1] + [PARAS[-1] + "（记者 王建志）"]
     assert page(header="2023-04-02 10:00", paras=paras)["author"] == "王建志"
     assert page(header="2023-04-02 10:00 作者：中新网")["author"] is None
+
+
+# --- robustness: text shaped like a credit where the page names no author or source ------------
+
+def test_a_sentence_opening_with_laiyuanyu_closing_the_text_is_not_a_source():
+    for line in ("来源于财政拨款的资金将全部用于馆舍改造。", "本文来源于网络，如有侵权请联系删除。"):
+        out = page(header="2023-04-02 10:00", paras=PARAS + [line])
+        assert out["source"] is None
+    out = page(header="2023-04-02 10:00", paras=PARAS + ["来源于财政拨款的资金将全部用于馆舍改造。"])
+    assert "馆舍改造" in out["body_text"]   # the sentence is text, not a credit line
+    assert page(header="2023-04-02 10:00", paras=PARAS + ["（来源：某某晚报）"])["source"] == "某某晚报"
+    assert page(header="2023-04-02 10:00", paras=PARAS + ["出处不详"])["source"] is None
+
+
+def test_reporter_and_correspondent_in_one_credit_keeps_the_reporter():
+    assert names_from_byline("记者 王五 通讯员 赵六") == "王五 赵六"
+    assert names_from_byline("南都见习记者 林子沛") == "林子沛"
+    out = page(header="2023-04-02 10:00", paras=PARAS + ["（记者 王五 通讯员 赵六）"])
+    assert out["author"] == "王五 赵六"
+
+
+def test_closing_place_medium_or_desk_line_is_no_byline():
+    for line in ("（西湖区）", "（央视）", "（来稿）", "（本报综合）"):
+        assert page(header="2023-04-02 10:00", paras=PARAS + [line])["author"] is None, line
+    assert page(header="2023-04-02 10:00", paras=PARAS + ["（王小红）"])["author"] == "王小红"
+    assert page(header="2023-04-02 10:00", paras=PARAS + ["（某某县统计局）"])["author"] == "某某县统计局"

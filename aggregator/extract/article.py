@@ -797,7 +797,10 @@ def _classify_body(ctx: _Ctx, lines: list[_Line], trusted: bool = False) -> list
             if m:
                 name = m.group("name")
                 keep[k] = False
-                if name not in pt.END_MARKS and ctx.found_author is None:
+                # a person (surname-led names) or an office (某某县统计局); a place, a medium or a
+                # desk closing the text (（宁海县）, （央视）, （本报综合）) is no byline
+                if name not in pt.END_MARKS and ctx.found_author is None and (
+                        _OFFICE_END.search(name) or all(looks_like_person(t) for t in name.split())):
                     ctx.found_author = name
                 continue
             m = pt.CLOSING_SOURCE.match(text)
@@ -831,6 +834,9 @@ def _classify_body(ctx: _Ctx, lines: list[_Line], trusted: bool = False) -> list
 
 
 _BARE_DATE = re.compile(r"^\s*(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d\d(?::\d\d)?)?\s*$")
+
+
+_OFFICE_END = re.compile(r"(?:局|厅|廳|委员会|委員會|办公室|辦公室|协会|協會|学会|學會)$")
 
 
 def _note_source(ctx: _Ctx, name: str | None) -> None:
