@@ -302,3 +302,19 @@ def test_closing_place_medium_or_desk_line_is_no_byline():
         assert page(header="2023-04-02 10:00", paras=PARAS + [line])["author"] is None, line
     assert page(header="2023-04-02 10:00", paras=PARAS + ["（王小红）"])["author"] == "王小红"
     assert page(header="2023-04-02 10:00", paras=PARAS + ["（某某县统计局）"])["author"] == "某某县统计局"
+
+
+def test_reporter_after_a_word_needs_surname_led_names():
+    # 记者 inside a short line without a label at a token start: a verb or a clause follows, not a name
+    assert author_from_texts(["市民王先生向记者 反映"]) is None
+    assert author_from_texts(["原告记者 张三 李四 诉称"]) is None
+    assert author_from_texts(["某报·某网记者 钱七"]) == "钱七"
+
+
+def test_by_opening_an_english_phrase_is_no_byline():
+    from aggregator.extract.byline import names_from_english_byline
+    assert names_from_english_byline("By Car Or Train") is None
+    assert names_from_english_byline("By Sunday Morning Edition") is None
+    assert names_from_english_byline("By Monday, the council had approved the budget.") is None
+    assert names_from_english_byline("By John Smith and Mary Jones") == "John Smith Mary Jones"
+    assert names_from_english_byline("By Jane Roe, Reuters") == "Jane Roe"

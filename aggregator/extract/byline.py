@@ -38,6 +38,11 @@ _TITLE_WORDS = {"senior", "chief", "staff", "associate", "deputy", "managing", "
                 "photographer", "producer", "director", "analyst"}
 
 
+# capitalised words of a phrase, not of a name (By Car Or Train, By Sunday Morning)
+_PHRASE_WORDS = {"the", "of", "or", "in", "on", "at", "to", "for", "with", "from", "this", "next", "last", "monday",
+                 "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+
+
 def _split_names(text: str) -> list[str]:
     text = _STOP.split(text, 1)[0]
     toks = re.findall(r"[^\s,]+|,", text)
@@ -48,7 +53,7 @@ def _split_names(text: str) -> list[str]:
             if names[-1]:
                 names.append([])
             continue
-        if not _NAME_TOKEN.match(tok) or (names[-1] and low in _TITLE_WORDS):
+        if not _NAME_TOKEN.match(tok) or (names[-1] and low in _TITLE_WORDS) or low in _PHRASE_WORDS:
             break   # (Jane Doe Senior Washington Correspondent: a job title ends the names)
         cur = names[-1]
         if cur:

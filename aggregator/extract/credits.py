@@ -195,7 +195,8 @@ def _loose_byline(text: str) -> str | None:
             return m.group("n")
     if not re.search(r"[，。！？；]", text):
         m = _MEDIA_REPORTER.search(text)
-        if m:
+        # without a label at a token start every name needs a common surname (向记者 反映: a verb)
+        if m and all(looks_like_person(t) for t in m.group("v").split()):
             return names_from_byline(m.group("v"), allow_org=False)
     return names_after_source(text)
 
