@@ -318,3 +318,14 @@ def test_by_opening_an_english_phrase_is_no_byline():
     assert names_from_english_byline("By Monday, the council had approved the budget.") is None
     assert names_from_english_byline("By John Smith and Mary Jones") == "John Smith Mary Jones"
     assert names_from_english_byline("By Jane Roe, Reuters") == "Jane Roe"
+
+
+def test_laiyuanyu_credit_line_is_still_cut_and_a_column_after_jizhe_is_no_name():
+    # a whole short line 信息来源于网络 is a notice (no name), not text
+    out = page(header="2023-04-02 10:00", paras=PARAS + ["信息来源于网络"])
+    assert out["source"] is None and "信息来源于网络" not in out["body_text"]
+    # 记者 glued to a word naming a column (记者手记, 记者观察) is no byline
+    assert closing_byline("这是最后一句话。（记者手记）") is None
+    assert closing_byline("这是最后一句话。（通讯员供稿）") is None
+    assert closing_byline("这是最后一句话。（记者王五）") == "王五"
+    assert closing_byline("这是最后一句话。（记者 奚丹霓）") == "奚丹霓"

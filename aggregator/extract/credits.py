@@ -249,7 +249,11 @@ def closing_byline(text: str, mentioned: str = "") -> str | None:
         if v in text[:m.start()] or v in mentioned:
             return None
         return v
-    return names_from_byline(v, allow_org=False)
+    names = names_from_byline(v, allow_org=False)
+    if names and m.group("label") and not m.group("label")[-1:].isspace() and not all(
+            looks_like_person(n) for n in names.split()):
+        return None   # 记者 glued to a word (（记者手记）, （记者观察）): a column's name, not a person
+    return names
 
 
 # （中央社記者張榮祥台南12日電）: an agency's reporter, then the place and day of the wire
