@@ -329,3 +329,13 @@ def test_laiyuanyu_credit_line_is_still_cut_and_a_column_after_jizhe_is_no_name(
     assert closing_byline("这是最后一句话。（通讯员供稿）") is None
     assert closing_byline("这是最后一句话。（记者王五）") == "王五"
     assert closing_byline("这是最后一句话。（记者 奚丹霓）") == "奚丹霓"
+
+
+def test_a_caption_photo_credit_and_an_organisation_after_by_are_no_byline():
+    out = page(header="2023-04-02 10:00", paras=PARAS + ["（图为市民在阅览室看书 记者 王五 摄）"])
+    assert out["author"] is None   # the photographer of a picture, not the writer
+    assert author_from_texts(["图为市民在阅览室看书 记者 王五 摄"]) is None
+    assert author_from_texts(["记者 王五"]) == "王五"
+    from aggregator.extract.byline import names_from_english_byline
+    assert names_from_english_byline("Story by Springfield Police Department") is None
+    assert names_from_english_byline("Story by Jane Roe") == "Jane Roe"

@@ -26,7 +26,8 @@ _JOINERS = {"and", "&", "et", "y", "und", "e", "en", "og", "och", "i"}
 _STOP = re.compile(r"[|—–:;()\[\]@/]|\s-\s|\d|https?|www\.", re.I)
 # words of a role or a desk, not of a person's name (Staff Writers, Globe Correspondent)
 _ROLE = re.compile(r"\b(?:staff|writers?|reporters?|correspondents?|editors?|contributors?|columnist|press|"
-                   r"news|agency|desk|bureau|team|envoyés?|spécia\w*|enviad[oa]s?|redakteur\w*)\b", re.I)
+                   r"news|agency|desk|bureau|team|envoyés?|spécia\w*|enviad[oa]s?|redakteur\w*|"
+                   r"department|council|ministry|committee|commission|university|police|government|office)\b", re.I)
 _NOT_NAMES = re.compile(
     r"^(?:staff|staff writer|reporter|editor|correspondent|news|the|associated press|reuters|afp|ap|"
     r"admin|administrator|guest|anonymous|unknown|team|editorial|redaction|rédaction|redacción)$", re.I)

@@ -142,6 +142,8 @@ def author_from_texts(texts) -> str | None:
             pre = text[max(0, m.start() - 4):m.start() + 4]
             if pt.EDITOR_LABEL_RE.search(pre + "：") and "编辑" in pre:
                 continue
+            if re.search(r"(?:摄|攝)(?:影)?\s*[)）]?\s*$", m.group(0)) and re.search(r"[\u4e00-\u9fff]{4}", text[:m.start()]):
+                continue   # a caption's photo credit (图为… 记者 张三 摄): the photographer, not the writer
             name = names_from_byline(m.group(0))
             if name:
                 return name
