@@ -339,3 +339,10 @@ def test_a_caption_photo_credit_and_an_organisation_after_by_are_no_byline():
     from aggregator.extract.byline import names_from_english_byline
     assert names_from_english_byline("Story by Springfield Police Department") is None
     assert names_from_english_byline("Story by Jane Roe") == "Jane Roe"
+
+
+def test_a_label_glued_to_a_word_and_a_non_name_after_zuozhe():
+    assert author_from_texts(["记者节特别报道"]) is None   # a kicker, not 记者 + a name
+    assert author_from_texts(["本报记者王五"]) == "王五"
+    assert author_from_texts(["记者奚丹霓"]) == "奚丹霓"
+    assert author_from_texts(["作者：网友投稿"]) is None

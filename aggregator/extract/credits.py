@@ -109,7 +109,7 @@ def names_from_byline(text: str, allow_org: bool | None = None) -> str | None:
             continue
         if find_dates(tok) or _DIGITS.search(tok) or _META_WORDS.search(tok) or pt.ROLE_WORDS.match(tok):
             break
-        if tok in pt.NOT_A_NAME or pt.NOT_NAME_WORDS.search(tok):
+        if tok in pt.NOT_A_NAME or tok in pt.NOT_A_SOURCE or pt.NOT_NAME_WORDS.search(tok):
             return None if not names else " ".join(names)
         if _HAN.search(tok):
             # people have 2-5 characters; a lone first token may be an organisation
@@ -145,6 +145,9 @@ def author_from_texts(texts) -> str | None:
             if re.search(r"(?:摄|攝)(?:影)?\s*[)）]?\s*$", m.group(0)) and re.search(r"[\u4e00-\u9fff]{4}", text[:m.start()]):
                 continue   # a caption's photo credit (图为… 记者 张三 摄): the photographer, not the writer
             name = names_from_byline(m.group(0))
+            glued = not m.group("sep") and not re.search(r"\s", text[m.start():m.start("v")].lstrip("（(【[〔|丨｜│]）】 "))
+            if name and glued and not looks_like_person(name.split()[0]):
+                continue   # a label glued to a word (记者节特别报道: a kicker) needs a surname-led name
             if name:
                 return name
         # desk／name bylines: 上報快訊／范姜佳鈺, 〔記者巫其倫／台北報導〕
