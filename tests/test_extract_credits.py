@@ -346,3 +346,10 @@ def test_a_label_glued_to_a_word_and_a_non_name_after_zuozhe():
     assert author_from_texts(["本报记者王五"]) == "王五"
     assert author_from_texts(["记者奚丹霓"]) == "奚丹霓"
     assert author_from_texts(["作者：网友投稿"]) is None
+
+
+def test_a_section_next_to_the_date_is_no_publisher():
+    for name in ("本地新闻", "体育频道", "新闻中心"):
+        out = page(header=f"<span>2023-04-02 10:00</span> <a href='/c/'>{name}</a>")
+        assert out["source"] is None, name
+    assert page(header="<span>2023-04-02 10:00</span> <span>某某新闻</span>")["source"] == "某某新闻"

@@ -1036,6 +1036,11 @@ _NOT_SLOT_WORDS = re.compile(
     r"首页|正文|发布|發布|更新|来源|來源|作者|编辑|留言|列印|推薦|推荐|A-|A\+|.*[:：].*|"
     r"\d+[^\u4e00-\u9fffA-Za-z]*|\d+(?:条|條|个|個|人|分钟|小时|天).*|(?:来自|來自|IP属地|IP屬地).*|"
     r"星期.|周.|[上下]午|.*次|优质原创作者|.*认证.*)$")
+# a section of the site printed next to the date (本地新闻, 体育频道, 新闻中心): a topic, not a publisher
+_SECTION_NAME = re.compile(
+    r"^(?:本地|本市|国内|國內|国际|國際|社会|社會|体育|體育|财经|財經|娱乐|娛樂|科技|教育|军事|軍事|时政|時政|要闻|要聞|"
+    r"综合|綜合|图片|圖片|视频|視頻|热点|熱點|地方|健康|汽车|汽車|房产|房產|文化|旅游|旅遊|生活|民生|法治|经济|經濟|"
+    r"即时|即時|滚动|滾動)?(?:新闻|新聞|频道|頻道|资讯|資訊)(?:中心|频道|頻道)?$")
 # class/id of a platform account block (avatar, account name, follow button): its name is the
 # publisher even when it looks like a person's name
 _ACCOUNT_SLOT = re.compile(r"author-?info|account|media|nickname|wemedia|mp-?name|pgc|profile|zmt", re.I)
@@ -1071,7 +1076,8 @@ def _neighbour_source(ctx: _Ctx) -> str | None:
         for tok in cands:
             byline = follow[0] if named and toks_after and tok == toks_after[0] else None
             tok = re.sub(r"\[.*?\]|【.*?】|（.*?）|\(.*?\)", "", tok).strip()
-            if not tok or _NOT_SLOT_WORDS.match(tok) or pt.AUTHOR_LABEL_RE.match(tok) or _META_WORDS.search(tok):
+            if not tok or _NOT_SLOT_WORDS.match(tok) or pt.AUTHOR_LABEL_RE.match(tok) or _META_WORDS.search(tok) \
+                    or _SECTION_NAME.match(tok):
                 continue
             if re.search(r"[／/]", tok):
                 continue
