@@ -353,3 +353,12 @@ def test_a_section_next_to_the_date_is_no_publisher():
         out = page(header=f"<span>2023-04-02 10:00</span> <a href='/c/'>{name}</a>")
         assert out["source"] is None, name
     assert page(header="<span>2023-04-02 10:00</span> <span>某某新闻</span>")["source"] == "某某新闻"
+
+
+def test_widget_words_and_a_second_credit_run_into_an_english_byline_end_the_names():
+    from aggregator.extract.byline import names_from_english_byline
+    assert names_from_english_byline("By Jane Roe Updated 3 hours ago") == "Jane Roe"
+    assert names_from_english_byline("By Jane Roe Photos by John Smith") == "Jane Roe"
+    assert names_from_english_byline("By Jane Roe and Photographer John Smith") == "Jane Roe"
+    assert names_from_english_byline("By Jane Roe Follow") == "Jane Roe"
+    assert names_from_english_byline("By Jane Roe, John Doe and Mary Major") == "Jane Roe John Doe Mary Major"

@@ -41,7 +41,10 @@ _TITLE_WORDS = {"senior", "chief", "staff", "associate", "deputy", "managing", "
 
 # capitalised words of a phrase, not of a name (By Car Or Train, By Sunday Morning)
 _PHRASE_WORDS = {"the", "of", "or", "in", "on", "at", "to", "for", "with", "from", "this", "next", "last", "monday",
-                 "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+                 "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                 # widgets and credits run into the byline line (By Jane Roe Updated 3 hours ago, … Photos by …)
+                 "updated", "published", "posted", "photos", "photo", "photography", "video", "follow", "share",
+                 "email", "read", "more", "view", "comments"}
 
 
 def _split_names(text: str) -> list[str]:
@@ -54,7 +57,7 @@ def _split_names(text: str) -> list[str]:
             if names[-1]:
                 names.append([])
             continue
-        if not _NAME_TOKEN.match(tok) or (names[-1] and low in _TITLE_WORDS) or low in _PHRASE_WORDS:
+        if not _NAME_TOKEN.match(tok) or ((names[-1] or len(names) > 1) and low in _TITLE_WORDS) or low in _PHRASE_WORDS:
             break   # (Jane Doe Senior Washington Correspondent: a job title ends the names)
         cur = names[-1]
         if cur:
