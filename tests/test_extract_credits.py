@@ -362,3 +362,10 @@ def test_widget_words_and_a_second_credit_run_into_an_english_byline_end_the_nam
     assert names_from_english_byline("By Jane Roe and Photographer John Smith") == "Jane Roe"
     assert names_from_english_byline("By Jane Roe Follow") == "Jane Roe"
     assert names_from_english_byline("By Jane Roe, John Doe and Mary Major") == "Jane Roe John Doe Mary Major"
+
+
+def test_a_wire_dateline_and_a_source_slot_hold_no_form_of_address_or_preposition():
+    assert dateline_reporter("（某通社記者從台南12日電）") is None
+    assert dateline_reporter("（某通社記者張大明台南12日電）") == "張大明"
+    assert names_after_source("来源：校团委办公室 王同学") is None   # a student the notice talks to
+    assert names_after_source("来源：校团委办公室 王五") == "王五"
