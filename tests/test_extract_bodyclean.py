@@ -234,3 +234,39 @@ def test_short_widget_lines_before_the_text_block_are_cut():
     keep = [True] * len(lines)
     refine(doc, [ci], lines, keep)
     assert [ln.text for ln, k in zip(lines, keep) if k] == PARAS
+
+
+def test_a_closing_paragraph_about_a_reprint_dispute_stays():
+    # a copyright case reports unauthorised reprinting; the site's own ban on reprints is a notice
+    for last in ("这起版权纠纷源于该公司未经授权转载了原告的三十余篇文章，法院判决赔偿损失五万元。",
+                 "法院认定，被告未经授权转载原告作品，依法应承担侵权责任。",
+                 "该平台因涉嫌侵权被起诉，目前案件正在审理中。"):
+        text = PARAS + [last]
+        assert body(page(paras(text))) == text, last
+    for notice in ("未经授权，不得转载。", "本文经授权转载自城市观察公众号。", "严禁转载本网原创内容。",
+                   "如涉嫌侵权，请联系删除。"):
+        assert body(page(paras() + f"<p>{notice}</p>")) == PARAS, notice
+
+
+def test_a_closing_warning_against_scanning_or_downloading_stays():
+    # police warn readers not to scan or download: the report's own text, not an invitation
+    for last in ("警方提醒，市民不要轻易扫码关注陌生公众号，更不要透露验证码。",
+                 "警方提醒，不法分子常以扫码领取礼品为由诱骗老人下载APP。",
+                 "民警提醒您，切勿点击陌生链接，不要下载来路不明的应用程序。"):
+        text = PARAS + [last]
+        assert body(page(paras(text))) == text, last
+
+
+def test_an_app_in_a_closing_report_sentence_stays():
+    # someone in the story opens or installs an app, or a quote mentions downloading; an
+    # invitation to download opening a clause is a promotion
+    for last in ("她打开手机App，点击“预约挂号”，几分钟就完成了挂号。",
+                 "镇里组织志愿者帮助老人免费下载安装反诈App。",
+                 "“我们欢迎市民下载使用，注册完全免费。”该App负责人说。",
+                 "市民可以通过扫描二维码下载“城市通”App，在线办理业务。",
+                 "近日，市民王女士关注到微信公众号上发布的招聘信息，却发现是骗局。"):
+        text = PARAS + [last]
+        assert body(page(paras(text))) == text, last
+    for promo in ("欢迎下载城市新闻APP", "更多精彩内容，请打开城市新闻客户端", "点击下载城市新闻客户端",
+                  "扫码下载城市新闻客户端", "欢迎扫码关注城市观察", "更多福利扫描二维码关注城市观察"):
+        assert body(page(paras() + f"<p>{promo}</p>")) == PARAS, promo

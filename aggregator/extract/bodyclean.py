@@ -55,8 +55,11 @@ def is_notice(text: str) -> bool:
     """A promotion, reprint/copyright notice, disclaimer or public-service line."""
     if len(text) <= 40 and pt.HOTLINE_LINE.match(text):
         return True
-    if len(text) <= 300 and _HAN.search(text) and pt.TAIL_NOTICE_WORDS.search(text) and pt.TAIL_NOTICE.search(text):
-        return True
+    if len(text) <= 300 and _HAN.search(text) and pt.TAIL_NOTICE_WORDS.search(text):
+        for m in pt.TAIL_NOTICE.finditer(text):
+            clause = pt.CLAUSE_END.split(text[:m.start()])[-1]
+            if not pt.NOTICE_WARNED.search(clause):
+                return True   # (a warning against scanning or downloading is the report's own text)
     return bool(pt.NOTICE_LINE.search(text[:300]))
 
 
