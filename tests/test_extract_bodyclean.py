@@ -270,3 +270,17 @@ def test_an_app_in_a_closing_report_sentence_stays():
     for promo in ("欢迎下载城市新闻APP", "更多精彩内容，请打开城市新闻客户端", "点击下载城市新闻客户端",
                   "扫码下载城市新闻客户端", "欢迎扫码关注城市观察", "更多福利扫描二维码关注城市观察"):
         assert body(page(paras() + f"<p>{promo}</p>")) == PARAS, promo
+
+
+def test_a_lede_or_closing_paragraph_about_accounts_and_memberships_stays():
+    # a report on someone else's channel, a reader contribution count or a paid-membership
+    # product is the story, first or last; the site's own invitations are notices
+    for s in ("警方呼吁广大市民关注官方频道发布的信息，不信谣不传谣。",
+              "现场工作人员引导老人扫码关注公众号，领取免费体检券。",
+              "该平台推出付费会员服务，吸引了大量用户。",
+              "截至目前，征文活动收到的网友投稿已超过三百篇。"):
+        for text in ([s] + PARAS, PARAS + [s]):
+            assert body(page(paras(text))) == text, s
+    for notice in ("看更多！请加入城市新闻粉丝团", "加入城市新闻付费会员，阅读全部报道", "微信扫一扫 关注该公众号",
+                   "欢迎关注城市观察公众号", "本文为网友投稿，不代表本网立场。", "付费会员专属内容"):
+        assert body(page(paras() + f"<p>{notice}</p>")) == PARAS, notice
