@@ -284,3 +284,14 @@ def test_a_lede_or_closing_paragraph_about_accounts_and_memberships_stays():
     for notice in ("看更多！请加入城市新闻粉丝团", "加入城市新闻付费会员，阅读全部报道", "微信扫一扫 关注该公众号",
                    "欢迎关注城市观察公众号", "本文为网友投稿，不代表本网立场。", "付费会员专属内容"):
         assert body(page(paras() + f"<p>{notice}</p>")) == PARAS, notice
+
+
+def test_a_hotline_or_a_browser_in_a_report_sentence_stays():
+    # a hotline's own line (the number ends it) and the browser's message to the reader are
+    # widgets; a report's sentence about a hotline or browsers is text, first, inside or last
+    for s in ("市民热线12345今年共受理群众诉求80万件。", "心理援助热线12356已于本月开通运行。",
+              "部分老旧浏览器不支持该系统，市民可用手机办理。"):
+        for text in ([s] + PARAS, PARAS[:1] + [s] + PARAS[1:], PARAS + [s]):
+            assert body(page(paras(text))) == text, s
+    for widget in ("心理援助热线：0000-123456（24小时）", "读者热线：4000000000", "您的浏览器不支持视频播放"):
+        assert body(page(paras() + f"<p>{widget}</p>")) == PARAS, widget

@@ -368,16 +368,20 @@ TAIL_NOTICE_WORDS = re.compile(
     r"在看|本文由|作者|应用程序|應用程式|授权|授權|自负|自負|据此|據此|侵|邮箱|郵箱|热线|熱線|电话|電話"
 )
 
-# Player and browser widget text (视频加载中, 您的浏览器不支持…): cut anywhere on short lines.
+# Player and browser widget text (视频加载中, 您的浏览器不支持…): cut anywhere on short lines
+# (the browser message addresses the reader or is the line: "部分老旧浏览器不支持该系统" is a report).
 WIDGET_TEXT = re.compile(
-    r"加载中|載入中|正在加载|正在載入|(?:您的|你的)?(?:浏览器|瀏覽器)(?:不支持|不支援|版本过低|版本過低)|请升级浏览器|"
+    r"加载中|載入中|正在加载|正在載入|(?:^|(?:您|你)[^，。！？,.!?]{0,8})(?:浏览器|瀏覽器)(?:不支持|不支援|版本过低|版本過低)|请升级浏览器|"
     r"轻点两下|輕點兩下|继续滑动看下一个|向上滑动看下一个|轻触阅读原文|预览时标签不可点|"
     r"your browser does not support|\d+\s*人(?:参与|參與|阅读|閱讀|浏览|瀏覽|点赞|點讚|收藏)$",
     re.I,
 )
 
 # A short hotline line of such a box (自殺防治諮詢專線：0800-788995, 生命線：1995).
-HOTLINE_LINE = re.compile(r"^.{0,12}(?:專線|专线|熱線|热线|生命線|生命线)\s*[:：︰]?\s*[\d\-－()（）\s]{3,}")
+# The number ends the line (hours in brackets or a second hotline may follow): "市民热线12345
+# 今年共受理诉求80万件" is a report.
+_HOTLINE = r"(?:專線|专线|熱線|热线|生命線|生命线)\s*[:：︰]?\s*[\d\-－()（）\s]{3,}"
+HOTLINE_LINE = re.compile(r"^.{0,12}" + _HOTLINE + r"(?:[（(][^）)]{0,12}[）)]|[\s；;。.，,、/／]|.{0,12}?" + _HOTLINE + r")*$")
 
 # A short line that is a photo or image credit (张建 摄, 题图来自 X, 图片来源：X).
 PHOTO_CREDIT_LINE = re.compile(
