@@ -295,3 +295,14 @@ def test_a_hotline_or_a_browser_in_a_report_sentence_stays():
             assert body(page(paras(text))) == text, s
     for widget in ("心理援助热线：0000-123456（24小时）", "读者热线：4000000000", "您的浏览器不支持视频播放"):
         assert body(page(paras() + f"<p>{widget}</p>")) == PARAS, widget
+
+
+def test_a_text_paragraph_with_a_link_after_a_related_heading_stays():
+    # the list a 延伸阅读 heading opens is linked items; a paragraph of text that has a link in
+    # one of its sentences is the story again
+    more = ("公交公司还在<a href='/bus/lines.html'>官方网站</a>公布了三条线路的详细站点，"
+            "乘客可提前查询换乘方案。")
+    related = ("<ul><li><a href='/a/1.html'>地铁五号线南延段开通试运营</a> 新增六座车站</li>"
+               "<li><a href='/a/2.html'>公交站台电子站牌今年覆盖主城区</a></li></ul>")
+    got = body(page(paras() + "<p>延伸阅读</p>" + related + f"<p>{more}</p>"))
+    assert got == PARAS + ["公交公司还在官方网站公布了三条线路的详细站点，乘客可提前查询换乘方案。"]

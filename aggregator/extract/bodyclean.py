@@ -203,8 +203,8 @@ def _cut_related_box(doc, lines: list, keep: list[bool]) -> None:
         j = k + 1
         while j < n:
             lj = lines[j]
-            if lj.links or not _is_prose(lj):
-                j += 1
+            if lj.links * 3 >= lj.n or not _is_prose(lj):
+                j += 1   # a linked item (a text paragraph with a link in a sentence ends the list)
                 continue
             prev = lines[j - 1]
             if prev.links * 2 >= prev.n + prev.links and (
