@@ -306,3 +306,17 @@ def test_a_text_paragraph_with_a_link_after_a_related_heading_stays():
                "<li><a href='/a/2.html'>公交站台电子站牌今年覆盖主城区</a></li></ul>")
     got = body(page(paras() + "<p>延伸阅读</p>" + related + f"<p>{more}</p>"))
     assert got == PARAS + ["公交公司还在官方网站公布了三条线路的详细站点，乘客可提前查询换乘方案。"]
+
+
+def test_a_report_of_first_publication_reprinting_or_a_reminder_stays():
+    # first publication, reprinting and "提醒您" told of in a report's sentence are text; the
+    # site's own notices (this article, a reprint request, the site's name) are cut
+    for s in ("这段视频首发于微博后迅速走红，播放量超过五百万次。",
+              "法院查明，该网站转载时未注明出处，也未支付稿酬。",
+              "被告辩称，其转载的文章均已联系作者并获得同意。",
+              "市气象台提醒您，近期冷空气活跃，请注意添衣保暖。"):
+        for text in ([s] + PARAS, PARAS + [s]):
+            assert body(page(paras(text))) == text, s
+    for notice in ("本文首发于微信公众号城市观察。", "首发于城市观察公众号", "转载时务请注明出处。",
+                   "如需转载请与《城市日报》报社联系。", "●《城市新闻网》提醒您：遇到困难请求助"):
+        assert body(page(paras() + f"<p>{notice}</p>")) == PARAS, notice
