@@ -320,3 +320,8 @@ def test_a_report_of_first_publication_reprinting_or_a_reminder_stays():
     for notice in ("本文首发于微信公众号城市观察。", "首发于城市观察公众号", "转载时务请注明出处。",
                    "如需转载请与《城市日报》报社联系。", "●《城市新闻网》提醒您：遇到困难请求助"):
         assert body(page(paras() + f"<p>{notice}</p>")) == PARAS, notice
+
+
+def test_closing_invitations_that_sound_like_warnings_are_still_cut():
+    for promo in ("别忘了关注城市观察公众号", "不要错过，扫码关注城市观察", "记得关注城市观察公众号哦"):
+        assert body(page(paras() + f"<p>{promo}</p>")) == PARAS, promo

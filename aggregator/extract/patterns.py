@@ -325,7 +325,7 @@ TAIL_NOTICE = re.compile(
     # (opening a clause or after an invitation: "警方呼吁市民关注官方频道" and "工作人员引导老人
     # 扫码关注公众号" are the story, "加入中央社粉絲團", "欢迎关注城市观察公众号" promotions)
     r"(?:^|(?<=[\s，。！？；：,.!?;:●★▲■◆►▶→·•（(【\[])|(?<=请)|(?<=請)|(?<=欢迎)|(?<=歡迎)|(?<=敬请)|(?<=敬請)|"
-    r"(?<=立即)|(?<=马上)|(?<=馬上)|(?<=可)|(?<=可以)|(?<=您)|(?<=记得)|(?<=記得)|(?<=快)|(?<=就))"
+    r"(?<=立即)|(?<=马上)|(?<=馬上)|(?<=可)|(?<=可以)|(?<=您)|(?<=记得)|(?<=記得)|(?<=忘了)|(?<=快)|(?<=就))"
     r"(?:(?:关注|關注)(?!到)|搜索|订阅|訂閱|追蹤|追踪|加入).{0,12}(?:公众号|公眾號|微信号|微信號|头条号|頭條號|视频号|"
     r"粉丝团|粉絲團|粉絲專頁|粉丝专页|Telegram|Facebook|YouTube|Instagram|頻道|频道)|"
     r"(?:请|請|立即|欢迎|歡迎)(?:讚好|按讚|赞好|追蹤|追踪|訂閱|订阅|關注|关注)|"
@@ -362,7 +362,8 @@ TAIL_NOTICE = re.compile(
 
 # A warning before a TAIL_NOTICE match in its clause (不要扫码关注陌生公众号, 切勿下载来路不明的
 #应用程序, 不法分子以扫码领礼品为由…): the report warns against it, it does not invite.
-NOTICE_WARNED = re.compile(r"不要|不能|切勿|切莫|勿|别|別|谨防|謹防|警惕|提防|防范|防範|不法|诈骗|詐騙|骗|騙")
+# (不要错过, 别忘了 invite: not warnings)
+NOTICE_WARNED = re.compile(r"不要(?!错过|錯過)|切勿|切莫|请勿|請勿|谨防|謹防|警惕|提防|防范|防範|不法|诈骗|詐騙|骗|騙")
 CLAUSE_END = re.compile(r"[，。！？；：,.!?;:\s]")
 
 # Words one of which every TAIL_NOTICE match holds: a cheap test before the full pattern.
