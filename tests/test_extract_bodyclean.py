@@ -324,5 +324,5 @@ def test_a_report_of_first_publication_reprinting_or_a_reminder_stays():
 
 def test_closing_invitations_that_sound_like_warnings_are_still_cut():
     for promo in ("别忘了关注城市观察公众号，获取更多本地资讯", "别忘了扫码关注城市观察，获取更多本地资讯",
-                  "不要错过，扫码关注城市观察", "记得关注城市观察公众号哦"):
+                  "不要错过，扫码关注城市观察", "记得关注城市观察公众号哦", "您可以扫描下方二维码关注我们"):
         assert body(page(paras() + f"<p>{promo}</p>")) == PARAS, promo
