@@ -234,3 +234,95 @@ def test_short_widget_lines_before_the_text_block_are_cut():
     keep = [True] * len(lines)
     refine(doc, [ci], lines, keep)
     assert [ln.text for ln, k in zip(lines, keep) if k] == PARAS
+
+
+def test_a_closing_paragraph_about_a_reprint_dispute_stays():
+    # a copyright case reports unauthorised reprinting; the site's own ban on reprints is a notice
+    for last in ("这起版权纠纷源于该公司未经授权转载了原告的三十余篇文章，法院判决赔偿损失五万元。",
+                 "法院认定，被告未经授权转载原告作品，依法应承担侵权责任。",
+                 "该平台因涉嫌侵权被起诉，目前案件正在审理中。"):
+        text = PARAS + [last]
+        assert body(page(paras(text))) == text, last
+    for notice in ("未经授权，不得转载。", "本文经授权转载自城市观察公众号。", "严禁转载本网原创内容。",
+                   "如涉嫌侵权，请联系删除。"):
+        assert body(page(paras() + f"<p>{notice}</p>")) == PARAS, notice
+
+
+def test_a_closing_warning_against_scanning_or_downloading_stays():
+    # police warn readers not to scan or download: the report's own text, not an invitation
+    for last in ("警方提醒，市民不要轻易扫码关注陌生公众号，更不要透露验证码。",
+                 "警方提醒，不法分子常以扫码领取礼品为由诱骗老人下载APP。",
+                 "民警提醒您，切勿点击陌生链接，不要下载来路不明的应用程序。"):
+        text = PARAS + [last]
+        assert body(page(paras(text))) == text, last
+
+
+def test_an_app_in_a_closing_report_sentence_stays():
+    # someone in the story opens or installs an app, or a quote mentions downloading; an
+    # invitation to download opening a clause is a promotion
+    for last in ("她打开手机App，点击“预约挂号”，几分钟就完成了挂号。",
+                 "镇里组织志愿者帮助老人免费下载安装反诈App。",
+                 "“我们欢迎市民下载使用，注册完全免费。”该App负责人说。",
+                 "市民可以通过扫描二维码下载“城市通”App，在线办理业务。",
+                 "近日，市民王女士关注到微信公众号上发布的招聘信息，却发现是骗局。"):
+        text = PARAS + [last]
+        assert body(page(paras(text))) == text, last
+    for promo in ("欢迎下载城市新闻APP", "更多精彩内容，请打开城市新闻客户端", "点击下载城市新闻客户端",
+                  "扫码下载城市新闻客户端", "欢迎扫码关注城市观察", "更多福利扫描二维码关注城市观察"):
+        assert body(page(paras() + f"<p>{promo}</p>")) == PARAS, promo
+
+
+def test_a_lede_or_closing_paragraph_about_accounts_and_memberships_stays():
+    # a report on someone else's channel, a reader contribution count or a paid-membership
+    # product is the story, first or last; the site's own invitations are notices
+    for s in ("警方呼吁广大市民关注官方频道发布的信息，不信谣不传谣。",
+              "现场工作人员引导老人扫码关注公众号，领取免费体检券。",
+              "该平台推出付费会员服务，吸引了大量用户。",
+              "截至目前，征文活动收到的网友投稿已超过三百篇。"):
+        for text in ([s] + PARAS, PARAS + [s]):
+            assert body(page(paras(text))) == text, s
+    for notice in ("看更多！请加入城市新闻粉丝团", "加入城市新闻付费会员，阅读全部报道", "微信扫一扫 关注该公众号",
+                   "欢迎关注城市观察公众号", "本文为网友投稿，不代表本网立场。", "付费会员专属内容"):
+        assert body(page(paras() + f"<p>{notice}</p>")) == PARAS, notice
+
+
+def test_a_hotline_or_a_browser_in_a_report_sentence_stays():
+    # a hotline's own line (the number ends it) and the browser's message to the reader are
+    # widgets; a report's sentence about a hotline or browsers is text, first, inside or last
+    for s in ("市民热线12345今年共受理群众诉求80万件。", "心理援助热线12356已于本月开通运行。",
+              "部分老旧浏览器不支持该系统，市民可用手机办理。"):
+        for text in ([s] + PARAS, PARAS[:1] + [s] + PARAS[1:], PARAS + [s]):
+            assert body(page(paras(text))) == text, s
+    for widget in ("心理援助热线：0000-123456（24小时）", "读者热线：4000000000", "您的浏览器不支持视频播放"):
+        assert body(page(paras() + f"<p>{widget}</p>")) == PARAS, widget
+
+
+def test_a_text_paragraph_with_a_link_after_a_related_heading_stays():
+    # the list a 延伸阅读 heading opens is linked items; a paragraph of text that has a link in
+    # one of its sentences is the story again
+    more = ("公交公司还在<a href='/bus/lines.html'>官方网站</a>公布了三条线路的详细站点，"
+            "乘客可提前查询换乘方案。")
+    related = ("<ul><li><a href='/a/1.html'>地铁五号线南延段开通试运营</a> 新增六座车站</li>"
+               "<li><a href='/a/2.html'>公交站台电子站牌今年覆盖主城区</a></li></ul>")
+    got = body(page(paras() + "<p>延伸阅读</p>" + related + f"<p>{more}</p>"))
+    assert got == PARAS + ["公交公司还在官方网站公布了三条线路的详细站点，乘客可提前查询换乘方案。"]
+
+
+def test_a_report_of_first_publication_reprinting_or_a_reminder_stays():
+    # first publication, reprinting and "提醒您" told of in a report's sentence are text; the
+    # site's own notices (this article, a reprint request, the site's name) are cut
+    for s in ("这段视频首发于微博后迅速走红，播放量超过五百万次。",
+              "法院查明，该网站转载时未注明出处，也未支付稿酬。",
+              "被告辩称，其转载的文章均已联系作者并获得同意。",
+              "市气象台提醒您，近期冷空气活跃，请注意添衣保暖。"):
+        for text in ([s] + PARAS, PARAS + [s]):
+            assert body(page(paras(text))) == text, s
+    for notice in ("本文首发于微信公众号城市观察。", "首发于城市观察公众号", "转载时务请注明出处。",
+                   "如需转载请与《城市日报》报社联系。", "●《城市新闻网》提醒您：遇到困难请求助"):
+        assert body(page(paras() + f"<p>{notice}</p>")) == PARAS, notice
+
+
+def test_closing_invitations_that_sound_like_warnings_are_still_cut():
+    for promo in ("别忘了关注城市观察公众号，获取更多本地资讯", "别忘了扫码关注城市观察，获取更多本地资讯",
+                  "不要错过，扫码关注城市观察", "记得关注城市观察公众号哦", "您可以扫描下方二维码关注我们"):
+        assert body(page(paras() + f"<p>{promo}</p>")) == PARAS, promo

@@ -55,8 +55,11 @@ def is_notice(text: str) -> bool:
     """A promotion, reprint/copyright notice, disclaimer or public-service line."""
     if len(text) <= 40 and pt.HOTLINE_LINE.match(text):
         return True
-    if len(text) <= 300 and _HAN.search(text) and pt.TAIL_NOTICE_WORDS.search(text) and pt.TAIL_NOTICE.search(text):
-        return True
+    if len(text) <= 300 and _HAN.search(text) and pt.TAIL_NOTICE_WORDS.search(text):
+        for m in pt.TAIL_NOTICE.finditer(text):
+            clause = pt.CLAUSE_END.split(text[:m.start()])[-1]
+            if not pt.NOTICE_WARNED.search(clause):
+                return True   # (a warning against scanning or downloading is the report's own text)
     return bool(pt.NOTICE_LINE.search(text[:300]))
 
 
@@ -200,8 +203,8 @@ def _cut_related_box(doc, lines: list, keep: list[bool]) -> None:
         j = k + 1
         while j < n:
             lj = lines[j]
-            if lj.links or not _is_prose(lj):
-                j += 1
+            if lj.links * 3 >= lj.n or not _is_prose(lj):
+                j += 1   # a linked item (a text paragraph with a link in a sentence ends the list)
                 continue
             prev = lines[j - 1]
             if prev.links * 2 >= prev.n + prev.links and (
