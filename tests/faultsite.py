@@ -28,6 +28,7 @@ from pathlib import Path
 
 from aggregator.server import StaticSiteServer
 from aggregator.server_routes import redirect_route, reset_route, status_route
+from tests.sitegen import toml_value
 
 #: Size of the "huge page" (DOWNLOAD_MAXSIZE is 8 MB).
 HUGE_BYTES = 20 * 1024 * 1024
@@ -254,18 +255,11 @@ class FaultSite:
         # the other host is "localhost", not a start URL host: allowed like an intranet host
         "AGGREGATOR_ALLOWED_HOSTS": ["localhost"], **settings,
         }
-        lines = "\n".join(f"{k} = {_toml(v)}" for k, v in conf.items())
+        lines = "\n".join(f"{k} = {toml_value(v)}" for k, v in conf.items())
         return (f'[[source]]\nname = "{name}"\ntitle = "故障测试网"\nstart_urls = ["{self.listing_url}"]\n'
                 f"max_pages = {MAX_PAGES}\narticle_url = '/a/[\\w/-]+\\.html$'\n"
                 f"[source.settings]\n{lines}\n")
 
-
-def _toml(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, str):
-        return f'"{v}"'
-    return str(v)
 
 
 @contextlib.contextmanager

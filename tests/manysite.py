@@ -14,7 +14,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.sitegen import TOPICS
+from tests.sitegen import TOPICS, toml_value
 
 
 def listing(k: int, links: list[str]) -> str:
@@ -147,15 +147,7 @@ class ManySite(CountingServer):
         for name, k in names:
             conf = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "DOWNLOAD_TIMEOUT": 10, "RETRY_TIMES": 0,
                     **settings, **(per_source or {}).get(name, {})}
-            lines = "\n".join(f"{key} = {_toml(v)}" for key, v in conf.items())
+            lines = "\n".join(f"{key} = {toml_value(v)}" for key, v in conf.items())
             out.append(f'[[source]]\nname = "{name}"\ntitle = "多栏目测试网{k}"\ncategory = "lanmu{k}"\n'
                        f'start_urls = ["{self.listing_url(k)}"]\nmax_pages = 1\n[source.settings]\n{lines}\n')
         return "\n".join(out)
-
-
-def _toml(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, str):
-        return f'"{v}"'
-    return str(v)

@@ -100,3 +100,12 @@ def sources_toml(entries: list[tuple[str, str, str]]) -> str:
                    f"[source.settings]\nAUTOTHROTTLE_ENABLED = false\nDOWNLOAD_DELAY = 0\n"
                    f"DOWNLOAD_TIMEOUT = 5\nRETRY_TIMES = 0\n")
     return "\n".join(out)
+
+
+def toml_value(v) -> str:
+    """A setting's value as TOML (booleans, strings, numbers; a list of strings as Python prints it)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return f'"{v}"'
+    return str(v)
