@@ -26,8 +26,10 @@ import html
 import sqlite3
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
@@ -35,11 +37,14 @@ sys.path.insert(0, str(REPO / "tests" / "corpus"))
 
 import corpus as cp  # noqa: E402
 
+from aggregator.project import DEFAULT_TZ_NAME  # noqa: E402
 from tests.benchmarks.crawl import PYTHON, run_measured  # noqa: E402
 from tests.benchmarks.extraction import body_prf, collapse, date_ok  # noqa: E402
 from tests.manysite import CountingServer  # noqa: E402
 
 PER_LISTING = 20
+#: the zone a day-only label is read in: the source's, the default (day labels carry no zone)
+SOURCE_ZONE = ZoneInfo(DEFAULT_TZ_NAME)
 PORTAL_TITLE = "本地门户测试源"
 
 
@@ -84,19 +89,20 @@ class Portal(CountingServer):
         return "text/plain" if path.endswith(".txt") or status == 404 else "text/html"
 
 
-def score_rows(rows, labels, stored, zone_of) -> tuple[dict, list]:
+def score_rows(rows, labels, stored, raw: dict[str, bytes]) -> tuple[dict, list]:
+    """Scores of the stored rows against the labels; ``raw`` holds each page's served bytes."""
     fields = ("title", "published", "source", "author")
     hit = dict.fromkeys(fields, 0)
     prf = [0.0, 0.0, 0.0]
     misses = []
     for row in rows:
         gold, got = labels[row["id"]], stored.get(row["id"])
-        gold_body = cp.gold_body(cp.decode(cp.unpack(cp.page_path(row).read_bytes()), row.get("charset")),
-                                 gold["body"]) if gold.get("body") else None
-        miss = {}
         if got is None:
             misses.append((row["id"], {"stored": False}))
             continue
+        gold_body = cp.gold_body(cp.decode(raw[row["id"]], row.get("charset")),
+                                 gold["body"]) if gold.get("body") else None
+        miss = {}
         for f in ("title", "source", "author"):
             ok = collapse(got[f]) == collapse(gold.get(f))
             hit[f] += ok
@@ -105,8 +111,7 @@ def score_rows(rows, labels, stored, zone_of) -> tuple[dict, list]:
         pub = got["published"]
         if pub and len(str(gold.get("published") or "")) == 10:
             # a day label: the stored UTC instant read in the page's own zone
-            from datetime import datetime
-            pub = datetime.fromisoformat(pub.replace("Z", "+00:00")).astimezone(zone_of(row)).isoformat()
+            pub = datetime.fromisoformat(pub.replace("Z", "+00:00")).astimezone(SOURCE_ZONE).isoformat()
         ok = date_ok(pub, gold.get("published"))
         hit["published"] += ok
         if not ok:
@@ -141,12 +146,6 @@ def main(argv=None) -> int:
     if not rows:
         print("no corpus pages restored: run tests/corpus/restore.py", file=sys.stderr)
         return 2
-    from zoneinfo import ZoneInfo
-    cn = ZoneInfo("Asia/Shanghai")
-
-    def zone_of(row):
-        return cn  # day labels carry no zone: the source's zone (the default, Asia/Shanghai)
-
     with tempfile.TemporaryDirectory() as tmp, Portal(rows, {i: l.get("title") for i, l in labels.items()}) as portal:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
@@ -180,7 +179,7 @@ def main(argv=None) -> int:
     for lang, rs in groups.items():
         if not rs:
             continue
-        res, misses = score_rows(rs, labels, stored, zone_of)
+        res, misses = score_rows(rs, labels, stored, {i: portal.pages[p] for i, p in portal.where.items()})
         n_stored = sum(r["id"] in stored for r in rs)
         print(f"portal-{args.split}/{lang:<9} {len(rs):>9} {n_stored:>6} " + " ".join(
             f"{100 * res[k]:6.1f}" for k in ("title", "published", "source", "author", "body_p", "body_r", "body_f1")))
