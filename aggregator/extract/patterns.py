@@ -59,13 +59,6 @@ BOILERPLATE_HINTS = re.compile(
     re.I,
 )
 
-# class/id tokens of reader comments: furniture even when they hold most of the prose.
-COMMENT_HINTS = re.compile(
-    r"(?:^|[-_\s])(?:comments?|cmt|cmts|reply|replies|discuss|discussion|pinglun|pl-?(?:list|box|area)|"
-    r"respond|disqus|talk)(?:$|[-_\s\d])",
-    re.I,
-)
-
 # class/id tokens of blocks that are furniture even when they hold most of the page's prose
 # or also carry a content-looking token (relate-news, comment-content, disclaimer box):
 # reader comments, other stories, legal small print.
