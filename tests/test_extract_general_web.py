@@ -243,6 +243,30 @@ def test_related_second_article_does_not_replace_the_headline_text():
     assert got["body_text"] == "据美国媒体报道，美方官员表示没有证据显示事故存在人为因素。"
 
 
+def test_flat_teaser_stream_beside_a_short_article_is_cut():
+    # linked headline + one-sentence summary, five times in one <dl> (no per-item wrapper),
+    # in the same column as a two-paragraph story: the column is not the article
+    teasers = "".join(
+        f"<dt><a href='/story/{i}'>Other story number {i} about the region today</a></dt>"
+        f"<dd>A summary sentence of the other story number {i}, long enough to read like prose "
+        f"in a paragraph of the page.</dd>" for i in range(5))
+    sel = Selector(text=(
+        "<html><head><title>Council approves new cycle lanes</title></head><body>"
+        "<div class='column'><h1>Council approves new cycle lanes</h1>"
+        f"<div class='story'>{PARAS}</div>"
+        f"<div class='lineup'><h3>Region Headlines</h3><dl>{teasers}</dl></div></div></body></html>"))
+    got = run(sel)
+    assert "cycle lanes in the old town" in got["body_text"]
+    assert "other story number" not in got["body_text"]
+    # the same summaries each under their own paragraph of prose are the article's text
+    prose = "".join(f"<p><a href='/x/{i}'>A linked sentence {i} inside the story text</a></p>"
+                    f"<p>The story goes on with paragraph {i} of its own reporting, a plain sentence.</p>"
+                    for i in range(2))
+    got = run(Selector(text="<html><body><h1>Council approves new cycle lanes</h1>"
+                            f"<div class='story'>{PARAS}{prose}</div></body></html>"))
+    assert "paragraph 1 of its own reporting" in got["body_text"]
+
+
 def test_second_opinion_rule():
     import trafilatura  # noqa: F401  (a dependency: a broken install fails here)
     from aggregator.extract.bodypick import second_opinion
