@@ -267,6 +267,22 @@ def test_flat_teaser_stream_beside_a_short_article_is_cut():
     assert "paragraph 1 of its own reporting" in got["body_text"]
 
 
+@pytest.mark.parametrize("opener", ["Comments (12)", "Posted by: Jo Smith on 4:05pm Tue 1 Jan 08",
+                                    "3 comments", "Leave a comment", "网友评论", "共 5 条评论"])
+def test_readers_comments_under_the_story_are_cut(opener):
+    comments = (f"<p>{opener}</p><p>I have been saying this for years, the council never listens to anyone "
+                "who cycles to work.</p><p>Great news for the old town, finally something sensible.</p>")
+    got = run(page(body=PARAS + comments))
+    assert got["body_text"].endswith("the mayor said.")
+    # the same words inside the text, before the story has started, are not an opener
+    got = run(page(body="<p>Comments</p>" + PARAS))
+    assert "the mayor said." in got["body_text"]
+    # a link that opens the comments elsewhere, between two paragraphs, is not the comments
+    got = run(page(body=PARAS + "<div class='launch'><a href='#c'>Comments</a></div>"
+                        "<p>The last paragraph of the story comes after the button, as on some sites.</p>"))
+    assert got["body_text"].endswith("as on some sites.")
+
+
 def test_second_opinion_rule():
     import trafilatura  # noqa: F401  (a dependency: a broken install fails here)
     from aggregator.extract.bodypick import second_opinion

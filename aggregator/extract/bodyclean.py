@@ -176,6 +176,7 @@ def refine(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
         elif first_text < 0 and _is_prose(ln):
             first_text = k
     _cut_related_box(doc, lines, keep)
+    _cut_comments(lines, keep)
     if summary:
         # the paragraph a summary box repeated was dropped as a repeat: it is the text
         for k, ln in enumerate(lines):
@@ -183,6 +184,23 @@ def refine(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
                 keep[k] = True
                 summary.discard(ln.text)
     _trim_tail(doc, parts, lines, keep)
+
+
+def _cut_comments(lines: list, keep: list[bool]) -> None:
+    """Readers' comments under the text: from a line that opens them (a "Comments" heading,
+    a comment counter, a "Posted by: X on <date>" line; ``pt.COMMENTS_OPENER``) after some
+    text, that line and every line after it go."""
+    seen = 0
+    for k, ln in enumerate(lines):
+        # (an opener already dropped as a widget label still opens the comments; a link is a
+        # button to comments shown elsewhere, a paragraph may follow it)
+        if (seen >= 200 and len(ln.text) <= 80 and ln.links <= ln.n
+                and pt.COMMENTS_OPENER.match(_bare(ln.text) or "-")):
+            for x in range(k, len(lines)):
+                keep[x] = False
+            return
+        if keep[k] and _is_prose(ln):
+            seen += ln.n
 
 
 def _cut_related_box(doc, lines: list, keep: list[bool]) -> None:

@@ -277,6 +277,20 @@ NOTICE_LINE = re.compile(
 
 # --- body clean-up (bodyclean.py) ----------------------------------------------------
 
+# A line that opens the readers' comments under an article (a heading, a counter, the
+# first comment's "posted by" line): it and everything after it is not the article.
+# Checked on short lines after the article's text has started.
+COMMENTS_OPENER = re.compile(
+    r"^(?:\d+\s+)?(?:readers?'?\s+|user\s+|latest\s+|top\s+|all\s+)?comments?(?:\s*\(\d+\)?)?\s*[:：]?$|"
+    r"^(?:insgesamt\s+)?\d+\s+(?:comments?|responses?|replies|beiträge|kommentare|commentaires|comentarios)\b|"
+    r"^(?:leave|post|add|write|submit)\s+(?:a|your)\s+(?:comment|reply|response)\b|^forum$|^discussion$|"
+    r"^(?:kommentare?|commentaires?|comentarios?|commenti)(?:\s*\(\d+\)?)?\s*:?$|"
+    r"^posted by\s*:?.{1,60}\b(?:\d{1,2}:\d\d|(?:19|20)\d\d|\d{1,2}\s+\w{3,9}\s+\d\d)\b|"
+    r"^(?:网友|網友|读者|讀者|最新|热门|熱門|全部|精彩)?(?:评论|評論|留言)(?:区|區|列表)?\s*[(（]?\d*[)）]?$|"
+    r"^(?:共\s*)?\d+\s*条(?:评论|評論|留言)$|^(?:发表|發表)(?:评论|評論)$",
+    re.I,
+)
+
 # A whole line that is a widget label, never text (图集, 看全文, 收起, +1): matched on short
 # lines after stripping bullets and brackets.
 UI_LINE = re.compile(
