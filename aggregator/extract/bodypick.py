@@ -116,7 +116,7 @@ def _is_link_line(ln) -> bool:
 def _paired_teasers(doc) -> set[int]:
     """ids of the summary lines of teaser streams laid out flat: a linked headline line, then a
     summary sentence, three times or more under one parent (``<dl><dt><a>…</a><dd>…``, or
-    ``<h4><a>…</a></h4><p>…</p>`` repeated in one box), where no per-item wrapper makes the
+    ``<h4><a>…</a></h4><p>…</p>`` repeated in one box), or twice when that is all its prose, where no per-item wrapper makes the
     small-unit rule of :func:`_teaser_split` apply (computed once per page)."""
     found = getattr(doc, "_paired_teasers", None)
     if found is not None:
@@ -131,7 +131,14 @@ def _paired_teasers(doc) -> set[int]:
             if u >= 0 and (parent[prev.owner] == u or prev.owner == ln.owner or parent[prev.owner] == ln.owner):
                 units.setdefault(u, []).append(ln)
         prev = ln
-    found = {id(ln) for lns in units.values() if len(lns) >= 3 for ln in lns}
+    found = set()
+    for u, lns in units.items():
+        if len(lns) < 3:
+            # two pairs: a stream only when they are all the prose the unit holds
+            lo, hi = u, doc.end[u]
+            if len(lns) < 2 or sum(1 for ln in doc.lines if lo <= ln.owner <= hi and _is_prose(ln)) > len(lns):
+                continue
+        found.update(id(ln) for ln in lns)
     doc._paired_teasers = found
     return found
 

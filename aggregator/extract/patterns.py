@@ -282,7 +282,7 @@ NOTICE_LINE = re.compile(
 # Checked on short lines after the article's text has started.
 COMMENTS_OPENER = re.compile(
     r"^(?:\d+\s+)?(?:readers?'?\s+|user\s+|latest\s+|top\s+|all\s+)?comments?(?:\s*\(\d+\)?)?\s*[:：]?$|"
-    r"^(?:insgesamt\s+)?\d+\s+(?:comments?|responses?|replies|beiträge|kommentare|commentaires|comentarios)\b|"
+    r"^(?:insgesamt\s+)?\d+\s*[^\w\s]{0,3}\s*(?:comments?|responses?|replies|beiträge|kommentare|commentaires|comentarios)\b|"
     r"^(?:leave|post|add|write|submit)\s+(?:a|your)\s+(?:comment|reply|response)\b|^forum$|^discussion$|"
     r"^(?:kommentare?|commentaires?|comentarios?|commenti)(?:\s*\(\d+\)?)?\s*:?$|"
     r"^posted by\s*:?.{1,60}\b(?:\d{1,2}:\d\d|(?:19|20)\d\d|\d{1,2}\s+\w{3,9}\s+\d\d)\b|"
