@@ -135,6 +135,21 @@ def test_site_name_title_gives_way_to_the_heading():
     assert got["title"] == "Council approves new cycle lanes"
 
 
+@pytest.mark.parametrize("title", ["WHO TV - Des Moines: Prairie grass could fuel the region's buses",
+                                   "Valley News Station - Fair. Accurate. -Prairie grass could fuel the region's buses"])
+def test_title_segment_shown_in_a_table_cell_with_the_story(title):
+    # an old table layout: the headline in <b> in the same cell as the credit and the story;
+    # the <title> joins station, place and headline with any separator
+    sel = Selector(text=(
+        f"<html><head><title>{title}</title></head><body>"
+        "<table><tr><td><a href='/'>Home</a> <a href='/news'>News</a></td></tr>"
+        "<tr><td><b>Prairie grass could fuel the region's buses</b><br>Associated Press<br>"
+        f"{PARAS}</td></tr></table></body></html>"))
+    got = run(sel)
+    assert got["title"] == "Prairie grass could fuel the region's buses"
+    assert "Prairie grass" not in got["body_text"] and got["body_text"].endswith("the mayor said.")
+
+
 def test_hidden_widget_label_inside_the_heading_is_not_title():
     h1 = ("<h1><span class='t'>Council approves new cycle lanes</span>"
           "<div class='tts'>Listen to this article</div></h1>")

@@ -41,7 +41,7 @@ from aggregator.extract.dates import find_dates, to_tz
 from aggregator.extract.origin import find_origin_url
 from aggregator.extract.published import extract_published, is_zh
 from aggregator.extract.scriptstate import fill_from_script_state
-from aggregator.extract.titles import continues_in_run, headline_segment, is_site_name, longest_segment
+from aggregator.extract.titles import all_segments, continues_in_run, headline_segment, is_site_name, longest_segment
 from aggregator.project import DEFAULT_TZ, DEFAULT_TZ_NAME
 
 __all__ = ["extract_article", "stitch_pages", "FIELDS"]
@@ -630,6 +630,18 @@ def _extract_title(ctx: _Ctx) -> str | None:
     # the headline part of a <title> joining segments (熱血時報 | Headline | 熱血編輯部)
     segs = {_nows(h) for h in (*(headline_segment(r, _MEDIA_TAIL) for r in raw), *map(longest_segment, raw))
             if h and len(_nows(h)) >= 6} - set(refs)
+    # any other segment (WHO TV - Des Moines: Headline) may be shown as the headline, weighted
+    # by its length against the longest segment (a section name is shorter than the headline)
+    weight: dict[str, float] = dict.fromkeys(segs, 1.0)
+    for r in raw:
+        parts = [x for x in all_segments(r)]
+        if len(parts) > 1:
+            parts = [_nows(x) for x in parts if not is_site_name(x, host) and not _MEDIA_TAIL.search(x)]
+            longest = max(map(len, parts), default=0)
+            for x in parts:
+                if len(x) >= 10 and x not in weight and x not in refs:
+                    weight[x] = (len(x) / longest) ** 0.5
+    segs = set(weight)
     best, best_score = -1, 2.5
     cont_end = doc.end[ctx.container]
     fc = ctx.first_content_line
@@ -638,8 +650,20 @@ def _extract_title(ctx: _Ctx) -> str | None:
     has_text = 0 <= fc < len(doc.lines) and _is_content_line(doc.lines[fc])
     starts = ctx.line_starts
     texts: dict[int, str] = {}
+    ref_set = set(refs)
     for i in _title_candidates(ctx, refs, segs):
         text = doc.text_of(i)
+        own_n = None
+        if text and _nows(text) not in weight and _nows(text) not in ref_set:
+            # a cell holding the headline in an inline element (<b>, <font>) and more lines
+            # (a credit, the story): that element, when it holds exactly a title segment
+            for ln in doc.lines_in(i):
+                k = _nows(ln.text)
+                if k != _nows(text) and (k in ref_set or k in weight):
+                    sub = _inline_holder(doc, i, ln)
+                    if sub > i:
+                        i, text, own_n = sub, ln.text, ln.n
+                    break
         if not text or len(text) > 150:
             continue
         texts[i] = text
@@ -657,7 +681,8 @@ def _extract_title(ctx: _Ctx) -> str | None:
             score += 3.0
         elif gap <= 8:
             score += 2.0
-        if (gap > 3 or tag in ("li", "dd", "dt")) and tag not in _HEADINGS and not any(ln.n for ln in doc.lines_in(i)):
+        if (gap > 3 or tag in ("li", "dd", "dt")) and tag not in _HEADINGS and not (
+                own_n if own_n is not None else any(ln.n for ln in doc.lines_in(i))):
             score -= 4.0   # all link text, a list item or away from the text: a headline list's item
         sim = 0.0
         for r in (*refs, *segs):
@@ -668,7 +693,7 @@ def _extract_title(ctx: _Ctx) -> str | None:
             elif len(r) >= 6 and key.startswith(r) and (r not in segs or key == r or continues_in_run(_runs(doc, i), len(r))):
                 # the headline plus a hidden widget label (播报文章, "Listen"); past a <title>
                 # segment only a headline that goes on in the same run of text
-                sim = max(sim, 0.9 * len(r) / len(key))
+                sim = max(sim, 0.9 * len(r) / len(key) * weight.get(r, 1.0))
         score += 10.0 * sim
         if len(text) < 40 and find_dates(text):
             score -= 3.0
@@ -690,6 +715,23 @@ def _extract_title(ctx: _Ctx) -> str | None:
         if t:
             return t
     return None
+
+
+def _inline_holder(doc: _Doc, block: int, ln: _Line) -> int:
+    """The inline element inside ``block`` whose subtree holds all of line ``ln``'s text and
+    starts it (``<b>Headline</b>`` in a cell with more lines), or -1."""
+    first, tail = ln.pieces[0]
+    if tail:
+        return -1
+    last = ln.pieces[-1][0]
+    e = first
+    parent, end = doc.parent, doc.end
+    while e > block and end[e] < last:
+        e = parent[e]
+    if e <= block:
+        return -1
+    # nothing of another line inside it
+    return e if all(x.start > end[e] or x is ln or x.end < e for x in doc.lines_in(block)) else -1
 
 
 def _runs(doc: _Doc, i: int) -> list[str]:

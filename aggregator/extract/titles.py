@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["continues_in_run", "headline_segment", "is_site_name", "longest_segment"]
+__all__ = ["all_segments", "continues_in_run", "headline_segment", "is_site_name", "longest_segment"]
 
 # Separators between the segments of a <title>: spaced dashes and bars, underscores,
 # full-width bars, a dash followed by a space ("Headline- Site"), a leading separator.
@@ -39,6 +39,18 @@ def longest_segment(t: str) -> str | None:
     if len(parts) < 3:
         return None
     return max(parts, key=len)
+
+
+# Every way a <title> may join its parts: the separators above plus "Place: Headline",
+# "Site -Headline" and "a / b".
+_ANY_SEP = re.compile(r"\s+[-|–—:·>»/]+\s+|\s*[_｜|]\s*|(?<=\S)[-–—:：]\s+|\s+[-–—](?=\S)")
+
+
+def all_segments(t: str) -> list[str]:
+    """Every segment of a <title> split at any separator it may use ('WHO TV - Des Moines:
+    Headline' -> WHO TV, Des Moines, Headline): candidates only, a page element must show one
+    as its whole text before it counts as the headline."""
+    return [p.strip() for p in _ANY_SEP.split(t) if p and p.strip()]
 
 
 def continues_in_run(runs: list[str], n: int) -> bool:
