@@ -369,3 +369,23 @@ def test_a_wire_dateline_and_a_source_slot_hold_no_form_of_address_or_prepositio
     assert dateline_reporter("（某通社記者張大明台南12日電）") == "張大明"
     assert names_after_source("来源：校团委办公室 王同学") is None   # a student the notice talks to
     assert names_after_source("来源：校团委办公室 王五") == "王五"
+
+
+def test_markup_author_shown_next_to_the_headline_is_the_byline():
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+          '"author": [{"@type": "Person", "name": "周小文"}]}</script>')
+    # JSON-LD names the author and the header shows the same name beside the date
+    assert page(head=ld, header="2023/04/02 <span>周小文</span>")["author"] == "周小文"
+    # meta article:author with the medium after a comma, and a rel=author link
+    out = page(head="<meta property='article:author' content='吳小玲, 某某電子報'>",
+               header="<time>2023年04月02日 10:00</time> <a rel='author' href='/r/1'>吳小玲</a>")
+    assert out["author"] == "吳小玲"
+    # a markup name the page does not show is an editor or an account: not the byline
+    assert page(head=ld, header="2023/04/02")["author"] is None
+
+
+def test_site_credit_with_by_and_affiliation_before_the_name():
+    assert author_from_texts(["Powered By Google"]) is None
+    assert author_from_texts(["Designed by Example Studio"]) is None
+    assert names_from_byline("作者：某某大学历史学院郭小伦") == "郭小伦"
+    assert names_from_byline("作者：某某大学新闻学院") == "某某大学新闻学院"   # an organisation stays

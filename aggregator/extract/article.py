@@ -31,7 +31,7 @@ from lxml import etree
 
 from aggregator.extract import bodyclean, patterns as pt
 from aggregator.extract.bodypick import LOW_CONFIDENCE, anchored_container, confidence, second_opinion
-from aggregator.extract.byline import agency_from_byline, closing_credit, credit_names, markup_author
+from aggregator.extract.byline import agency_from_byline, closing_credit, credit_names, markup_author, markup_han_names
 from aggregator.extract.byline import names_from_english_byline
 from aggregator.extract.credits import DATELINE_AUTHOR as _DATELINE_AUTHOR, MEDIA_TAIL as _MEDIA_TAIL
 from aggregator.extract.credits import PERSON as _PERSON, SOURCE_VALUE as _SOURCE_VALUE, author_from_texts
@@ -1230,6 +1230,17 @@ def _author_from_lines(lines: list[_Line]) -> str | None:
     return author_from_texts([ln.spaced for ln in lines])
 
 
+def _shows_name(text: str, name: str) -> bool:
+    """``text`` (a header line, spaces removed) shows ``name`` as a name of its own: the whole
+    line, or next to a date, a label or punctuation, not inside a longer run of Han text."""
+    k = text.find(name)
+    if k < 0:
+        return False
+    before = text[k - 1] if k else ""
+    after = text[k + len(name):k + len(name) + 1]
+    return not (_HAN.match(before) and before not in "文记者作撰稿") and not (_HAN.match(after) and after not in "摄文报")
+
+
 def _closing_paragraph_credit(ctx: _Ctx, body_lines) -> str | None:
     """…。（记者 张三）: a credit closing the last paragraph of the text, the last one with sentences
     before an editor line (related links may follow it). A credit closing an earlier paragraph
@@ -1304,8 +1315,14 @@ def _extract_author(ctx: _Ctx) -> str | None:
         if name:
             return name
     # JSON-LD and meta authors are not shown on the page: on Chinese pages they are often
-    # the editor or the account, so only the visible markup (rel/itemprop) is read there
+    # the editor or the account, so only the visible markup (rel/itemprop) is read there,
+    # and a markup name that the lines between headline and text show as a name of its own
     zh = is_zh(ctx)
+    if zh:
+        shown = [_nows(ln.text) for ln in _header_lines(ctx)]
+        for name in markup_han_names([ctx.doc.els[i] for i in ctx.doc.marked], ctx.jsonld, ctx.meta):
+            if looks_like_person(name) and any(_shows_name(t, name) for t in shown):
+                return name
     return markup_author([ctx.doc.els[i] for i in ctx.doc.marked], [] if zh else ctx.jsonld, {} if zh else ctx.meta,
                          ctx.site_names() + (ctx.page_title(),))
 

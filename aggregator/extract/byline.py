@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["names_from_english_byline", "markup_author", "looks_like_name", "is_english_byline", "agency_from_byline",
+__all__ = ["names_from_english_byline", "markup_author", "markup_han_names", "looks_like_name", "is_english_byline", "agency_from_byline",
            "closing_credit", "credit_names"]
 
 _BY = re.compile(r"^\s*(?:written\s+|posted\s+|words\s+|text\s+|story\s+)?(?:by|par|por|von|di|door|av|af)\s*[:：]?\s+(?P<v>.+)$",
@@ -132,6 +132,38 @@ def _jsonld_author(items) -> str | None:
         if names:
             return " ".join(names[:4])
     return None
+
+
+_HAN_NAME = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff·]{1,3}$")
+
+
+def markup_han_names(marked, jsonld, meta: dict) -> list[str]:
+    """Chinese names (2-4 Han characters) the markup gives as the author: rel=author and
+    itemprop=author elements, JSON-LD authors, author meta (``吳玫穎, 某某電子報`` gives 吳玫穎).
+    Candidates only: on Chinese pages these are as often the editor or the account, so a
+    caller takes one only when the page also shows it next to the headline."""
+    raw: list[str] = []
+    try:
+        for el in marked:
+            if (el.get("itemprop") or "").lower() == "author" or "author" in (el.get("rel") or "").lower().split():
+                raw.append(el.get("content") or " ".join(el.itertext()))
+    except Exception:  # malformed trees: no signal
+        pass
+    for d in jsonld:
+        a = d.get("author") if isinstance(d, dict) else None
+        for p in a if isinstance(a, list) else [a] if a else []:
+            n = p.get("name") if isinstance(p, dict) else p
+            if isinstance(n, str):
+                raw.append(n)
+    for k in ("author", "article:author", "dc.creator"):
+        if meta.get(k):
+            raw.append(meta[k])
+    out: list[str] = []
+    for v in raw:
+        for part in re.split(r"[\s,，、/／|]+", v or ""):
+            if _HAN_NAME.match(part) and part not in out:
+                out.append(part)
+    return out
 
 
 def markup_author(marked, jsonld, meta: dict, site_names=()) -> str | None:

@@ -82,6 +82,12 @@ DATELINE_AUTHOR = re.compile(
 _NAME_SPLIT = re.compile(r"[\s、，,;；/／]+")
 
 
+# a person written after the institution they work at, no space between (某某大学历史学院张三)
+_AFFILIATED = re.compile(
+    r"^[\u4e00-\u9fff]{2,20}?(?:大学|大學|学院|學院|研究院|研究所|研究中心|中学|中學|小学|小學|医院|醫院|学校|學校|"
+    r"协会|協會|公司|报社|報社)(?P<n>[\u4e00-\u9fff·]{2,4})$")
+
+
 def names_from_byline(text: str, allow_org: bool | None = None) -> str | None:
     """'南都见习记者 林子沛' -> '林子沛'; '记者 张三 李四 报道' -> '张三 李四'; None when the
     text holds no plausible name (作者：网络整理)."""
@@ -111,6 +117,10 @@ def names_from_byline(text: str, allow_org: bool | None = None) -> str | None:
             break
         if tok in pt.NOT_A_NAME or tok in pt.NOT_A_SOURCE or pt.NOT_NAME_WORDS.search(tok):
             return None if not names else " ".join(names)
+        if _HAN.search(tok) and len(tok) > 5:
+            m_aff = _AFFILIATED.match(tok)
+            if m_aff and looks_like_person(m_aff.group("n")):
+                tok = m_aff.group("n")   # 武汉大学历史学院郭伦: the person after the affiliation
         if _HAN.search(tok):
             # people have 2-5 characters; a lone first token may be an organisation
             # (作者：医技药剂党支部)
@@ -139,6 +149,8 @@ def author_from_texts(texts) -> str | None:
                 return name
             continue   # By Reuters, by admin: no person (not for the Chinese rules either)
         for m in _AUTHOR_VALUE.finditer(text):
+            if text[m.start():m.start() + 2] == "By" and re.search(r"[A-Za-z]\s*$", text[:m.start()]):
+                continue   # Powered By X, Designed By X: a credit line of the site, no byline
             pre = text[max(0, m.start() - 4):m.start() + 4]
             if pt.EDITOR_LABEL_RE.search(pre + "：") and "编辑" in pre:
                 continue
