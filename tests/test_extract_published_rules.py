@@ -301,3 +301,18 @@ def test_a_headline_going_on_past_the_title_segment_in_one_run():
     assert not continues_in_run(["城区新增三条夜间公交线路", "（图）"], 12)
     assert not continues_in_run(["城区新增", "三条夜间公交线路", "末班车延长"], 12)
     assert continues_in_run(["城区新增", "三条夜间公交线路末班车延长"], 12)
+
+
+def test_calendar_badge_under_the_headline():
+    # day and year-month printed as two blocks of a calendar badge, in either order
+    for badge in ("<div class='day'>21</div><div class='ym'>2024年02月</div>",
+                  "<div class='ym'>2024-02</div><div class='day'>21</div>"):
+        html = (f"<html><body><div class='main'><h1>城区新增三条夜间公交线路</h1>"
+                f"<div class='info'>{badge}<div class='share'>分享</div></div>"
+                f"<div class='content'>{PARAS}</div></div></body></html>")
+        got = extract(html)
+        assert got["published"].startswith("2024-02-21"), badge
+    # a lone number beside a month is not a day when nothing pairs them (a counter, a page)
+    html = ("<html><body><div class='main'><h1>城区新增三条夜间公交线路</h1>"
+            f"<div class='info'><div>阅读</div><div>21</div></div><div class='content'>{PARAS}</div></div></body></html>")
+    assert extract(html)["published"] is None

@@ -183,6 +183,9 @@ def _dates_in_lines(ctx, lines) -> tuple[datetime, bool, bool, bool, bool] | Non
     ``(date, has_time, has_year, relative, labelled)``."""
     first = None
     updated = None
+    badge = _calendar_badge(lines)
+    if badge is not None:
+        lines = [badge, *lines]
     for ln in lines:
         if ln.links and ln.links > 2 * ln.n + 10 and ln.n:
             continue   # a link list (a related headline with its date), not a date line
@@ -201,6 +204,31 @@ def _dates_in_lines(ctx, lines) -> tuple[datetime, bool, bool, bool, bool] | Non
             if first is None:
                 first = (d[0], d[3], d[4], d[5], False)
     return first or updated
+
+
+_DAY_ONLY = re.compile(r"^(?:0?[1-9]|[12]\d|3[01])$")
+_YEAR_MONTH = re.compile(r"^((?:19|20)\d\d)\s*(?:年|[-/.])\s*(0?[1-9]|1[0-2])\s*月?$")
+
+
+class _Badge:
+    """A calendar badge read as one line: the day and the year-month printed as two blocks
+    (<div class=day>21</div><div class=year>2024年02月</div>), in either order."""
+
+    links = n = 0
+
+    def __init__(self, text: str):
+        self.spaced = self.text = text
+        self.n = len(text)
+
+
+def _calendar_badge(lines) -> _Badge | None:
+    for a, b in zip(lines, lines[1:]):
+        ta, tb = a.text.strip(), b.text.strip()
+        for day, ym in ((ta, tb), (tb, ta)):
+            m = _YEAR_MONTH.match(ym)
+            if m and _DAY_ONLY.match(day):
+                return _Badge(f"{m.group(1)}年{int(m.group(2))}月{int(day)}日")
+    return None
 
 
 def _title_line_dates(ctx):
