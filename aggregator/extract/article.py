@@ -652,14 +652,15 @@ def _extract_title(ctx: _Ctx) -> str | None:
     texts: dict[int, str] = {}
     ref_set = set(refs)
     for i in _title_candidates(ctx, refs, segs):
-        text = doc.text_of(i)
+        i_lines = doc.lines_in(i)
+        text = " ".join(ln.text for ln in i_lines)
         own_n = None
-        if text and _nows(text) not in weight and _nows(text) not in ref_set:
+        if len(i_lines) > 1 and text:
             # a cell holding the headline in an inline element (<b>, <font>) and more lines
             # (a credit, the story): that element, when it holds exactly a title segment
-            for ln in doc.lines_in(i):
+            for ln in i_lines:
                 k = _nows(ln.text)
-                if k != _nows(text) and (k in ref_set or k in weight):
+                if k in ref_set or k in weight:
                     sub = _inline_holder(doc, i, ln)
                     if sub > i:
                         i, text, own_n = sub, ln.text, ln.n
