@@ -389,3 +389,12 @@ def test_site_credit_with_by_and_affiliation_before_the_name():
     assert author_from_texts(["Designed by Example Studio"]) is None
     assert names_from_byline("作者：某某大学历史学院郭小伦") == "郭小伦"
     assert names_from_byline("作者：某某大学新闻学院") == "某某大学新闻学院"   # an organisation stays
+
+
+def test_credit_line_before_a_product_table_closing_the_container():
+    specs = "".join(f"<li>级别： 紧凑型车{i}</li><li>上市时间：2007年5月{i + 1}日</li><li>排量(L)：1.2~1.6 CVT MT</li>"
+                    for i in range(4))
+    out = page(extra=f"<p>本文来源：某某汽车 作者：柳小絮</p><div class='hot'><h3>热门车型推荐</h3><ul>{specs}</ul></div>")
+    assert out["author"] == "柳小絮"
+    # the "…推荐" heading opens a box of other things: neither it nor the table is text
+    assert "推荐" not in out["body_text"] and "级别" not in out["body_text"]

@@ -508,6 +508,7 @@ class _Ctx:
         self.title = None
         self.title_idx = -1
         self.body_start = None
+        self.body_end = None   # element index where the last kept line of the text starts
         self.found_source = None   # publisher seen in a body/closing line
         self.found_author = None   # byline seen in a body/closing line
         self.source_value = None   # the source found (a name equal to it is not a byline)
@@ -924,6 +925,8 @@ def _body_from_container(ctx: _Ctx, ci: int, trusted: bool = False) -> tuple[str
         ctx.body_unrefined = "\n".join(ln.text for ln, k in zip(lines, keep) if k)
         bodyclean.refine(doc, parts, lines, keep)
     kept = [ln for ln, k in zip(lines, keep) if k]
+    if kept:
+        ctx.body_end = kept[-1].start
     for k, ln in enumerate(lines):
         if keep[k] and _is_content_line(ln):
             ctx.body_start = ln.start
@@ -1285,7 +1288,10 @@ def _extract_author(ctx: _Ctx) -> str | None:
             return name
     if ctx.found_author and ctx.found_author != ctx.source_value:   # (中時) closing a page of 中時: no byline
         return ctx.found_author
-    v = _author_from_lines([ln for ln in body_lines[-4:] if len(ln.text) < 80] + _after_body_lines(ctx, 4) + [
+    # credits closing the text: the container's last lines, the lines right after the text
+    # inside the container (a product table or widgets may follow them) and after it
+    after_text = [ln for ln in body_lines if ctx.body_end is not None and ln.start > ctx.body_end][:4]
+    v = _author_from_lines([ln for ln in body_lines[-4:] + after_text if len(ln.text) < 80] + _after_body_lines(ctx, 4) + [
         ln for ln in body_lines[-8:-4] if len(ln.text) < 40 and pt.CREDIT_LINE.match(ln.spaced.replace("︰", "："))])
     if v:
         return v

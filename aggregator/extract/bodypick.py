@@ -42,7 +42,7 @@ __all__ = ["anchored_container", "confidence", "second_opinion", "LOW_CONFIDENCE
 RELATED_HEADING = re.compile(
     r"^(?:相关(?:阅读|新闻|文章|推荐|报道|链接)|相關(?:閱讀|新聞|文章|報導)|推荐阅读|推薦閱讀|延伸阅读|延伸閱讀|"
     r"猜你喜欢|你可能(?:还|還)?(?:想看|喜欢|喜歡|感兴趣|感興趣)|热门推荐|熱門推薦|更多(?:新闻|新聞|精彩|资讯)|"
-    r"热点新闻|热门文章|精彩推荐|编辑推荐|為你推薦|为你推荐|"
+    r"热点新闻|热门文章|精彩推荐|编辑推荐|為你推薦|为你推荐|[\u4e00-\u9fff]{0,6}(?:推荐|推薦)|"
     r"related(?: stories| articles| posts| news| content)?|more (?:stories|news|from|on)\b.*|"
     r"you (?:may|might) also like|recommended(?: for you| stories)?|read (?:more|next|also)|"
     r"trending(?: now)?|popular(?: now| stories)?|most (?:read|popular|viewed))\s*[:：]?$", re.I)
