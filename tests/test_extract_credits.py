@@ -398,3 +398,15 @@ def test_credit_line_before_a_product_table_closing_the_container():
     assert out["author"] == "柳小絮"
     # the "…推荐" heading opens a box of other things: neither it nor the table is text
     assert "推荐" not in out["body_text"] and "级别" not in out["body_text"]
+
+
+def test_bare_name_line_under_the_headline_is_the_byline():
+    assert page(header="<div>周小文</div><div>2023-04-02 10:00 [打印] [关闭]</div>")["author"] == "周小文"
+    # a widget label that looks like a name (关闭) and a person the headline names are not
+    assert page(header="<div>2023-04-02 10:00</div><div>关闭</div>")["author"] is None
+    html = ("<html><body><div class='article'><h1>周小文在城区图书馆签名售书</h1>"
+            "<div class='info'><div>2023-04-02 10:00</div><div>周小文</div></div>"
+            "<div class='content'>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</div></div></body></html>")
+    assert extract_article(Selector(text=html), url="http://news.example/a/2.html")["author"] is None
+    # two bare names: which one is the byline is not clear, none is taken
+    assert page(header="<div>周小文</div><div>李小武</div><div>2023-04-02</div>")["author"] is None

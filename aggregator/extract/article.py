@@ -1330,6 +1330,13 @@ def _extract_author(ctx: _Ctx) -> str | None:
         for name in markup_han_names([ctx.doc.els[i] for i in ctx.doc.marked], ctx.jsonld, ctx.meta):
             if looks_like_person(name) and any(_shows_name(t, name) for t in shown):
                 return name
+        # a line between headline and text that is one person-like name and nothing else
+        # (an unlabelled byline under the headline), when it is the only such line; not a
+        # widget label (关闭) nor someone the headline names (a tag, a caption)
+        bare = [t for t in (ln.text.strip() for ln in _header_lines(ctx) if not ln.links)
+                if 2 <= len(t) <= 4 and looks_like_person(t) and not pt.UI_LINE.match(t)]
+        if len(bare) == 1 and bare[0] not in (ctx.source_value or "") and bare[0] not in (ctx.title or ""):
+            return bare[0]
     return markup_author([ctx.doc.els[i] for i in ctx.doc.marked], [] if zh else ctx.jsonld, {} if zh else ctx.meta,
                          ctx.site_names() + (ctx.page_title(),))
 
