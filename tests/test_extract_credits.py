@@ -410,3 +410,11 @@ def test_bare_name_line_under_the_headline_is_the_byline():
     assert extract_article(Selector(text=html), url="http://news.example/a/2.html")["author"] is None
     # two bare names: which one is the byline is not clear, none is taken
     assert page(header="<div>周小文</div><div>李小武</div><div>2023-04-02</div>")["author"] is None
+
+
+def test_source_name_with_a_space_inside():
+    from aggregator.extract.credits import SOURCE_VALUE
+    got = {t: SOURCE_VALUE.search(t).group("v") for t in (
+        "来源：China Daily 作者：张三", "来源：人民日报 海外版", "来源：新华网 记者 张三", "来源：Reuters 记者 李四")}
+    assert got == {"来源：China Daily 作者：张三": "China Daily", "来源：人民日报 海外版": "人民日报 海外版",
+                   "来源：新华网 记者 张三": "新华网", "来源：Reuters 记者 李四": "Reuters"}

@@ -34,7 +34,10 @@ _META_WORDS = re.compile(
 # A 来源 slot: the label starts a token (not 來源於 inside a sentence), then the name.
 SOURCE_VALUE = re.compile(
     r"(?:^|(?<=[\s|丨｜│\[【（(〔/]))(?:(?:%s)(?:\s*[:：]|\s+|(?![于於自是的地]))|(?:%s)\s*(?:[:：]|(?=《)))\s*"
-    r"(?P<v>[^\s|丨｜│/／:：,，;；]{1,40})" % (pt.SOURCE_LABELS, pt.SOURCE_LABELS_WEAK))
+    # the name ends at a space, except inside a Latin name (China Daily, The Paper) and before
+    # an edition word printed apart (人民日报 海外版)
+    r"(?P<v>[^\s|丨｜│/／:：,，;；]{1,40}(?:(?<=[A-Za-z.&])\s+[A-Z][\w&'.-]*){0,4}"
+    r"(?:\s+(?:海外版|网络版|網路版|电子版|電子版|客户端|客戶端|英文版|中文版))?)" % (pt.SOURCE_LABELS, pt.SOURCE_LABELS_WEAK))
 _SOURCE_STOP = re.compile(
     r"(?:作者|記者|记者|编辑|編輯|责编|責編|发布|發布|时间|時間|日期|浏览|點閱|阅读|閱讀|点击|"
     r"字号|分享|评论|人气|打印|【|\[|（|\().*$"
