@@ -418,3 +418,11 @@ def test_source_name_with_a_space_inside():
         "来源：China Daily 作者：张三", "来源：人民日报 海外版", "来源：新华网 记者 张三", "来源：Reuters 记者 李四")}
     assert got == {"来源：China Daily 作者：张三": "China Daily", "来源：人民日报 海外版": "人民日报 海外版",
                    "来源：新华网 记者 张三": "新华网", "来源：Reuters 记者 李四": "Reuters"}
+
+
+def test_byline_forms_with_the_label_after_or_joined():
+    for text, name in (("张小文/文", "张小文"), ("张小文 李小武 报道", "张小文 李小武"), ("本文作者：张小文", "张小文"),
+                       ("图/文 张小文", "张小文"), ("文图/张小文", "张小文"), ("文·张小文", "张小文")):
+        assert author_from_texts([text]) == name, text
+    for text in ("综合报道", "北京 报道", "中心/文", "大家 报道"):
+        assert author_from_texts([text]) is None, text

@@ -175,7 +175,15 @@ def author_from_texts(texts) -> str | None:
         name = _loose_byline(text)
         if name:
             return name
+        # the names first, the label after: 张三/文, 张三 李四 报道 (a line of its own)
+        m = _NAMES_THEN_LABEL.match(text)
+        if m and all(looks_like_person(t) for t in m.group("n").split()):
+            return " ".join(m.group("n").split())
     return None
+
+
+_NAMES_THEN_LABEL = re.compile(
+    r"^\s*(?P<n>[\u4e00-\u9fff·]{2,4}(?:\s+[\u4e00-\u9fff·]{2,4}){0,3})\s*(?:[/／|｜]\s*文|报道|報導)\s*$")
 
 
 _SURNAMED = re.compile(r"^(?:%s|[%s])" % (pt.COMPOUND_SURNAMES, pt.COMMON_SURNAMES))
