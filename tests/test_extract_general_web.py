@@ -375,3 +375,12 @@ def test_media_names_are_not_bylines():
     assert run(sel)["author"] is None
     sel = zh_page("<div class='info'>2024-05-10 16:08 記者 綜合報導</div>")
     assert run(sel)["author"] is None
+
+
+@pytest.mark.parametrize("slot, expected", [
+    ("<p class='authorCredit'>Jane Roe, Example News Australia</p>", "Jane Roe"),
+    ("<div class='cntNewsAuthorHolder'><h5>Jane Roe</h5></div>", "Jane Roe"),
+    ("<p class='firma'><em>Ana Pérez</em> | Madrid</p>", "Ana Pérez"),
+])
+def test_byline_slots_named_in_camel_case_or_other_languages(slot, expected):
+    assert run(page(top=slot))["author"] == expected

@@ -1049,6 +1049,12 @@ def _source_from_lines(lines: list[_Line]) -> str | None:
     return None
 
 
+# ", <publication>" closing a byline slot (Jane Roe, Example News Australia)
+_MEDIA_AFTER_COMMA = re.compile(
+    r",\s*[^,]*\b(?:Press|News|Times|Daily|Post|Journal|Herald|Tribune|Magazine|Online|Network|Media|"
+    r"World|Wire|Weekly|Radio|TV|Reporter|Australia|Staff)\b[^,]*$")
+
+
 def _slot_elements(ctx: _Ctx, hint_re, extra: int = 0) -> list[int]:
     """Elements near the headline whose class/id matches ``hint_re`` (source/author slots);
     ``extra``: also this many elements into the body (bylines set after a lede or photo)."""
@@ -1309,7 +1315,8 @@ def _extract_author(ctx: _Ctx) -> str | None:
                     t in pt.NOT_A_NAME or pt.NOT_NAME_WORDS.search(t) or _NOT_SLOT_WORDS.match(t)
                     or _ACCOUNT_SLOT.search(_slot_key(ctx, i))):
                 return t   # a bare name in an author slot (<span id="author">王帆</span>)
-            name = names_from_english_byline(t, bare=True)
+            # (Jane Roe, Example News Australia: the publication after the comma is no name)
+            name = names_from_english_byline(_MEDIA_AFTER_COMMA.sub("", t), bare=True)
             if name:
                 return name
     v = _closing_paragraph_credit(ctx, body_lines)   # after the explicit slots: bylines read without a label

@@ -87,7 +87,11 @@ SOURCE_HINTS = re.compile(
 )
 
 # class/id tokens of an author/byline element.
-AUTHOR_HINTS = re.compile(r"(?:^|[-_\s])(?:author|byline|writer|zuozhe|reporter|jizhe)(?:$|[-_\s])", re.I)
+# (also inside camelCase class names: authorCredit, cntNewsAuthorHolder; firma/autor/auteur:
+# the byline in Spanish, Italian, German, French)
+AUTHOR_HINTS = re.compile(
+    r"(?i:(?:^|[-_\s])(?:author|byline|writer|zuozhe|reporter|jizhe|firma|autor|autore|auteur)(?:$|[-_\s]))|"
+    r"(?:^|[-_\s]|(?<=[a-z]))(?:Author|Byline|Writer)(?=$|[-_\s\dA-Z])|(?:^|[-_\s])(?:author|byline)(?=[A-Z])")
 
 # Inline style or attributes that hide an element.
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
