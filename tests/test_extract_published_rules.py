@@ -316,3 +316,12 @@ def test_calendar_badge_under_the_headline():
     html = ("<html><body><div class='main'><h1>城区新增三条夜间公交线路</h1>"
             f"<div class='info'><div>阅读</div><div>21</div></div><div class='content'>{PARAS}</div></div></body></html>")
     assert extract(html)["published"] is None
+
+
+def test_date_in_the_text_right_after_the_headline_end_tag():
+    # <div class=title><h3>headline</h3> 发布时间 …</div>: the date line opens with the tail
+    # of the heading, inside the heading's parent
+    html = ("<html><body><div class='main'><div class='title'><h3>城区新增三条夜间公交线路</h3>"
+            "发布时间&nbsp;2021-05-19 10:41:27</div>"
+            f"<div class='content'>{PARAS}</div></div></body></html>")
+    assert extract(html)["published"] == "2021-05-19T10:41:27+08:00"

@@ -988,8 +988,9 @@ def _header_lines(ctx: _Ctx) -> list[_Line]:
     if start >= 0:
         t_end = doc.end[start]
         for ln in lines:
-            if ln.start <= t_end:
-                # lines of the headline element itself may carry the date (rare)
+            if ln.start <= t_end and not (ln.pieces and ln.pieces[0] == (start, True)):
+                # lines of the headline element itself may carry the date (rare); a line
+                # that opens with the text after the headline's end tag is after it
                 continue
             if stop is not None and ln.start >= stop:
                 break
