@@ -426,3 +426,13 @@ def test_byline_forms_with_the_label_after_or_joined():
         assert author_from_texts([text]) == name, text
     for text in ("综合报道", "北京 报道", "中心/文", "大家 报道"):
         assert author_from_texts([text]) is None, text
+
+
+def test_closing_credit_with_the_medium_and_a_disclaimer_after_the_text():
+    assert closing_byline("他说这很好。（某某南海新闻网 栾小石）") == "栾小石"
+    assert closing_byline("他说这很好。（某某新闻 张小三 李小四）") == "张小三 李小四"
+    assert closing_byline("他说这很好。（新华网 北京）") is None
+    paras = PARAS[:-1] + [PARAS[-1] + "（某某新闻网 栾小石）"]
+    out = page(paras=paras, extra="<p class='notice'>特别声明：以上文章内容仅代表作者本人观点，不代表本站观点或立场。"
+                                  "如有问题请与本站联系。</p>")
+    assert out["author"] == "栾小石"

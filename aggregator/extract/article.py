@@ -1260,7 +1260,7 @@ def _closing_paragraph_credit(ctx: _Ctx, body_lines) -> str | None:
     for ln in body_lines:
         if last is not None and pt.EDITOR_LABEL_RE.search(ln.text[:20]):
             break
-        if ln.sent >= 2:
+        if ln.sent >= 2 and not pt.NOTICE_LINE.search(ln.text[:300]):   # (a disclaimer after the text)
             last = ln
     if last is None:
         return None

@@ -251,6 +251,7 @@ def names_after_source(text: str) -> str | None:
 # …。（经济日报评论员）
 _CLOSING_CREDIT = re.compile(
     r"[。！？!?…」”\"]\s*[（(]\s*(?P<v>(?P<label>[\u4e00-\u9fff]{0,8}?(?:记者|記者|通讯员|通訊員)\s*)?"
+    r"(?P<medium>[\u4e00-\u9fff]{1,10}(?:网|網|报|報|社|台|新闻|新聞|客户端|客戶端)\s+)?"
     r"[\u4e00-\u9fff·]{2,4}(?:[\s、][\u4e00-\u9fff·]{2,4}){0,3}"
     r"(?P<tail>\s*[／/]\s*[\u4e00-\u9fff]{0,8}(?:報導|报道|报导|編譯|编译|整理))?"
     r"|(?P<desk>[\u4e00-\u9fff]{2,8}(?:评论员|評論員)))\s*[)）](?:\s*【[^】]{1,12}】)?\s*$")
@@ -273,6 +274,10 @@ def closing_byline(text: str, mentioned: str = "") -> str | None:
     if m.group("desk"):
         return m.group("desk")
     v = m.group("v").strip()
+    if m.group("medium") and not m.group("label"):
+        # （某某新闻网 张三）: the medium, then its reporters
+        names = v[len(m.group("medium").strip()):].replace("、", " ").split()
+        return " ".join(names) if all(looks_like_person(n) for n in names) else None
     if not (m.group("label") or m.group("tail")):
         # a bare (name): one person-like name only
         if not looks_like_person(v) or v in _NOT_CLOSING_NAMES or v in pt.END_MARKS:
