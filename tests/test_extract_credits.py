@@ -436,3 +436,11 @@ def test_closing_credit_with_the_medium_and_a_disclaimer_after_the_text():
     out = page(paras=paras, extra="<p class='notice'>特别声明：以上文章内容仅代表作者本人观点，不代表本站观点或立场。"
                                   "如有问题请与本站联系。</p>")
     assert out["author"] == "栾小石"
+
+
+def test_visible_source_slot_next_to_the_date_outranks_the_account_meta():
+    head = "<meta name='mediaid' content='某某财经号'>"
+    out = page(head=head, header="<span class='date'>2023-04-02 10:00</span> <a class='source' href='/u/1'>小周谈科技</a>")
+    assert out["source"] == "小周谈科技"
+    # no slot on the page: the account meta
+    assert page(head=head, header="<span class='date'>2023-04-02 10:00</span>")["source"] == "某某财经号"

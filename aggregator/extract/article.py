@@ -1160,6 +1160,10 @@ def _extract_source(ctx: _Ctx) -> str | None:
     if v:
         return v
     v = _clean_source(ctx.meta.get("mediaid"))   # a platform account outranks the paper a closing 来源 names
+    if v and is_zh(ctx):
+        # what the page shows in its source slot next to the date comes first (the account,
+        # or the platform's own channel name when that is all it shows)
+        v = _source_from_slots(ctx, True, _nows(ctx.title or "")) or v
     if v or ctx.found_source:
         return v or ctx.found_source
     v = _source_from_lines(_body_tail_lines(ctx) + _after_body_lines(ctx, 4))
@@ -1174,6 +1178,31 @@ def _extract_source(ctx: _Ctx) -> str | None:
     # an unlabelled source/publisher/origin slot or a source/media meta there is as often the
     # site's own name, a photo credit or an internal code as the article's publisher.
     zh = is_zh(ctx)
+    v = _source_from_slots(ctx, zh, title_key)
+    if v:
+        return v
+    for name in _SOURCE_META if zh else ():
+        v = ctx.meta.get(name)
+        if v and not re.search(r"https?:|www\.|\.(?:com|cn|net)\b", v):
+            v = _clean_source(v)
+            if v and not _NOT_SLOT_WORDS.match(v) and not is_site_brand(v, ctx.site_names() + (
+                    ctx.meta.get("application-name") or "", ctx.page_title())):
+                return v   # (the site's own brand there is not a publisher)
+    if not zh:
+        return _agency_source(ctx)
+    v = _neighbour_source(ctx)   # a media name next to the date without a label is a Chinese convention
+    for i in () if v else _slot_elements(ctx, pt.AUTHOR_HINTS):
+        # a provider in the byline position (香港電台-財經): a media name, not a person
+        t = _element_text(ctx, i)
+        if 2 < len(t) <= 20 and " " not in t and _MEDIA_TAIL.search(re.split(r"[-－—]", t)[0]) and _HAN.search(t):
+            v = _clean_source(t)
+            if v and not pt.AUTHOR_LABEL_RE.match(v) and not is_site_brand(v, ctx.site_names() + (ctx.page_title(),)):
+                return v
+    return v
+
+
+def _source_from_slots(ctx: _Ctx, zh: bool, title_key: str) -> str | None:
+    """The publisher in a source/publisher/account slot near the headline (see _extract_source)."""
     for i in _slot_elements(ctx, pt.SOURCE_HINTS):
         t = _element_text(ctx, i)
         if not t or len(t) > 40 or (title_key and title_key in _nows(t)):
@@ -1198,24 +1227,7 @@ def _extract_source(ctx: _Ctx) -> str | None:
                 continue
         if v:
             return v
-    for name in _SOURCE_META if zh else ():
-        v = ctx.meta.get(name)
-        if v and not re.search(r"https?:|www\.|\.(?:com|cn|net)\b", v):
-            v = _clean_source(v)
-            if v and not _NOT_SLOT_WORDS.match(v) and not is_site_brand(v, ctx.site_names() + (
-                    ctx.meta.get("application-name") or "", ctx.page_title())):
-                return v   # (the site's own brand there is not a publisher)
-    if not zh:
-        return _agency_source(ctx)
-    v = _neighbour_source(ctx)   # a media name next to the date without a label is a Chinese convention
-    for i in () if v else _slot_elements(ctx, pt.AUTHOR_HINTS):
-        # a provider in the byline position (香港電台-財經): a media name, not a person
-        t = _element_text(ctx, i)
-        if 2 < len(t) <= 20 and " " not in t and _MEDIA_TAIL.search(re.split(r"[-－—]", t)[0]) and _HAN.search(t):
-            v = _clean_source(t)
-            if v and not pt.AUTHOR_LABEL_RE.match(v) and not is_site_brand(v, ctx.site_names() + (ctx.page_title(),)):
-                return v
-    return v
+    return None
 
 
 def _agency_source(ctx: _Ctx) -> str | None:
