@@ -31,7 +31,8 @@ from lxml import etree
 
 from aggregator.extract import bodyclean, patterns as pt
 from aggregator.extract.bodypick import LOW_CONFIDENCE, anchored_container, confidence, second_opinion
-from aggregator.extract.byline import agency_from_byline, closing_credit, credit_names, markup_author, markup_han_names
+from aggregator.extract.byline import (agency_from_byline, closing_credit, credit_names, markup_author, markup_han_names,
+                                      shows_name)
 from aggregator.extract.byline import names_from_english_byline
 from aggregator.extract.credits import DATELINE_AUTHOR as _DATELINE_AUTHOR, MEDIA_TAIL as _MEDIA_TAIL
 from aggregator.extract.credits import PERSON as _PERSON, SOURCE_VALUE as _SOURCE_VALUE, author_from_texts
@@ -41,7 +42,8 @@ from aggregator.extract.dates import find_dates, to_tz
 from aggregator.extract.origin import find_origin_url
 from aggregator.extract.published import extract_published, is_zh
 from aggregator.extract.scriptstate import fill_from_script_state
-from aggregator.extract.titles import all_segments, continues_in_run, headline_segment, is_site_name, longest_segment
+from aggregator.extract.titles import (all_segments, continues_in_run, headline_segment, inline_holder, is_site_name,
+                                       longest_segment)
 from aggregator.project import DEFAULT_TZ, DEFAULT_TZ_NAME
 
 __all__ = ["extract_article", "stitch_pages", "FIELDS"]
@@ -662,7 +664,7 @@ def _extract_title(ctx: _Ctx) -> str | None:
             for ln in i_lines:
                 k = _nows(ln.text)
                 if k in ref_set or k in weight:
-                    sub = _inline_holder(doc, i, ln)
+                    sub = inline_holder(doc, i, ln)
                     if sub > i:
                         i, text, own_n = sub, ln.text, ln.n
                     break
@@ -717,23 +719,6 @@ def _extract_title(ctx: _Ctx) -> str | None:
         if t:
             return t
     return None
-
-
-def _inline_holder(doc: _Doc, block: int, ln: _Line) -> int:
-    """The inline element inside ``block`` whose subtree holds all of line ``ln``'s text and
-    starts it (``<b>Headline</b>`` in a cell with more lines), or -1."""
-    first, tail = ln.pieces[0]
-    if tail:
-        return -1
-    last = ln.pieces[-1][0]
-    e = first
-    parent, end = doc.parent, doc.end
-    while e > block and end[e] < last:
-        e = parent[e]
-    if e <= block:
-        return -1
-    # nothing of another line inside it
-    return e if all(x.start > end[e] or x is ln or x.end < e for x in doc.lines_in(block)) else -1
 
 
 def _runs(doc: _Doc, i: int) -> list[str]:
@@ -1253,17 +1238,6 @@ def _author_from_lines(lines: list[_Line]) -> str | None:
     return author_from_texts([ln.spaced for ln in lines])
 
 
-def _shows_name(text: str, name: str) -> bool:
-    """``text`` (a header line, spaces removed) shows ``name`` as a name of its own: the whole
-    line, or next to a date, a label or punctuation, not inside a longer run of Han text."""
-    k = text.find(name)
-    if k < 0:
-        return False
-    before = text[k - 1] if k else ""
-    after = text[k + len(name):k + len(name) + 1]
-    return not (_HAN.match(before) and before not in "文记者作撰稿") and not (_HAN.match(after) and after not in "摄文报")
-
-
 def _closing_paragraph_credit(ctx: _Ctx, body_lines) -> str | None:
     """…。（记者 张三）: a credit closing the last paragraph of the text, the last one with sentences
     before an editor line (related links may follow it). A credit closing an earlier paragraph
@@ -1348,7 +1322,7 @@ def _extract_author(ctx: _Ctx) -> str | None:
     if zh:
         shown = [_nows(ln.text) for ln in _header_lines(ctx)]
         for name in markup_han_names([ctx.doc.els[i] for i in ctx.doc.marked], ctx.jsonld, ctx.meta):
-            if looks_like_person(name) and any(_shows_name(t, name) for t in shown):
+            if looks_like_person(name) and any(shows_name(t, name) for t in shown):
                 return name
         # a line between headline and text that is one person-like name and nothing else
         # (an unlabelled byline under the headline), when it is the only such line; not a

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["names_from_english_byline", "markup_author", "markup_han_names", "looks_like_name", "is_english_byline", "agency_from_byline",
+__all__ = ["names_from_english_byline", "markup_author", "markup_han_names", "shows_name", "looks_like_name", "is_english_byline", "agency_from_byline",
            "closing_credit", "credit_names"]
 
 _BY = re.compile(r"^\s*(?:written\s+|posted\s+|words\s+|text\s+|story\s+)?(?:by|par|por|von|di|door|av|af)\s*[:：]?\s+(?P<v>.+)$",
@@ -278,3 +278,17 @@ def credit_names(text: str) -> str | None:
     if not all(looks_like_name(n) for n in names):
         return None
     return " ".join(names[:4])
+
+
+_HAN1 = re.compile(r"[\u4e00-\u9fff]")
+
+
+def shows_name(text: str, name: str) -> bool:
+    """``text`` (a header line, spaces removed) shows ``name`` as a name of its own: the whole
+    line, or next to a date, a label or punctuation, not inside a longer run of Han text."""
+    k = text.find(name)
+    if k < 0:
+        return False
+    before = text[k - 1] if k else ""
+    after = text[k + len(name):k + len(name) + 1]
+    return not (_HAN1.match(before) and before not in "文记者作撰稿") and not (_HAN1.match(after) and after not in "摄文报")

@@ -1,13 +1,14 @@
 """Headline helpers that need no line view: the headline segment of a ``<title>``.
 
-Pure: strings in, strings out (used by :mod:`aggregator.extract.article`).
+Pure: strings in, strings out, and one reader of the line view (``inline_holder``; used by
+:mod:`aggregator.extract.article`).
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["all_segments", "continues_in_run", "headline_segment", "is_site_name", "longest_segment"]
+__all__ = ["all_segments", "continues_in_run", "headline_segment", "inline_holder", "is_site_name", "longest_segment"]
 
 # Separators between the segments of a <title>: spaced dashes and bars, underscores,
 # full-width bars, a dash followed by a space ("Headline- Site"), a leading separator.
@@ -77,3 +78,20 @@ def is_site_name(t: str, host: str | None) -> bool:
         return False
     name = max(labels, key=len)
     return len(name) >= 4 and (key in host.replace(".", "") or (name in key and len(key) <= len(name) + 8))
+
+
+def inline_holder(doc, block: int, ln) -> int:
+    """The inline element inside ``block`` whose subtree holds all of line ``ln``'s text and
+    starts it (``<b>Headline</b>`` in a cell with more lines), or -1."""
+    first, tail = ln.pieces[0]
+    if tail:
+        return -1
+    last = ln.pieces[-1][0]
+    e = first
+    parent, end = doc.parent, doc.end
+    while e > block and end[e] < last:
+        e = parent[e]
+    if e <= block:
+        return -1
+    # nothing of another line inside it
+    return e if all(x.start > end[e] or x is ln or x.end < e for x in doc.lines_in(block)) else -1
