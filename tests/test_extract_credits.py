@@ -444,3 +444,11 @@ def test_visible_source_slot_next_to_the_date_outranks_the_account_meta():
     assert out["source"] == "小周谈科技"
     # no slot on the page: the account meta
     assert page(head=head, header="<span class='date'>2023-04-02 10:00</span>")["source"] == "某某财经号"
+
+
+def test_place_names_are_datelines_not_bylines():
+    assert closing_byline("他说这很好。（宁波）") is None
+    assert closing_byline("他说这很好。（王小波）") == "王小波"
+    assert author_from_texts(["王府井/北京报道"]) is None
+    paras = PARAS[:-1] + [PARAS[-1] + "（金华）"]
+    assert page(header="2023-04-02 10:00", paras=paras)["author"] is None

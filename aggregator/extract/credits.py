@@ -201,7 +201,7 @@ _MEDIUM = re.compile(r"(?:网|網|报|報|社|之家|新闻|新聞|在线|在線
 
 def _is_name(v: str) -> bool:
     """Not a desk, a medium or a credit: 綜合報導, 政治組, 本报讯, 张三摄 (a photo credit)."""
-    return not (v in pt.NOT_A_NAME or _MEDIUM.search(v) or pt.NOT_NAME_WORDS.search(v) or _META_WORDS.search(v)
+    return not (v in pt.NOT_A_NAME or v in pt.PLACE_NAMES or _MEDIUM.search(v) or pt.NOT_NAME_WORDS.search(v) or _META_WORDS.search(v)
                 or re.search(r"(?:報導|报道|报导|整理|編譯|编译|[組组部室處处局站讯訊摄攝供图圖绘繪译譯])$", v)
                 # a surname and a form of address (王同学, 李老师, 张先生): someone the text talks to
                 or len(v) >= 3 and re.search(r"(?:同学|同學|老师|老師|先生|女士|小姐|校长|校長|主任|书记|書記|教授|医生|醫生|"
