@@ -452,3 +452,14 @@ def test_place_names_are_datelines_not_bylines():
     assert author_from_texts(["王府井/北京报道"]) is None
     paras = PARAS[:-1] + [PARAS[-1] + "（金华）"]
     assert page(header="2023-04-02 10:00", paras=paras)["author"] is None
+
+
+def test_short_last_paragraph_outside_the_inner_block_stays():
+    def body(last):
+        html = ("<html><body><h1>城区图书馆延长周末开放时间</h1><div class='content'><div class='inner'>"
+                + "".join(f"<p>{p}</p>" for p in PARAS[:2]) + f"</div>{last}</div>"
+                "<div class='footer'>版权所有</div></body></html>")
+        return extract_article(Selector(text=html), url="http://news.example/a/3.html")["body_text"]
+    assert body("<p>欢迎市民前往参观。</p>").endswith("欢迎市民前往参观。")
+    for widget in ("<p>点赞</p>", "<p>（完）</p>", "<p>责任编辑：王五</p>"):
+        assert body(widget).endswith(PARAS[1]), widget

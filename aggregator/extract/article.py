@@ -30,7 +30,8 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from aggregator.extract import bodyclean, patterns as pt
-from aggregator.extract.bodypick import LOW_CONFIDENCE, anchored_container, confidence, second_opinion
+from aggregator.extract.bodypick import (LOW_CONFIDENCE, anchored_container, confidence, second_opinion,
+                                        widen_to_closing_sentence)
 from aggregator.extract.byline import (agency_from_byline, closing_credit, credit_names, markup_author, markup_han_names,
                                       shows_name)
 from aggregator.extract.byline import names_from_english_byline
@@ -939,7 +940,8 @@ def _extract_body(ctx: _Ctx) -> tuple[str, str]:
                     return _body_from_container(ctx, i, trusted=True)
     ci = anchored_container(ctx.doc, ctx.container, ctx.title_idx, pt.CONTAINER_TAGS)
     anchored = ci != ctx.container
-    if anchored:
+    ci = widen_to_closing_sentence(ctx.doc, ci, ctx.doc.end[ctx.title_idx] if ctx.title_idx >= 0 else -1)
+    if ci != ctx.container:
         ctx.container = ci
         ctx.first_content_line = ctx._first_content_line()
     html, text = _body_from_container(ctx, ci)

@@ -286,12 +286,20 @@ def _trim_tail(doc, parts: list[int], lines: list, keep: list[bool]) -> None:
         text = ln.text
         if is_notice(text) or k in gallery:
             keep[k] = False
-        elif ln.start > block_end and (ln.n < 20 or not _is_prose(ln)):
+        elif ln.start > block_end and (ln.n < 20 or not _is_prose(ln)) and not _closing_sentence(ln):
             keep[k] = False   # a widget after the text block (like button, form, short tooltip)
         elif len(text) <= 16 and ln.sent == 0 and text.endswith(("公众号", "公眾號", "微信号", "微信號")):
             keep[k] = False
         else:
             break
+
+
+def _closing_sentence(ln) -> bool:
+    """A short last paragraph after the text's block: a sentence (欢迎市民前往参观。), not a
+    widget, credit or end mark."""
+    t = ln.text
+    return (ln.n >= 6 and not ln.links and t[-1:] in "。！？!?…" and ln.sent >= 1
+            and not pt.EDITOR_LABEL_RE.search(t) and not pt.AUTHOR_LABEL_RE.match(t) and not is_notice(t))
 
 
 def _teaser_lines(doc, lines: list, kept: list[int]) -> set[int]:

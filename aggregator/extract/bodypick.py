@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["anchored_container", "confidence", "second_opinion", "LOW_CONFIDENCE"]
+__all__ = ["anchored_container", "confidence", "second_opinion", "widen_to_closing_sentence", "LOW_CONFIDENCE"]
 
 # Headings that open a block of other stories (not the article).
 RELATED_HEADING = re.compile(
@@ -248,6 +248,29 @@ def anchored_container(doc, ci: int, title_idx: int, containers) -> int:
             break
         x = parent[x]
     return ci
+
+
+def widen_to_closing_sentence(doc, ci: int, title_end: int = -1) -> int:
+    """The parent of ``ci`` when all it holds besides ``ci`` is one or two short closing
+    sentences after it (``<div><div>text</div><p>欢迎市民前往参观。</p></div>``: a last
+    paragraph set outside the text's inner block scores too little to be chosen with it)."""
+    p = doc.parent[ci]
+    if p < 0 or doc.zone[p] or doc.hint[p] & 1:
+        return ci
+    hi = doc.end[ci]
+    extra = []
+    for ln in doc.lines_in(p):
+        if ci <= ln.owner <= hi or ln.start <= title_end:
+            continue
+        if ln.start < ci:
+            return ci   # text before the chosen block: another layout
+        extra.append(ln)
+    if not 1 <= len(extra) <= 2:
+        return ci
+    for ln in extra:
+        if ln.links or ln.zone or not ln.sent or not 6 <= ln.n <= 60 or ln.text[-1:] not in "。！？!?…":
+            return ci
+    return p
 
 
 # --- second opinion -------------------------------------------------------------------
