@@ -220,7 +220,10 @@ def test_agency_in_an_english_byline_is_the_source():
     assert agency_from_byline("Associated Press / January 2, 2008") == "Associated Press"
     assert agency_from_byline("By Jane Roe") is None
     assert agency_from_byline("By Jane Roe, Associated Press Writer") is None
-    assert agency_from_byline("Associated Press") is None
+    # a line that is only a known agency's name credits it (<div class="credit">ASSOCIATED PRESS</div>);
+    # a photo credit says so
+    assert agency_from_byline("ASSOCIATED PRESS") == "ASSOCIATED PRESS"
+    assert agency_from_byline("Photo: Associated Press") is None
 
 
 def test_closing_credit_line_of_an_english_story():

@@ -384,3 +384,19 @@ def test_media_names_are_not_bylines():
 ])
 def test_byline_slots_named_in_camel_case_or_other_languages(slot, expected):
     assert run(page(top=slot))["author"] == expected
+
+
+@pytest.mark.parametrize("top, after, expected", [
+    ("<div class='byline'>By Jo Roe</div><div class='credit'>ASSOCIATED PRESS</div>", "", "ASSOCIATED PRESS"),
+    ("<p>By JO ROE<br>Example Post-Gazette<br>Tuesday, January 15, 2008</p>", "", "Example Post-Gazette"),
+    ("<p>By Jo Roe</p>", "", None),
+])
+def test_agency_credit_and_publication_under_the_byline_are_the_source(top, after, expected):
+    assert run(page(top=top, after=after))["source"] == expected
+
+
+def test_closing_agency_line_is_the_source():
+    from aggregator.extract.byline import closing_credit
+    assert closing_credit("Agence France-Presse") == "Agence France-Presse"
+    assert closing_credit("Reuters/Billboard") == "Reuters"
+    assert closing_credit("Reuters reported the figures on Monday.") is None

@@ -32,7 +32,7 @@ from lxml import etree
 from aggregator.extract import bodyclean, patterns as pt
 from aggregator.extract.bodypick import (LOW_CONFIDENCE, anchored_container, confidence, second_opinion,
                                         widen_to_closing_sentence)
-from aggregator.extract.byline import (agency_from_byline, closing_credit, credit_names, markup_author, markup_han_names,
+from aggregator.extract.byline import (PUBLICATION_LINE, agency_from_byline, closing_credit, credit_names, markup_author, markup_han_names,
                                       shows_name)
 from aggregator.extract.byline import names_from_english_byline
 from aggregator.extract.credits import DATELINE_AUTHOR as _DATELINE_AUTHOR, MEDIA_TAIL as _MEDIA_TAIL
@@ -1224,6 +1224,12 @@ def _agency_source(ctx: _Ctx) -> str | None:
         v = agency_from_byline(t)
         if v:
             return v
+    host = urlsplit(ctx.url or "").hostname
+    for a, b in zip(texts, texts[1:]):
+        # By JANE ROE / Example Post-Gazette: the publication on the line under the byline
+        if (names_from_english_byline(a) or names_from_english_byline(a, bare=True)) and PUBLICATION_LINE.match(b) \
+                and not is_site_name(b, host) and b not in ctx.site_names():
+            return b
     for ln in _body_tail_lines(ctx) + _after_body_lines(ctx, 4):
         v = closing_credit(ln.spaced)   # Source: SBS, © 2008 AFP
         if v:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["names_from_english_byline", "markup_author", "markup_han_names", "shows_name", "looks_like_name", "is_english_byline", "agency_from_byline",
+__all__ = ["PUBLICATION_LINE", "known_agency", "names_from_english_byline", "markup_author", "markup_han_names", "shows_name", "looks_like_name", "is_english_byline", "agency_from_byline",
            "closing_credit", "credit_names"]
 
 _BY = re.compile(r"^\s*(?:written\s+|posted\s+|words\s+|text\s+|story\s+)?(?:by|par|por|von|di|door|av|af)\s*[:：]?\s+(?P<v>.+)$",
@@ -216,11 +216,41 @@ def _agency(part: str) -> str | None:
     return None
 
 
+# News agencies by name: a line or credit element that is only one of these names the supplier
+# (<div class="credit">ASSOCIATED PRESS</div>, a closing "Agence France-Presse", "Reuters/Partner").
+_KNOWN_AGENCY = re.compile(
+    r"^(?:The\s+)?(?:Associated\s+Press|Agence\s+France[- ]Presse|AFP|Reuters|Press\s+Trust\s+of\s+India|PTI|"
+    r"RIA\s+Novosti|Xinhua(?:\s+News\s+Agency)?|Kyodo(?:\s+News)?|Yonhap(?:\s+News\s+Agency)?|Deutsche\s+Presse-Agentur|"
+    r"dpa|EFE|ANSA|Canadian\s+Press|Australian\s+Associated\s+Press|AAP|Bloomberg(?:\s+News)?|"
+    r"United\s+Press\s+International|UPI|Anadolu\s+Agency|Interfax|TASS|ITAR-TASS|Bernama|Antara|"
+    r"Press\s+Association|PA\s+Media|Central\s+News\s+Agency)$", re.I)
+
+
+def known_agency(text: str) -> str | None:
+    """The agency a line names when it is only an agency's name, optionally with a partner after
+    a slash (Reuters/Billboard -> Reuters), as printed."""
+    t = " ".join((text or "").split()).strip(" .-—–")
+    if not t or len(t) > 60:
+        return None
+    head = re.split(r"\s*/\s*", t)[0]
+    return head if _KNOWN_AGENCY.match(head) else None
+
+
+# A publication named on the line under a byline (By JANE ROE / Example Post-Gazette)
+PUBLICATION_LINE = re.compile(
+    r"^(?:The\s+)?(?:[A-Z][\w.&'’-]*\s+){0,4}(?:Gazette|Times|Post|News|Herald|Tribune|Journal|Press|Daily|Reporter|"
+    r"Star|Sun|Chronicle|Review|Magazine|Wire|Telegraph|Guardian|Observer|Examiner|Courier|Standard|Record|"
+    r"Bulletin|Dispatch|Inquirer|Mirror|Express|Independent)(?:-[A-Z][\w]*)?(?:\s+[A-Z][\w.&'’-]*){0,2}$")
+
+
 def agency_from_byline(text: str) -> str | None:
     """The agency of a ``By …`` byline line, or of a line that is only an agency's name followed
     by a date (Associated Press / December 31, 2007)."""
     if not text or len(text) > 120:
         return None
+    v = known_agency(text)
+    if v:
+        return v
     m = _BY.match(text)
     by = m or credit_names(text)   # By …, or Jane Roe, THE EXAMPLE PRESS
     parts = [p.strip() for p in re.split(r"\s*(?:[|/,;]|\s[-—–]\s)\s*", m.group("v") if m else text)]
@@ -243,6 +273,9 @@ def closing_credit(text: str) -> str | None:
     with Courtesy of, or when the name is a news agency's: otherwise it is the site's own)."""
     if not text or len(text) > 120:
         return None
+    v = known_agency(text)
+    if v:
+        return v
     m = _SOURCE_LINE.match(text)
     if m:
         return m.group("v").strip()
