@@ -400,3 +400,12 @@ def test_closing_agency_line_is_the_source():
     assert closing_credit("Agence France-Presse") == "Agence France-Presse"
     assert closing_credit("Reuters/Billboard") == "Reuters"
     assert closing_credit("Reuters reported the figures on Monday.") is None
+
+
+def test_title_suffix_on_the_site_and_a_date_before_the_headline():
+    sel = page(title="Council approves new cycle lanes on CityNews.com", h1="",
+               top="<font class='headline'>Council approves new cycle lanes</font><br>")
+    assert run(sel)["title"] == "Council approves new cycle lanes"
+    sel = page(title="Council approves new cycle lanes - Local - City News",
+               h1="<h1><span class='stamp'>Wednesday, 09 January 2008</span> Council approves new cycle lanes</h1>")
+    assert run(sel)["title"] == "Council approves new cycle lanes"

@@ -711,6 +711,11 @@ def _extract_title(ctx: _Ctx) -> str | None:
         # section link besides the headline segment of the <title>
         text = _ref_prefix(ctx, best, texts[best], refs if doc.tags[best] in _HEADINGS else [*refs, *segs])
         text = _join_two_line_title(ctx, best, text, refs, texts)
+        found = find_dates(text[:40])
+        cut = found[0][2] + len(found[0][1]) if found and re.fullmatch(r"(?:\w+day|[A-Z][a-z]{2})?[,.]?\s*",
+                                                                       text[:found[0][2]]) else 0
+        if cut and _nows(text[cut:]) in (*refs, *weight):
+            text = text[cut:].strip(" ,|-–—")   # <h1><span>Wednesday, 9 January 2008</span> Headline</h1>
         ctx.title_idx = best
         return text
     from aggregator.normalize import clean_title

@@ -43,8 +43,9 @@ def longest_segment(t: str) -> str | None:
 
 
 # Every way a <title> may join its parts: the separators above plus "Place: Headline",
-# "Site -Headline" and "a / b".
-_ANY_SEP = re.compile(r"\s+[-|–—:·>»/]+\s+|\s*[_｜|]\s*|(?<=\S)[-–—:：]\s+|\s+[-–—](?=\S)")
+# "Site -Headline", "a / b" and "Headline on Example.com".
+_ANY_SEP = re.compile(r"\s+[-|–—:·>»/]+\s+|\s*[_｜|]\s*|(?<=\S)[-–—:：]\s+|\s+[-–—](?=\S)|"
+                     r"\s+(?:on|at|from|via)\s+(?=[\w-]+\.(?:com|net|org|co\.\w\w|\w\w)\b)")
 
 
 def all_segments(t: str) -> list[str]:
