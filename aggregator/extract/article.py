@@ -32,9 +32,8 @@ from lxml import etree
 from aggregator.extract import bodyclean, patterns as pt
 from aggregator.extract.bodypick import (LOW_CONFIDENCE, anchored_container, confidence, second_opinion,
                                         widen_to_closing_sentence)
-from aggregator.extract.byline import (PUBLICATION_LINE, agency_from_byline, closing_credit, credit_names, markup_author, markup_han_names,
+from aggregator.extract.byline import (agency_source, credit_names, markup_author, markup_han_names, names_from_english_byline,
                                       shows_name)
-from aggregator.extract.byline import names_from_english_byline
 from aggregator.extract.credits import DATELINE_AUTHOR as _DATELINE_AUTHOR, MEDIA_TAIL as _MEDIA_TAIL
 from aggregator.extract.credits import PERSON as _PERSON, SOURCE_VALUE as _SOURCE_VALUE, author_from_texts
 from aggregator.extract.credits import clean_source as _clean_source, names_from_byline as _names_from_byline
@@ -1223,23 +1222,11 @@ def _source_from_slots(ctx: _Ctx, zh: bool, title_key: str) -> str | None:
 
 
 def _agency_source(ctx: _Ctx) -> str | None:
-    """A news agency credited in the byline (By Associated Press, By JANE DOE / McClatchy Newspapers)."""
-    texts = [ln.spaced for ln in _header_lines(ctx) + ctx.doc.lines_in(ctx.container)[:3]]
-    for t in texts + [_element_text(ctx, i) for i in _slot_elements(ctx, pt.AUTHOR_HINTS)]:
-        v = agency_from_byline(t)
-        if v:
-            return v
-    host = urlsplit(ctx.url or "").hostname
-    for a, b in zip(texts, texts[1:]):
-        # By JANE ROE / Example Post-Gazette: the publication on the line under the byline
-        if (names_from_english_byline(a) or names_from_english_byline(a, bare=True)) and PUBLICATION_LINE.match(b) \
-                and not is_site_name(b, host) and b not in ctx.site_names():
-            return b
-    for ln in _body_tail_lines(ctx) + _after_body_lines(ctx, 4):
-        v = closing_credit(ln.spaced)   # Source: SBS, © 2008 AFP
-        if v:
-            return v
-    return None
+    """A news agency or publication credited around the text (see ``byline.agency_source``)."""
+    return agency_source([ln.spaced for ln in _header_lines(ctx) + ctx.doc.lines_in(ctx.container)[:3]],
+                         [_element_text(ctx, i) for i in _slot_elements(ctx, pt.AUTHOR_HINTS)],
+                         [ln.spaced for ln in _body_tail_lines(ctx) + _after_body_lines(ctx, 4)],
+                         lambda t: is_site_name(t, urlsplit(ctx.url or "").hostname) or t in ctx.site_names())
 
 
 def _slot_key(ctx: _Ctx, i: int) -> str:

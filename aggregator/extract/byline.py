@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["PUBLICATION_LINE", "known_agency", "names_from_english_byline", "markup_author", "markup_han_names", "shows_name", "looks_like_name", "is_english_byline", "agency_from_byline",
+__all__ = ["PUBLICATION_LINE", "agency_source", "known_agency", "names_from_english_byline", "markup_author", "markup_han_names", "shows_name", "looks_like_name", "is_english_byline", "agency_from_byline",
            "closing_credit", "credit_names"]
 
 _BY = re.compile(r"^\s*(?:written\s+|posted\s+|words\s+|text\s+|story\s+)?(?:by|par|por|von|di|door|av|af)\s*[:：]?\s+(?P<v>.+)$",
@@ -325,3 +325,25 @@ def shows_name(text: str, name: str) -> bool:
     before = text[k - 1] if k else ""
     after = text[k + len(name):k + len(name) + 1]
     return not (_HAN1.match(before) and before not in "文记者作撰稿") and not (_HAN1.match(after) and after not in "摄文报")
+
+
+def agency_source(header: list[str], slots: list[str], tail: list[str], is_site) -> str | None:
+    """The publisher of a story outside the Chinese conventions: a news agency credited in the
+    byline (By Associated Press, By JANE DOE / McClatchy Newspapers, a credit element that is
+    only an agency's name), a publication on the line under the byline (By JANE ROE / Example
+    Post-Gazette; ``is_site(text)`` rejects the site's own name), or a closing credit (Source:
+    SBS, © 2008 AFP). ``header``: lines around the headline and the first lines of the text;
+    ``slots``: texts of byline elements; ``tail``: the last lines of the text and those after."""
+    for t in header + slots:
+        v = agency_from_byline(t)
+        if v:
+            return v
+    for a, b in zip(header, header[1:]):
+        if (names_from_english_byline(a) or names_from_english_byline(a, bare=True)) and PUBLICATION_LINE.match(b) \
+                and not is_site(b):
+            return b
+    for t in tail:
+        v = closing_credit(t)
+        if v:
+            return v
+    return None
