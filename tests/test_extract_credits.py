@@ -466,3 +466,13 @@ def test_short_last_paragraph_outside_the_inner_block_stays():
     assert body("<p>欢迎市民前往参观。</p>").endswith("欢迎市民前往参观。")
     for widget in ("<p>点赞</p>", "<p>（完）</p>", "<p>责任编辑：王五</p>"):
         assert body(widget).endswith(PARAS[1]), widget
+
+
+def test_site_domain_suffix_glued_date_and_bracketless_closing_reporter():
+    import re as _re
+    from aggregator.extract.dates import find_dates
+    from aggregator.extract.titles import headline_segment
+    assert headline_segment("城区图书馆延长开放(图) -example.com", _re.compile("网$")) == "城区图书馆延长开放(图)"
+    assert find_dates("新闻来源: 某某卫视 于November 21, 2012 15:48:24")[0][1] == "November 21, 2012 15:48:24"
+    assert closing_byline("医生建议回家观察。 □记者 王小芃") == "王小芃"
+    assert closing_byline("医生建议回家观察。记者表示") is None

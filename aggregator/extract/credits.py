@@ -255,6 +255,9 @@ _CLOSING_CREDIT = re.compile(
     r"[\u4e00-\u9fff·]{2,4}(?:[\s、][\u4e00-\u9fff·]{2,4}){0,3}"
     r"(?P<tail>\s*[／/]\s*[\u4e00-\u9fff]{0,8}(?:報導|报道|报导|編譯|编译|整理))?"
     r"|(?P<desk>[\u4e00-\u9fff]{2,8}(?:评论员|評論員)))\s*[)）](?:\s*【[^】]{1,12}】)?\s*$")
+_CLOSING_REPORTER = re.compile(
+    r"[。！？!?”」]\s*[□■◎●◆]?\s*(?:本报|本報)?(?:记者|記者)\s*"
+    r"(?P<v>[\u4e00-\u9fff·]{2,4}(?:[\s、][\u4e00-\u9fff·]{2,4}){0,3})\s*$")
 # (X) closing a paragraph that is not a person: end marks, picture and sequel notes
 _NOT_CLOSING_NAMES = frozenset({
     "待续", "待續", "未完", "续完", "續完", "全文完", "本文完", "结束", "图文", "圖文", "组图", "組圖", "附图", "附圖",
@@ -266,6 +269,10 @@ def closing_byline(text: str, mentioned: str = "") -> str | None:
     """The author credited at the end of a paragraph (see :data:`_CLOSING_CREDIT`). A bare (name)
     that the paragraph or ``mentioned`` (the rest of the text) names is a person the text talks
     about (…王五说，…。（王五）), not its writer; a labelled credit (记者 X) stays."""
+    m = _CLOSING_REPORTER.search(text[-40:])
+    if m:   # …医生建议回家观察。 □记者 王芃: a labelled credit without brackets
+        names = m.group("v").replace("、", " ").split()
+        return " ".join(names) if all(looks_like_person(n) for n in names) else None
     if len(text) < 8 or text[-1:] not in ")）】":
         return None
     m = _CLOSING_CREDIT.search(text)

@@ -95,14 +95,15 @@ _INTL_TIME = (
     r"(?::(?P<S>[0-5]\d))?(?:\s*(?P<ampm>[ap]\.?\s?m\.?)(?![a-z]))?"
     r"(?:\s*(?P<tz>Z|[+-](?:0\d|1[0-4]):?[0-5]\d|(?:GMT|UTC)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)(?![a-zA-Z]))?)?"
 )
-# Human dates of other languages: 19 Oct 2022, Oct 19, 2022, 19. Oktober 2022,
+# Human dates of other languages: 19 Oct 2022, Oct 19, 2022, 19. Oktober 2022 (also glued to a
+# Han character: 于November 21, 2012),
 # 19 de octubre de 2022, 10.11.2017 / 23-01-2021 (day first), 01/23/2021 (month first).
 _INTL = re.compile(
     r"(?:"
-    r"(?<![\w.])(?P<d1>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th|er|º|\.)?,?\s*(?:de\s+|of\s+)?(?P<mon1>" + _MONTH_ALT + r")(?![a-zé])\.?"
+    r"(?<![A-Za-z0-9_.])(?P<d1>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th|er|º|\.)?,?\s*(?:de\s+|of\s+)?(?P<mon1>" + _MONTH_ALT + r")(?![a-zé])\.?"
     r",?\s*(?:de\s+|del\s+)?(?P<y1>(?:19|20)\d{2})(?!\d)"
-    r"|(?<![\w.])(?P<mon2>" + _MONTH_ALT + r")(?![a-zé])\.?\s+(?P<d2>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?,?\s+(?P<y2>(?:19|20)\d{2})(?!\d)"
-    r"|(?<![\w./-])(?P<a>3[01]|[12]\d|0?[1-9])(?P<s>[./-])(?P<b>3[01]|[12]\d|0?[1-9])(?P=s)(?P<y3>(?:19|20)\d{2})(?![\d]|[./-]\d)"
+    r"|(?<![A-Za-z0-9_.])(?P<mon2>" + _MONTH_ALT + r")(?![a-zé])\.?\s+(?P<d2>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?,?\s+(?P<y2>(?:19|20)\d{2})(?!\d)"
+    r"|(?<![A-Za-z0-9_./-])(?P<a>3[01]|[12]\d|0?[1-9])(?P<s>[./-])(?P<b>3[01]|[12]\d|0?[1-9])(?P=s)(?P<y3>(?:19|20)\d{2})(?![\d]|[./-]\d)"
     r")" + _INTL_TIME,
     re.I,
 )

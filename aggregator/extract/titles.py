@@ -12,7 +12,10 @@ __all__ = ["all_segments", "continues_in_run", "headline_segment", "inline_holde
 
 # Separators between the segments of a <title>: spaced dashes and bars, underscores,
 # full-width bars, a dash followed by a space ("Headline- Site"), a leading separator.
-_TITLE_SEP = re.compile(r"\s+[-|–—:·]+\s+|\s*[_｜|]\s*|(?<=\S)[-–—]\s+|^\s*[-|–—:·]+\s*")
+_TITLE_SEP = re.compile(r"\s+[-|–—:·]+\s+|\s*[_｜|]\s*|(?<=\S)[-–—]\s+|^\s*[-|–—:·]+\s*|"
+                        r"\s+[-–—](?=(?:www\.)?[\w-]+\.(?:com|net|org|cn|tw|hk)\b)")
+# a segment that is a host name (6park.com, www.example.com.tw): the site
+_DOMAIN = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|cn|tw|hk|sg|my|info|tv|co)(?:\.\w\w)?$", re.I)
 _DESK = re.compile(r"(?:網頁|网页|編輯部|编辑部|首页|首頁)$")
 
 
@@ -22,7 +25,7 @@ def headline_segment(t: str, site_like: re.Pattern) -> str:
     編輯部) go, the longest stays; '' when every segment is one (' - 星島日報網頁': a page
     whose <title> lost its headline)."""
     parts = [p.strip() for p in _TITLE_SEP.split(t) if p and p.strip()]
-    keep = [p for p in parts if not (site_like.search(p) or _DESK.search(p))]
+    keep = [p for p in parts if not (site_like.search(p) or _DESK.search(p) or _DOMAIN.match(p))]
     if not keep and (len(parts) > 1 or _TITLE_SEP.match(t)):
         return ""
     if len(parts) < 2 or not keep or len(keep) == len(parts):
