@@ -409,3 +409,13 @@ def test_title_suffix_on_the_site_and_a_date_before_the_headline():
     sel = page(title="Council approves new cycle lanes - Local - City News",
                h1="<h1><span class='stamp'>Wednesday, 09 January 2008</span> Council approves new cycle lanes</h1>")
     assert run(sel)["title"] == "Council approves new cycle lanes"
+
+
+def test_byline_opening_the_first_paragraph():
+    lead = ("<p><b class='Dateline'>By Jo Roe, Associate Sports Editor -- </b>(Example Wire) - The city council "
+            "voted on Tuesday to build four kilometres of protected cycle lanes in the old town, after two years "
+            "of consultations with residents and shop owners.</p>")
+    assert run(page(body=lead))["author"] == "Jo Roe"
+    plain = ("<p>By the end of the year the council will have built four kilometres of protected cycle lanes in "
+             "the old town -- after two years of consultations with residents and shop owners.</p>")
+    assert run(page(body=plain))["author"] is None

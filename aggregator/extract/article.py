@@ -1269,8 +1269,10 @@ def _extract_author(ctx: _Ctx) -> str | None:
         return v
     for ln in body_lines[:6]:
         # By/Par/Por bylines at the top of the text (they may hold commas: X, Y and Z)
-        if len(ln.text) < 120 and not _HAN.search(ln.text[:12]):
-            name = names_from_english_byline(ln.spaced)
+        if not _HAN.search(ln.text[:12]):
+            # (a byline opening the first paragraph: By X, Associate Editor -- (Wire) - text)
+            t = ln.spaced if len(ln.text) < 120 else re.split(r"\s+(?:--|—|–)\s+", ln.spaced[:120])[0]
+            name = names_from_english_byline(t) if len(t) < 120 else None
             if name:
                 return name
     for k, ln in enumerate(body_lines[:5]):
