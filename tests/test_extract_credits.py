@@ -476,3 +476,14 @@ def test_site_domain_suffix_glued_date_and_bracketless_closing_reporter():
     assert find_dates("新闻来源: 某某卫视 于November 21, 2012 15:48:24")[0][1] == "November 21, 2012 15:48:24"
     assert closing_byline("医生建议回家观察。 □记者 王小芃") == "王小芃"
     assert closing_byline("医生建议回家观察。记者表示") is None
+
+
+def test_source_label_forms_and_account_before_a_closing_compilation_note():
+    from aggregator.extract.credits import SOURCE_VALUE
+    for text, name in (("來源︰中央社", "中央社"), ("来源丨某某日报", "某某日报"), ("来源 | 某某日报", "某某日报"),
+                       ("来源/某某日报", "某某日报"), ("原载《某某日报》", "某某日报"), ("转引自《某某报》", "某某报")):
+        assert clean_source(SOURCE_VALUE.search(text).group("v")) == name, text
+    assert SOURCE_VALUE.search("来源于生活") is None
+    out = page(header="<div class='media-info'><p class='media-name'>某某新媒体</p><span>2023-04-02 10:00</span></div>",
+               extra="<p>来源 | 综合某某黑板报、某某都市报</p>")
+    assert out["source"] == "某某新媒体"

@@ -1157,7 +1157,9 @@ def _extract_source(ctx: _Ctx) -> str | None:
         v = _source_from_slots(ctx, True, _nows(ctx.title or "")) or v
     if v or ctx.found_source:
         return v or ctx.found_source
-    v = _source_from_lines(_body_tail_lines(ctx) + _after_body_lines(ctx, 4))
+    # a platform account in the byline position outranks a closing 来源 line (来源 | 综合…)
+    v = _source_from_slots(ctx, True, _nows(ctx.title or ""), accounts=True) if is_zh(ctx) else None
+    v = v or _source_from_lines(_body_tail_lines(ctx) + _after_body_lines(ctx, 4))
     if v:
         return v
     if ctx.title_idx >= 0:   # metadata tables of open-information pages (发布机构：某某局), above or below the headline
@@ -1192,9 +1194,12 @@ def _extract_source(ctx: _Ctx) -> str | None:
     return v
 
 
-def _source_from_slots(ctx: _Ctx, zh: bool, title_key: str) -> str | None:
-    """The publisher in a source/publisher/account slot near the headline (see _extract_source)."""
+def _source_from_slots(ctx: _Ctx, zh: bool, title_key: str, accounts: bool = False) -> str | None:
+    """The publisher in a source/publisher/account slot near the headline (see _extract_source);
+    ``accounts``: platform account slots only (media-name, nickname, wemedia …)."""
     for i in _slot_elements(ctx, pt.SOURCE_HINTS):
+        if accounts and not _ACCOUNT_SLOT.search(_slot_key(ctx, i)):
+            continue
         t = _element_text(ctx, i)
         if not t or len(t) > 40 or (title_key and title_key in _nows(t)):
             continue

@@ -33,7 +33,7 @@ _META_WORDS = re.compile(
 
 # A 来源 slot: the label starts a token (not 來源於 inside a sentence), then the name.
 SOURCE_VALUE = re.compile(
-    r"(?:^|(?<=[\s|丨｜│\[【（(〔/]))(?:(?:%s)(?:\s*[:：]|\s+|(?![于於自是的地]))|(?:%s)\s*(?:[:：]|(?=《)))\s*"
+    r"(?:^|(?<=[\s|丨｜│\[【（(〔/]))(?:(?:%s)(?:\s*[:：︰|丨｜/／]|\s+|(?![于於自是的地]))|(?:%s)\s*(?:[:：︰]|(?=《)))\s*"
     # the name ends at a space, except inside a Latin name (China Daily, The Paper) and before
     # an edition word printed apart (人民日报 海外版)
     r"(?P<v>[^\s|丨｜│/／:：,，;；]{1,40}(?:(?<=[A-Za-z.&])\s+[A-Z][\w&'.-]*){0,4}"

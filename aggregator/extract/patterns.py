@@ -153,7 +153,7 @@ SOURCE_LABELS = (
 )
 # Weaker labels: only with a colon or a 《title》 after them (转自《北京科技报》), since the
 # words also occur in running text (来自北京的消息).
-SOURCE_LABELS_WEAK = r"转载自|轉載自|转自|轉自|来自|來自|选自|選自|摘自"
+SOURCE_LABELS_WEAK = r"转载自|轉載自|转引自|轉引自|转自|轉自|来自|來自|选自|選自|摘自|原载|原載|原刊于|原刊於|刊于|刊於"
 SOURCE_LABEL_RE = re.compile(
     r"(?:(?:%s)\s*[:：]?|(?:%s)\s*(?:[:：]|(?=《)))\s*" % (SOURCE_LABELS, SOURCE_LABELS_WEAK))
 
