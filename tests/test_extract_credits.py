@@ -487,3 +487,16 @@ def test_source_label_forms_and_account_before_a_closing_compilation_note():
     out = page(header="<div class='media-info'><p class='media-name'>某某新媒体</p><span>2023-04-02 10:00</span></div>",
                extra="<p>来源 | 综合某某黑板报、某某都市报</p>")
     assert out["source"] == "某某新媒体"
+
+
+def test_old_portal_forms_short_year_submission_dateline_place_and_no_title():
+    from aggregator.extract.dates import find_dates
+    assert find_dates("添加日期：14年12月15日")[0][0].year == 2014
+    assert find_dates("99年1月2日")[0][0].year == 1999
+    out = page(header="作者：柳小远 来源：网络投稿 添加日期：14年12月15日")
+    assert (out["source"], out["author"], out["published"][:10]) == (None, "柳小远", "2014-12-15")
+    assert names_from_byline("记者 胥小辉 赖小舟 三台报道") == "胥小辉 赖小舟"
+    html = ("<html><head><title></title></head><body><table><tr><td align='center'><b><font size='4'>"
+            "城区图书馆延长周末开放时间</font><br></b></td></tr><tr><td>"
+            + "".join(f"<p>{p}</p>" for p in PARAS) + "</td></tr></table></body></html>")
+    assert extract_article(Selector(text=html), url="http://news.example/a/4.html")["title"] == "城区图书馆延长周末开放时间"

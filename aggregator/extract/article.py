@@ -42,8 +42,8 @@ from aggregator.extract.dates import find_dates, to_tz
 from aggregator.extract.origin import find_origin_url
 from aggregator.extract.published import extract_published, is_zh
 from aggregator.extract.scriptstate import fill_from_script_state
-from aggregator.extract.titles import (all_segments, continues_in_run, headline_segment, inline_holder, is_site_name,
-                                       longest_segment)
+from aggregator.extract.titles import (all_segments, continues_in_run, emphasised_line, headline_segment, inline_holder,
+                                       is_site_name, longest_segment)
 from aggregator.project import DEFAULT_TZ, DEFAULT_TZ_NAME
 
 __all__ = ["extract_article", "stitch_pages", "FIELDS"]
@@ -723,7 +723,9 @@ def _extract_title(ctx: _Ctx) -> str | None:
         t = headline_segment(clean_title(r, ctx.site_names()), _MEDIA_TAIL)
         if t:
             return t
-    return None
+    # no <title> at all: the emphasised line closest above the text (<b><font size=4>)
+    k = emphasised_line(doc, doc.lines[max(0, fc - 8):max(0, fc)]) if not _title_references(ctx) else None
+    return k.text if k is not None else None
 
 
 def _runs(doc: _Doc, i: int) -> list[str]:
@@ -1280,7 +1282,8 @@ def _extract_author(ctx: _Ctx) -> str | None:
             name = names_from_english_byline(t) if len(t) < 120 else None
             if name:
                 return name
-    for k, ln in enumerate(body_lines[:5]):
+    # (photo captions before the first paragraph do not count as its opening lines)
+    for k, ln in enumerate([x for x in body_lines[:8] if x.sent or x.n > 60][:5]):
         # datelines opening the first paragraph: 〔記者巫其倫／台北報導〕, 本报讯（记者 张三）, （某社記者张三台北12日電）
         m = _DATELINE_AUTHOR.search(ln.text[:40]) if k < 3 else None
         name = (_names_from_byline(m.group("v")) if m else None) or dateline_reporter(ln.text[:60])

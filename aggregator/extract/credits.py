@@ -104,6 +104,7 @@ def names_from_byline(text: str, allow_org: bool | None = None) -> str | None:
     v = pt.EDITOR_LABEL_RE.split(v)[0]
     v = re.split(r"(?:%s)|[:：]" % pt.SOURCE_LABELS, v)[0]
     v = re.sub(r"[／/].*$", "", v.strip())   # 巫其倫／台北報導, 张三/文
+    v = re.sub(r"\s+[\u4e00-\u9fff]{1,6}(?:报道|報導|报导)$", "", v.strip())   # 张三 李四 三台报道: the place
     v = re.sub(r"(?:报道|報導|摄影?|攝影?|发自.*|發自.*|综合报道|整理)$", "", v.strip())
     if re.fullmatch(r"[\u4e00-\u9fff]{2,10}(?:评论员|評論員)", v.strip()):
         return v.strip()   # a collective byline (本报评论员, 某某日报评论员): no person follows

@@ -39,7 +39,8 @@ _TIME = (
 _DATE = re.compile(
     r"(?:"
     # 2022-01-19 12:20:06, 2022年1月19日 12时20分, 2022/1/19, 2022.01.19, ISO 8601.
-    r"(?<![\d.])(?P<y>(?:19|20)\d{2})(?:\s*(?P<sep>[-/.年])\s*|\s+(?=(?:1[0-2]|0?[1-9])\s*/))"
+    # (a two-digit year only before 年: 14年12月15日)
+    r"(?<![\d.])(?P<y>(?:19|20)\d{2}|\d{2}(?=\s*年))(?:\s*(?P<sep>[-/.年])\s*|\s+(?=(?:1[0-2]|0?[1-9])\s*/))"
     r"(?P<m>1[0-2]|0?[1-9])\s*[-/.月]\s*"
     r"(?P<d>3[01]|[12]\d|0?[1-9])(?!\d)\s*[日号號]?"
     r"(?:\s*(?:星期|周|週)[一二三四五六日天])?(?:\s*[（(][^)）\d]{1,4}[)）])?"
@@ -204,6 +205,8 @@ def _from_match(m: re.Match, zone: tzinfo, now: datetime) -> tuple[datetime, boo
     g = m.groupdict()
     if g["y"]:
         y = int(g["y"])
+        if y < 100:   # 14年: this century unless that is in the future
+            y += 2000 if 2000 + y <= now.year + 1 else 1900
         if g["sep"] == "." and g["H"] is None and len(g["m"]) == 1 and len(g["d"]) == 1:
             pass  # 2022.1.9 is still a date
         dt = _build(y, int(g["m"]), int(g["d"]), g, "", zone)

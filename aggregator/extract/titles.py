@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["all_segments", "continues_in_run", "headline_segment", "inline_holder", "is_site_name", "longest_segment"]
+__all__ = ["all_segments", "continues_in_run", "emphasised_line", "headline_segment", "inline_holder", "is_site_name", "longest_segment"]
 
 # Separators between the segments of a <title>: spaced dashes and bars, underscores,
 # full-width bars, a dash followed by a space ("Headline- Site"), a leading separator.
@@ -99,3 +99,27 @@ def inline_holder(doc, block: int, ln) -> int:
         return -1
     # nothing of another line inside it
     return e if all(x.start > end[e] or x is ln or x.end < e for x in doc.lines_in(block)) else -1
+
+
+_BIG_FONT = re.compile(r"font-size\s*:\s*(?:(?:1[89]|[2-9]\d)px|(?:1[4-9]|[2-9]\d)pt|x+-large|large)", re.I)
+
+
+def emphasised_line(doc, lines):
+    """The last of ``lines`` (those just above the text) set as a headline without heading
+    markup: bold or large type (``<b><font size=4>``, ``font-size: 20px``), 6-80 characters,
+    no link, no date; or None. For pages without any <title>."""
+    for ln in reversed(lines):
+        t = ln.text
+        if ln.links or ln.zone or not 6 <= len(t) <= 80 or re.search(r"\d{4}[-/.年]\d{1,2}", t):
+            continue
+        for idx, tail in ln.pieces[:1]:
+            e = -1 if tail else idx   # (text after an element's end tag is not inside it)
+            while e >= 0 and e >= ln.owner:
+                el = doc.els[e]
+                tag = doc.tags[e]
+                size = el.get("size") or ""
+                if tag in ("b", "strong") or tag == "font" and size.lstrip("+").isdigit() and int(size.lstrip("+")) >= 4 \
+                        or _BIG_FONT.search(el.get("style") or ""):
+                    return ln
+                e = doc.parent[e]
+    return None
