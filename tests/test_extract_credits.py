@@ -500,3 +500,9 @@ def test_old_portal_forms_short_year_submission_dateline_place_and_no_title():
             "城区图书馆延长周末开放时间</font><br></b></td></tr><tr><td>"
             + "".join(f"<p>{p}</p>" for p in PARAS) + "</td></tr></table></body></html>")
     assert extract_article(Selector(text=html), url="http://news.example/a/4.html")["title"] == "城区图书馆延长周末开放时间"
+
+
+def test_closing_brackets_with_a_writer_label():
+    assert closing_byline("献礼建党一百周年！（文 / 某某学院办公室 图 / 某某新闻社）") == "某某学院办公室"
+    assert closing_byline("活动圆满结束。（文/张小三 图/李小四）") == "张小三"
+    assert closing_byline("活动圆满结束。（图/李小四）") is None

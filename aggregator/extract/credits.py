@@ -256,6 +256,8 @@ _CLOSING_CREDIT = re.compile(
     r"[\u4e00-\u9fff·]{2,4}(?:[\s、][\u4e00-\u9fff·]{2,4}){0,3}"
     r"(?P<tail>\s*[／/]\s*[\u4e00-\u9fff]{0,8}(?:報導|报道|报导|編譯|编译|整理))?"
     r"|(?P<desk>[\u4e00-\u9fff]{2,8}(?:评论员|評論員)))\s*[)）](?:\s*【[^】]{1,12}】)?\s*$")
+_CLOSING_LABELLED = re.compile(
+    r"[。！？!?”」]\s*[（(]\s*(?P<v>(?:文|文字|撰文|撰稿|作者|采写|採寫)\s*[/／:：|｜丨]\s*[^）)]{2,30})[）)]\s*$")
 _CLOSING_REPORTER = re.compile(
     r"[。！？!?”」]\s*[□■◎●◆]?\s*(?:本报|本報)?(?:记者|記者)\s*"
     r"(?P<v>[\u4e00-\u9fff·]{2,4}(?:[\s、][\u4e00-\u9fff·]{2,4}){0,3})\s*$")
@@ -270,6 +272,9 @@ def closing_byline(text: str, mentioned: str = "") -> str | None:
     """The author credited at the end of a paragraph (see :data:`_CLOSING_CREDIT`). A bare (name)
     that the paragraph or ``mentioned`` (the rest of the text) names is a person the text talks
     about (…王五说，…。（王五）), not its writer; a labelled credit (记者 X) stays."""
+    m = _CLOSING_LABELLED.search(text[-50:])
+    if m:   # …。（文 / 某某部 图 / 某某社）: the writer's label inside the closing brackets
+        return names_from_byline(m.group("v"), allow_org=True)
     m = _CLOSING_REPORTER.search(text[-40:])
     if m:   # …医生建议回家观察。 □记者 王芃: a labelled credit without brackets
         names = m.group("v").replace("、", " ").split()
