@@ -419,3 +419,9 @@ def test_byline_opening_the_first_paragraph():
     plain = ("<p>By the end of the year the council will have built four kilometres of protected cycle lanes in "
              "the old town -- after two years of consultations with residents and shop owners.</p>")
     assert run(page(body=plain))["author"] is None
+
+
+def test_a_discussion_or_forum_subheading_is_not_the_comments():
+    body = (PARAS + "<h3>Discussion</h3><p>Residents argued for a year about where the lanes should go, and the "
+            "council held eleven public meetings before the vote.</p>")
+    assert run(page(body=body))["body_text"].endswith("before the vote.")

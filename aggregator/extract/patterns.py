@@ -313,7 +313,7 @@ NOTICE_LINE = re.compile(
 COMMENTS_OPENER = re.compile(
     r"^(?:\d+\s+)?(?:readers?'?\s+|user\s+|latest\s+|top\s+|all\s+)?comments?(?:\s*\(\d+\)?)?\s*[:：]?$|"
     r"^(?:insgesamt\s+)?\d+\s*[^\w\s]{0,3}\s*(?:comments?|responses?|replies|beiträge|kommentare|commentaires|comentarios)\b|"
-    r"^(?:leave|post|add|write|submit)\s+(?:a|your)\s+(?:comment|reply|response)\b|^forum$|^discussion$|"
+    r"^(?:leave|post|add|write|submit)\s+(?:a|your)\s+(?:comment|reply|response)\b|"
     r"^(?:kommentare?|commentaires?|comentarios?|commenti)(?:\s*\(\d+\)?)?\s*:?$|"
     r"^posted by\s*:?.{1,60}\b(?:\d{1,2}:\d\d|(?:19|20)\d\d|\d{1,2}\s+\w{3,9}\s+\d\d)\b|"
     r"^(?:网友|網友|读者|讀者|最新|热门|熱門|全部|精彩)?(?:评论|評論|留言)(?:区|區|列表)?\s*[(（]?\d*[)）]?$|"
