@@ -428,8 +428,8 @@ def check_floor(results: dict, sets: dict, raise_floor: bool = False) -> bool:
 
     A set's floor is a list of rows, each naming the page ids it was measured on (``pages``; a
     legacy row without ids was set on the current split). Every row is checked on its own pages,
-    so a split that grows keeps the floor of its older pages; ``--raise-floor`` raises the row of
-    the current pages (never lowering a figure) or adds one for a grown split."""
+    so a split that grows keeps the floor of its older pages; ``--raise-floor`` raises every row
+    to what its pages score now (never lowering a figure) and adds one for a grown split."""
     floor = json.loads(CORPUS_FLOOR.read_text(encoding="utf-8")) if CORPUS_FLOOR.is_file() else {}
     ok = True
     new = dict(floor)
@@ -454,10 +454,12 @@ def check_floor(results: dict, sets: dict, raise_floor: bool = False) -> bool:
                 on = {f: round(sub[f], 4) for f in FLOOR_FIELDS if sub.get(f) is not None}
                 print(f"corpus floor {sname}: one row checked on the {len(old)} pages it was set on "
                       f"(the split now has {len(pages)})")
-            for f, v in row.items():
+            for f, v in list(row.items()):
                 if f != "pages" and f in on and on[f] + 1e-9 < v:
                     print(f"FLOOR {sname} {f}: {on[f]} < floor {v} (on {len(ids)} pages)")
                     ok = False
+                elif raise_floor and f != "pages" and f in on:
+                    row[f] = max(v, on[f])   # an older row goes up with its own pages too
         if raise_floor:
             mine = next((row for row in rows if row["pages"] == now_ids), None)
             if mine is None:
