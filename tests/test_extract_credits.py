@@ -506,3 +506,12 @@ def test_closing_brackets_with_a_writer_label():
     assert closing_byline("献礼建党一百周年！（文 / 某某学院办公室 图 / 某某新闻社）") == "某某学院办公室"
     assert closing_byline("活动圆满结束。（文/张小三 图/李小四）") == "张小三"
     assert closing_byline("活动圆满结束。（图/李小四）") is None
+
+
+def test_title_before_the_name_and_the_columnist_own_account():
+    assert names_from_byline("作者：某某交流中心研究部部长、研究员徐小忱") == "徐小忱"
+    assert names_from_byline("作者：某某大学教授张小三") == "张小三"
+    out = page(extra="<p>本文首发于微信公众号：闫小龙。文章内容属作者个人观点，不代表本网立场。</p>")
+    assert out["author"] == "闫小龙"
+    out = page(extra="<p>本文首发于微信公众号：城市观察。文章内容属作者个人观点。</p>")
+    assert out["author"] is None

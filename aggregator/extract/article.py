@@ -1049,6 +1049,9 @@ _MEDIA_AFTER_COMMA = re.compile(
     r"World|Wire|Weekly|Radio|TV|Reporter|Australia|Staff)\b[^,]*$")
 
 
+_OWN_ACCOUNT = re.compile(r"首发于(?:微信)?公众号\s*[:：「“]?\s*(?P<n>[\u4e00-\u9fff·]{2,4})[」”]?\s*[。，,.；;（(]")
+
+
 def _slot_elements(ctx: _Ctx, hint_re, extra: int = 0) -> list[int]:
     """Elements near the headline whose class/id matches ``hint_re`` (source/author slots);
     ``extra``: also this many elements into the body (bylines set after a lede or photo)."""
@@ -1319,6 +1322,10 @@ def _extract_author(ctx: _Ctx) -> str | None:
     v = _closing_paragraph_credit(ctx, body_lines)   # after the explicit slots: bylines read without a label
     if v:
         return v
+    for ln in body_lines[-6:] + _after_body_lines(ctx, 4):   # 本文首发于微信公众号：张三。 (a columnist's own account)
+        m = _OWN_ACCOUNT.search(ln.text)
+        if m and looks_like_person(m.group("n")):
+            return m.group("n")
     if getattr(ctx, "neighbour_author", None):
         return ctx.neighbour_author   # 2018-06-13 10:22 某某网 张三
     for ln in _header_lines(ctx) if not is_zh(ctx) else ():

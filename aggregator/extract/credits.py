@@ -91,6 +91,12 @@ _AFFILIATED = re.compile(
     r"协会|協會|公司|报社|報社)(?P<n>[\u4e00-\u9fff·]{2,4})$")
 
 
+# a job title glued to the name that closes a credit (某某中心研究员张三, 某某大学教授李四)
+_TITLE_THEN_NAME = re.compile(
+    r"(?:研究员|研究員|教授|讲师|講師|博士|主任|部长|部長|院长|院長|所长|所長|分析师|分析師|"
+    r"经济学家|經濟學家|首席经济学家|董事长|董事長|总经理|總經理|律师|律師|专家|專家)(?P<n>[\u4e00-\u9fff·]{2,3})$")
+
+
 def names_from_byline(text: str, allow_org: bool | None = None) -> str | None:
     """'南都见习记者 林子沛' -> '林子沛'; '记者 张三 李四 报道' -> '张三 李四'; None when the
     text holds no plausible name (作者：网络整理)."""
@@ -108,6 +114,9 @@ def names_from_byline(text: str, allow_org: bool | None = None) -> str | None:
     v = re.sub(r"(?:报道|報導|摄影?|攝影?|发自.*|發自.*|综合报道|整理)$", "", v.strip())
     if re.fullmatch(r"[\u4e00-\u9fff]{2,10}(?:评论员|評論員)", v.strip()):
         return v.strip()   # a collective byline (本报评论员, 某某日报评论员): no person follows
+    m_title = _TITLE_THEN_NAME.search(v)
+    if m_title and looks_like_person(m_title.group("n")):
+        return m_title.group("n")   # 作者：某某大学教授张三, …研究部部长、研究员徐某某: the person after the title
     v = pt.NAME_PREFIX.sub("", v)
     names = []
     # names typeset with spaces between characters: 杨　帆 -> 杨帆
