@@ -637,7 +637,7 @@ def _extract_title(ctx: _Ctx) -> str | None:
     # by its length against the longest segment (a section name is shorter than the headline)
     weight: dict[str, float] = dict.fromkeys(segs, 1.0)
     for r in raw:
-        parts = [x for x in all_segments(r)]
+        parts = all_segments(r)
         if len(parts) > 1:
             parts = [_nows(x) for x in parts if not is_site_name(x, host) and not _MEDIA_TAIL.search(x)]
             longest = max(map(len, parts), default=0)
@@ -656,7 +656,7 @@ def _extract_title(ctx: _Ctx) -> str | None:
     ref_set = set(refs)
     for i in _title_candidates(ctx, refs, segs):
         i_lines = doc.lines_in(i)
-        text = " ".join(ln.text for ln in i_lines)
+        text = doc.text_of(i)
         own_n = None
         if len(i_lines) > 1 and text:
             # a cell holding the headline in an inline element (<b>, <font>) and more lines
@@ -1155,15 +1155,17 @@ def _extract_source(ctx: _Ctx) -> str | None:
     v = _source_from_lines(header)
     if v:
         return v
+    zh = is_zh(ctx)
+    title_key = _nows(ctx.title or "")
     v = _clean_source(ctx.meta.get("mediaid"))   # a platform account outranks the paper a closing 来源 names
-    if v and is_zh(ctx):
+    if v and zh:
         # what the page shows in its source slot next to the date comes first (the account,
         # or the platform's own channel name when that is all it shows)
-        v = _source_from_slots(ctx, True, _nows(ctx.title or "")) or v
+        v = _source_from_slots(ctx, True, title_key) or v
     if v or ctx.found_source:
         return v or ctx.found_source
     # a platform account in the byline position outranks a closing 来源 line (来源 | 综合…)
-    v = _source_from_slots(ctx, True, _nows(ctx.title or ""), accounts=True) if is_zh(ctx) else None
+    v = _source_from_slots(ctx, True, title_key, accounts=True) if zh else None
     v = v or _source_from_lines(_body_tail_lines(ctx) + _after_body_lines(ctx, 4))
     if v:
         return v
@@ -1171,11 +1173,9 @@ def _extract_source(ctx: _Ctx) -> str | None:
         v = issuer_source([ln.text for ln in ctx.doc.lines if ln.start < ctx.title_idx][-40:] + [ln.text for ln in header])
         if v:
             return v
-    title_key = _nows(ctx.title or "")
     # Outside Chinese pages a publisher is only taken from an explicit credit ("Source: X"):
     # an unlabelled source/publisher/origin slot or a source/media meta there is as often the
     # site's own name, a photo credit or an internal code as the article's publisher.
-    zh = is_zh(ctx)
     v = _source_from_slots(ctx, zh, title_key)
     if v:
         return v

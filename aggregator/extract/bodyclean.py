@@ -37,7 +37,7 @@ import re
 from lxml import etree
 
 from aggregator.extract import patterns as pt
-from aggregator.extract.bodypick import RELATED_HEADING
+from aggregator.extract.bodypick import RELATED_HEADING, closing_sentence
 
 __all__ = ["article_parts", "refine", "container_html", "is_notice"]
 
@@ -298,8 +298,8 @@ def _closing_sentence(ln) -> bool:
     """A short last paragraph after the text's block: a sentence (欢迎市民前往参观。), not a
     widget, credit or end mark."""
     t = ln.text
-    return (ln.n >= 6 and not ln.links and t[-1:] in "。！？!?…" and ln.sent >= 1
-            and not pt.EDITOR_LABEL_RE.search(t) and not pt.AUTHOR_LABEL_RE.match(t) and not is_notice(t))
+    return (closing_sentence(ln) and not pt.EDITOR_LABEL_RE.search(t) and not pt.AUTHOR_LABEL_RE.match(t)
+            and not is_notice(t))
 
 
 def _teaser_lines(doc, lines: list, kept: list[int]) -> set[int]:

@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["anchored_container", "confidence", "second_opinion", "widen_to_closing_sentence", "LOW_CONFIDENCE"]
+__all__ = ["anchored_container", "closing_sentence", "confidence", "second_opinion", "widen_to_closing_sentence",
+           "LOW_CONFIDENCE"]
 
 # Headings that open a block of other stories (not the article).
 RELATED_HEADING = re.compile(
@@ -250,6 +251,12 @@ def anchored_container(doc, ci: int, title_idx: int, containers) -> int:
     return ci
 
 
+def closing_sentence(ln) -> bool:
+    """A short line that reads as a sentence closing the text (欢迎市民前往参观。): no link, not
+    furniture, sentence punctuation, ending with a full stop, question or exclamation mark."""
+    return ln.n >= 6 and not ln.links and not ln.zone and ln.sent >= 1 and ln.text[-1:] in "。！？!?…"
+
+
 def widen_to_closing_sentence(doc, ci: int, title_end: int = -1) -> int:
     """The parent of ``ci`` when all it holds besides ``ci`` is one or two short closing
     sentences after it (``<div><div>text</div><p>欢迎市民前往参观。</p></div>``: a last
@@ -267,10 +274,7 @@ def widen_to_closing_sentence(doc, ci: int, title_end: int = -1) -> int:
         extra.append(ln)
     if not 1 <= len(extra) <= 2:
         return ci
-    for ln in extra:
-        if ln.links or ln.zone or not ln.sent or not 6 <= ln.n <= 60 or ln.text[-1:] not in "。！？!?…":
-            return ci
-    return p
+    return p if all(closing_sentence(ln) and ln.n <= 60 for ln in extra) else ci
 
 
 # --- second opinion -------------------------------------------------------------------

@@ -134,6 +134,11 @@ def _jsonld_author(items) -> str | None:
     return None
 
 
+def _is_author_markup(el) -> bool:
+    """``itemprop=author`` or ``rel=author``."""
+    return (el.get("itemprop") or "").lower() == "author" or "author" in (el.get("rel") or "").lower().split()
+
+
 _HAN_NAME = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff·]{1,3}$")
 
 
@@ -145,7 +150,7 @@ def markup_han_names(marked, jsonld, meta: dict) -> list[str]:
     raw: list[str] = []
     try:
         for el in marked:
-            if (el.get("itemprop") or "").lower() == "author" or "author" in (el.get("rel") or "").lower().split():
+            if _is_author_markup(el):
                 raw.append(el.get("content") or " ".join(el.itertext()))
     except Exception:  # malformed trees: no signal
         pass
@@ -172,7 +177,7 @@ def markup_author(marked, jsonld, meta: dict, site_names=()) -> str | None:
     cands: list[str] = []
     try:
         for el in marked:
-            if (el.get("itemprop") or "").lower() != "author" and "author" not in (el.get("rel") or "").lower().split():
+            if not _is_author_markup(el):
                 continue
             name_el = el.xpath(".//*[@itemprop='name']")
             if name_el:
@@ -313,7 +318,7 @@ def credit_names(text: str) -> str | None:
     return " ".join(names[:4])
 
 
-_HAN1 = re.compile(r"[\u4e00-\u9fff]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def shows_name(text: str, name: str) -> bool:
@@ -324,7 +329,7 @@ def shows_name(text: str, name: str) -> bool:
         return False
     before = text[k - 1] if k else ""
     after = text[k + len(name):k + len(name) + 1]
-    return not (_HAN1.match(before) and before not in "文记者作撰稿") and not (_HAN1.match(after) and after not in "摄文报")
+    return not (_HAN.match(before) and before not in "文记者作撰稿") and not (_HAN.match(after) and after not in "摄文报")
 
 
 def agency_source(header: list[str], slots: list[str], tail: list[str], is_site) -> str | None:

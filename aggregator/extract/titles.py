@@ -112,14 +112,14 @@ def emphasised_line(doc, lines):
         t = ln.text
         if ln.links or ln.zone or not 6 <= len(t) <= 80 or re.search(r"\d{4}[-/.年]\d{1,2}", t):
             continue
-        for idx, tail in ln.pieces[:1]:
-            e = -1 if tail else idx   # (text after an element's end tag is not inside it)
-            while e >= 0 and e >= ln.owner:
-                el = doc.els[e]
-                tag = doc.tags[e]
-                size = el.get("size") or ""
-                if tag in ("b", "strong") or tag == "font" and size.lstrip("+").isdigit() and int(size.lstrip("+")) >= 4 \
-                        or _BIG_FONT.search(el.get("style") or ""):
-                    return ln
-                e = doc.parent[e]
+        idx, tail = ln.pieces[0]
+        e = -1 if tail else idx   # (text after an element's end tag is not inside it)
+        while e >= 0 and e >= ln.owner:
+            el = doc.els[e]
+            tag = doc.tags[e]
+            size = (el.get("size") or "").lstrip("+")
+            if tag in ("b", "strong") or tag == "font" and size.isdigit() and int(size) >= 4 \
+                    or _BIG_FONT.search(el.get("style") or ""):
+                return ln
+            e = doc.parent[e]
     return None
